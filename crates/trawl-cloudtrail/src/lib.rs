@@ -1,0 +1,21 @@
+//! The CloudTrail record model for trawl: the Arrow schema of the `cloudtrail`
+//! table, format sniffing for every way CloudTrail events are delivered, and a
+//! tolerant decoder that turns one source object into record batches plus
+//! per-record rejects. No I/O and no query engine here.
+
+mod batch;
+mod decode;
+pub mod generate;
+mod key;
+mod record;
+mod scan;
+mod schema;
+mod time;
+
+pub use batch::{Parsed, build_batch};
+pub use decode::{DecodeOptions, Decoded, InputFormat, MAX_REJECT_RAW, Reject, decode, gunzip};
+pub use key::{DeliveryKey, ObjectKind, classify_key, parse_delivery_key};
+pub use schema::{
+    DATE_PARTITION, SCHEMA_VERSION, SCHEMA_VERSION_KEY, col, event_time_type, schema,
+};
+pub use time::{parse_event_time, utc_date};
