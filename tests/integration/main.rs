@@ -1,1 +1,6 @@
-fn main() {}
+//! The one integration test binary (each test binary links DataFusion again, so
+//! there is only this one). Modules by area.
+
+mod convert;
+mod s3;
+mod util;

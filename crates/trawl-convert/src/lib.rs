@@ -1,1 +1,23 @@
-//! placeholder
+//! Converts raw CloudTrail archives into trawl's Parquet lake: Hive-partitioned by
+//! event day, sorted by account, region and time within each file, zstd, with page
+//! statistics and bloom filters; incremental (a ledger of converted source
+//! objects), idempotent, atomic (staging + commit), and lossless (every record
+//! becomes a row or a reject).
+
+mod compact;
+mod convert;
+mod error;
+mod lake;
+mod sort;
+mod source;
+mod writer;
+
+pub use compact::{CompactSummary, compact};
+pub use convert::{ConvertOptions, Failure, Progress, Summary, convert};
+pub use error::{Error, Result};
+pub use lake::{
+    Counts, FileEntry, Lake, Ledger, REJECTS_DIR, RunKind, RunManifest, SourceEntry, TABLE_DIR,
+};
+pub use sort::SortOptions;
+pub use source::{SourceObject, resolve};
+pub use writer::{LayoutOptions, writer_properties};

@@ -1,0 +1,164 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use trawl_cloudtrail::InputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trawl",
+    version,
+    about = "SQL over AWS CloudTrail archives: convert to a Parquet lake, query, hunt."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert raw CloudTrail logs into a Parquet lake (incremental and idempotent).
+    Convert(ConvertArgs),
+    /// Merge each day's small files into large ones and drop duplicate events.
+    Compact(CompactArgs),
+    /// Run SQL against a lake.
+    Sql(SqlArgs),
+    /// Write a deterministic synthetic CloudTrail archive (S3 delivery layout, gzipped).
+    Generate(GenerateArgs),
+    /// Convert the bundled sample archive and query it: trawl end to end on no data of yours.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LakeArg {
+    /// The lake directory.
+    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR")]
+    pub lake: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Files, directories (read recursively) or glob patterns.
+    #[arg(value_name = "SOURCE", required_unless_present = "sample")]
+    pub sources: Vec<String>,
+    #[command(flatten)]
+    pub lake: LakeArg,
+    /// Convert the bundled sample archive (generated on first use) instead of SOURCE.
+    #[arg(long)]
+    pub sample: bool,
+    /// Input format; `auto` sniffs each file.
+    #[arg(long, default_value = "auto", value_parser = parse_format)]
+    pub format: InputFormat,
+    /// Files decoded in parallel [default: number of cores].
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Memory the sort may use before it spills to disk (e.g. 512M, 2G).
+    #[arg(long, default_value = "512M", value_parser = parse_size)]
+    pub memory_limit: usize,
+    /// Most rows in one Parquet file.
+    #[arg(long, default_value_t = 4_000_000)]
+    pub max_rows_per_file: usize,
+    /// Commit after this many input bytes, so long backfills keep their progress.
+    #[arg(long, default_value = "4G", value_parser = parse_size)]
+    pub commit_every: usize,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    #[command(flatten)]
+    pub lake: LakeArg,
+    /// Rewrite partitions that already hold a single file too.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, default_value = "512M", value_parser = parse_size)]
+    pub memory_limit: usize,
+    #[arg(long, default_value_t = 4_000_000)]
+    pub max_rows_per_file: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    #[command(flatten)]
+    pub lake: LakeArg,
+    /// SQL to run (repeatable).
+    #[arg(long, short = 'c', value_name = "SQL")]
+    pub command: Vec<String>,
+    /// Output format.
+    #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "ndjson"])]
+    pub format: String,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to write `AWSLogs/...` into.
+    pub dir: PathBuf,
+    #[arg(long, default_value_t = 10_000)]
+    pub events: u64,
+    #[arg(long, default_value_t = 3)]
+    pub accounts: u32,
+    #[arg(long, default_value_t = 3)]
+    pub days: u32,
+    /// First day, YYYY-MM-DD.
+    #[arg(long, default_value = "2026-03-01")]
+    pub start: String,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 100)]
+    pub events_per_file: usize,
+    /// Write uncompressed `.json` files instead of `.json.gz`.
+    #[arg(long)]
+    pub no_gzip: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where the sample archive and its lake go.
+    #[arg(long, default_value = "trawl-demo")]
+    pub dir: PathBuf,
+}
+
+fn parse_format(s: &str) -> Result<InputFormat, String> {
+    s.parse()
+}
+
+/// Parses `512M`, `2G`, `1.5GiB`, `4096` (binary multiples).
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t.trim_end_matches("ib").trim_end_matches('b');
+    let (num, mult) = match t.chars().last() {
+        Some('k') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('m') => (&t[..t.len() - 1], 1 << 20),
+        Some('g') => (&t[..t.len() - 1], 1 << 30),
+        Some('t') => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (try 512M or 2G)"))?;
+    if n < 0.0 {
+        return Err(format!("`{s}` is negative"));
+    }
+    Ok((n * mult as f64) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+    }
+}

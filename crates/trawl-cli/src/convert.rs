@@ -1,0 +1,214 @@
+//! `trawl convert` and `trawl compact`.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use trawl_convert::{ConvertOptions, Lake, LayoutOptions, Progress, SortOptions, Summary};
+
+use crate::EXIT_PARTIAL;
+use crate::args::{CompactArgs, ConvertArgs};
+use crate::generate::sample_archive;
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A spinner on stderr while the conversion runs, fed from the shared counters.
+fn spawn_progress(progress: Arc<Progress>) -> (ProgressBar, tokio::task::JoinHandle<()>) {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} files  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let b = bar.clone();
+    let handle = tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        loop {
+            let secs = started.elapsed().as_secs_f64().max(0.001);
+            let records = progress.records.load(Ordering::Relaxed);
+            let text = progress.text_bytes.load(Ordering::Relaxed);
+            b.set_length(progress.files_total.load(Ordering::Relaxed));
+            b.set_position(progress.files_done.load(Ordering::Relaxed));
+            let phase = if progress.phase.load(Ordering::Relaxed) == 1 {
+                "writing Parquet; "
+            } else {
+                ""
+            };
+            b.set_message(format!(
+                "{phase}{} events ({:.0}/s), {:.1} MB/s of JSON",
+                thousands(records),
+                records as f64 / secs,
+                text as f64 / 1e6 / secs
+            ));
+            b.tick();
+            tokio::time::sleep(Duration::from_millis(120)).await;
+        }
+    });
+    (bar, handle)
+}
+
+fn print_summary(s: &Summary, lake: &Lake) {
+    let secs = s.elapsed.as_secs_f64().max(0.001);
+    let c = &s.counts;
+    eprintln!(
+        "converted {} files ({} read, {} of JSON) in {:.2} s: {} events/s, {:.1} MB/s of JSON",
+        thousands(s.files_read),
+        mb(s.bytes_read),
+        mb(s.text_bytes),
+        secs,
+        thousands((c.records as f64 / secs) as u64),
+        s.text_bytes as f64 / 1e6 / secs
+    );
+    eprintln!(
+        "  files:   {} found = {} already converted + {} read + {} skipped (digests and other non-event files) + {} unreadable",
+        thousands(s.files_found),
+        thousands(s.files_already),
+        thousands(s.files_read),
+        thousands(s.files_skipped),
+        thousands(s.files_failed)
+    );
+    eprintln!(
+        "  records: {} read = {} written + {} duplicates dropped + {} rejected{}",
+        thousands(c.records),
+        thousands(c.rows_written),
+        thousands(c.duplicates),
+        thousands(c.rejected),
+        if c.digests > 0 {
+            format!(" ({} digest records skipped)", thousands(c.digests))
+        } else {
+            String::new()
+        }
+    );
+    eprintln!(
+        "  lake:    {} (+{} files, {})",
+        lake.root().display(),
+        s.files_written,
+        mb(s.bytes_written)
+    );
+    if s.recovered != (0, 0) {
+        eprintln!(
+            "  recovered an interrupted run: {} finished, {} discarded (nothing of them was lost or doubled)",
+            s.recovered.0, s.recovered.1
+        );
+    }
+    for r in &s.reject_files {
+        eprintln!("  rejects: {}", lake.root().join(r).display());
+    }
+    for f in s.failures.iter().take(20) {
+        eprintln!(
+            "  unreadable: {}: {} (it will be retried by the next run)",
+            f.uri, f.message
+        );
+    }
+    if s.failures.len() > 20 {
+        eprintln!("  ... and {} more unreadable files", s.failures.len() - 20);
+    }
+}
+
+fn summary_json(s: &Summary, lake: &Lake) -> serde_json::Value {
+    serde_json::json!({
+        "lake": lake.root(),
+        "files": {"found": s.files_found, "already_converted": s.files_already, "read": s.files_read,
+                   "skipped": s.files_skipped, "unreadable": s.files_failed},
+        "records": {"read": s.counts.records, "written": s.counts.rows_written, "duplicates": s.counts.duplicates,
+                     "rejected": s.counts.rejected, "digests_skipped": s.counts.digests},
+        "bytes": {"read": s.bytes_read, "json": s.text_bytes, "written": s.bytes_written},
+        "files_written": s.files_written,
+        "runs": s.runs,
+        "rejects": s.reject_files,
+        "unreadable": s.failures.iter().map(|f| serde_json::json!({"source": f.uri, "error": f.message})).collect::<Vec<_>>(),
+        "recovered": {"finished": s.recovered.0, "discarded": s.recovered.1},
+        "seconds": s.elapsed.as_secs_f64(),
+    })
+}
+
+pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
+    let lake = Lake::open(&a.lake.lake.to_string_lossy()).context("cannot open the lake")?;
+    let mut sources = a.sources.clone();
+    if a.sample {
+        sources.push(sample_archive()?.to_string_lossy().to_string());
+    }
+    let mut opts = ConvertOptions {
+        format: a.format,
+        layout: LayoutOptions {
+            max_rows_per_file: a.max_rows_per_file.max(1),
+            ..LayoutOptions::default()
+        },
+        sort: SortOptions {
+            memory_limit: a.memory_limit,
+            ..SortOptions::default()
+        },
+        commit_bytes: a.commit_every as u64,
+        ..ConvertOptions::default()
+    };
+    if let Some(j) = a.jobs {
+        opts.jobs = j.max(1);
+    }
+    let progress = Arc::new(Progress::default());
+    let show_bar = !a.quiet && !a.json && std::io::stderr().is_terminal();
+    let bar = show_bar.then(|| spawn_progress(progress.clone()));
+    let result = trawl_convert::convert(&sources, &lake, &opts, progress).await;
+    if let Some((bar, handle)) = bar {
+        handle.abort();
+        bar.finish_and_clear();
+    }
+    let summary = result?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary_json(&summary, &lake))?
+        );
+    } else if !a.quiet {
+        print_summary(&summary, &lake);
+    }
+    if summary.counts.rejected > 0 || summary.files_failed > 0 {
+        Ok(ExitCode::from(EXIT_PARTIAL))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+pub async fn compact(a: CompactArgs) -> Result<ExitCode> {
+    let lake = Lake::open(&a.lake.lake.to_string_lossy()).context("cannot open the lake")?;
+    let layout = LayoutOptions {
+        max_rows_per_file: a.max_rows_per_file.max(1),
+        ..LayoutOptions::default()
+    };
+    let sort = SortOptions {
+        memory_limit: a.memory_limit,
+        ..SortOptions::default()
+    };
+    let s = trawl_convert::compact(&lake, &layout, &sort, a.force).await?;
+    eprintln!(
+        "compacted {} of {} partitions: {} files -> {}, {} rows -> {} ({} duplicate events dropped), {} -> {}",
+        s.partitions_compacted,
+        s.partitions_seen,
+        s.files_before,
+        s.files_after,
+        thousands(s.rows_before),
+        thousands(s.rows_after),
+        thousands(s.duplicates),
+        mb(s.bytes_before),
+        mb(s.bytes_after)
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,391 @@
+//! `trawl convert`: source objects → decode (parallel) → external sort → de-duplicate
+//! → Parquet files in staging → commit.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use object_store::ObjectStoreExt;
+use trawl_cloudtrail::{DecodeOptions, Decoded, InputFormat, decode};
+
+use crate::error::{Error, Result};
+use crate::lake::{Counts, Lake, REJECTS_DIR, RunKind, RunManifest, SourceEntry, new_run_id};
+use crate::sort::{SortOptions, next, sorted};
+use crate::source::{SourceObject, resolve};
+use crate::writer::{LayoutOptions, PartitionWriter, schema_with_day, with_day};
+
+/// Options of a conversion.
+#[derive(Debug, Clone)]
+pub struct ConvertOptions {
+    pub format: InputFormat,
+    pub layout: LayoutOptions,
+    pub sort: SortOptions,
+    /// Objects decoded at once.
+    pub jobs: usize,
+    /// A run commits after this many source bytes, so a huge backfill makes
+    /// progress that survives an interruption (and its sort spills stay bounded).
+    pub commit_bytes: u64,
+}
+
+impl Default for ConvertOptions {
+    fn default() -> Self {
+        Self {
+            format: InputFormat::Auto,
+            layout: LayoutOptions::default(),
+            sort: SortOptions::default(),
+            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            commit_bytes: 4 << 30,
+        }
+    }
+}
+
+/// Live counters for a progress display.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files_total: AtomicU64,
+    pub files_done: AtomicU64,
+    pub records: AtomicU64,
+    pub bytes_read: AtomicU64,
+    pub text_bytes: AtomicU64,
+    /// 0 = reading, 1 = writing.
+    pub phase: AtomicU64,
+}
+
+/// A source object that could not be read at all (it will be retried next run).
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub uri: String,
+    pub message: String,
+}
+
+/// What a conversion did. Counts add up:
+/// `records = rows_written + duplicates + rejected`, and
+/// `files_found = files_already + files_read + files_skipped + files_failed`.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub files_found: u64,
+    /// Already in the ledger with the same size and time/ETag.
+    pub files_already: u64,
+    /// Read and decoded.
+    pub files_read: u64,
+    /// Recognised as non-events without reading records (digests, ...).
+    pub files_skipped: u64,
+    pub files_failed: u64,
+    pub failures: Vec<Failure>,
+    pub counts: Counts,
+    pub bytes_read: u64,
+    pub text_bytes: u64,
+    pub files_written: u64,
+    pub bytes_written: u64,
+    pub runs: Vec<String>,
+    /// Lake-relative reject files.
+    pub reject_files: Vec<String>,
+    /// Interrupted runs found and finished / discarded before this one.
+    pub recovered: (usize, usize),
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    pub fn counts_add_up(&self) -> bool {
+        let c = &self.counts;
+        c.records == c.rows_written + c.duplicates + c.rejected
+            && self.files_found
+                == self.files_already + self.files_read + self.files_skipped + self.files_failed
+    }
+}
+
+/// Converts SOURCE arguments into the lake.
+pub async fn convert(
+    sources: &[String],
+    lake: &Lake,
+    opts: &ConvertOptions,
+    progress: Arc<Progress>,
+) -> Result<Summary> {
+    let started = Instant::now();
+    let _lock = lake.lock()?;
+    let mut summary = Summary {
+        recovered: lake.recover()?,
+        ..Summary::default()
+    };
+    let ledger = lake.ledger()?;
+    let objects = resolve(sources, Some(lake.root())).await?;
+    summary.files_found = objects.len() as u64;
+    let todo: Vec<SourceObject> = objects
+        .into_iter()
+        .filter(|o| !ledger.contains(&o.uri, o.size, o.mtime.as_deref(), o.etag.as_deref()))
+        .collect();
+    summary.files_already = summary.files_found - todo.len() as u64;
+    progress
+        .files_total
+        .store(todo.len() as u64, Ordering::Relaxed);
+
+    let mut chunk = Vec::new();
+    let mut chunk_bytes = 0;
+    let mut rest = todo.into_iter().peekable();
+    while let Some(o) = rest.next() {
+        chunk_bytes += o.size;
+        chunk.push(o);
+        if chunk_bytes >= opts.commit_bytes || rest.peek().is_none() {
+            run_chunk(
+                std::mem::take(&mut chunk),
+                lake,
+                opts,
+                &progress,
+                &mut summary,
+            )
+            .await?;
+            chunk_bytes = 0;
+        }
+    }
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+struct Decodedobject {
+    object: SourceObject,
+    result: std::result::Result<Decoded, String>,
+}
+
+async fn read_and_decode(
+    object: SourceObject,
+    format: InputFormat,
+    progress: Arc<Progress>,
+) -> Decodedobject {
+    let bytes = match object.store.get(&object.location).await {
+        Ok(r) => r.bytes().await,
+        Err(e) => Err(e),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            return Decodedobject {
+                result: Err(e.to_string()),
+                object,
+            };
+        }
+    };
+    progress
+        .bytes_read
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    let uri = object.uri.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        decode(
+            &uri,
+            &bytes,
+            &DecodeOptions {
+                format,
+                batch_rows: 8192,
+            },
+        )
+    })
+    .await
+    .map_err(|e| format!("decoder crashed: {e}"));
+    if let Ok(d) = &result {
+        progress.records.fetch_add(d.records, Ordering::Relaxed);
+        progress
+            .text_bytes
+            .fetch_add(d.text_bytes, Ordering::Relaxed);
+    }
+    progress.files_done.fetch_add(1, Ordering::Relaxed);
+    Decodedobject { object, result }
+}
+
+/// Per-chunk totals gathered by the feeder.
+#[derive(Default)]
+struct Fed {
+    sources: Vec<SourceEntry>,
+    failures: Vec<Failure>,
+    records: u64,
+    rows: u64,
+    rejected: u64,
+    digests: u64,
+    skipped: u64,
+    bytes_read: u64,
+    text_bytes: u64,
+}
+
+async fn run_chunk(
+    objects: Vec<SourceObject>,
+    lake: &Lake,
+    opts: &ConvertOptions,
+    progress: &Arc<Progress>,
+    summary: &mut Summary,
+) -> Result<()> {
+    let run = new_run_id();
+    let staging = lake.staging(&run);
+    std::fs::create_dir_all(staging.join(REJECTS_DIR)).map_err(|e| Error::io(&staging, e))?;
+    let rejects_rel = format!("{REJECTS_DIR}/{run}.jsonl");
+    let rejects_path = staging.join(&rejects_rel);
+    let started = chrono::Utc::now().to_rfc3339();
+
+    let day_schema = schema_with_day();
+    let (tx, mut stream) = sorted(day_schema.clone(), &opts.sort).await?;
+
+    // Feeder: decode objects concurrently and push their rows into the sort.
+    let feeder = {
+        let progress = progress.clone();
+        let format = opts.format;
+        let jobs = opts.jobs.max(1);
+        let rejects_path = rejects_path.clone();
+        tokio::spawn(async move {
+            let mut fed = Fed::default();
+            let file =
+                std::fs::File::create(&rejects_path).map_err(|e| Error::io(&rejects_path, e))?;
+            let mut rejects = std::io::BufWriter::new(file);
+            let mut decoded = futures::stream::iter(objects)
+                .map(|o| read_and_decode(o, format, progress.clone()))
+                .buffer_unordered(jobs);
+            while let Some(Decodedobject { object, result }) = decoded.next().await {
+                let d = match result {
+                    Ok(d) => d,
+                    Err(message) => {
+                        fed.failures.push(Failure {
+                            uri: object.uri,
+                            message,
+                        });
+                        continue;
+                    }
+                };
+                for r in &d.rejects {
+                    serde_json::to_writer(&mut rejects, r)
+                        .map_err(|e| Error::Internal(e.to_string()))?;
+                    rejects
+                        .write_all(b"\n")
+                        .map_err(|e| Error::io(&rejects_path, e))?;
+                }
+                fed.records += d.records;
+                fed.rows += d.rows;
+                fed.rejected += d.rejects.len() as u64;
+                fed.digests += d.digests;
+                fed.bytes_read += object.size;
+                fed.text_bytes += d.text_bytes;
+                if d.skipped.is_some() {
+                    fed.skipped += 1;
+                }
+                fed.sources.push(SourceEntry {
+                    uri: object.uri,
+                    size: object.size,
+                    mtime: object.mtime,
+                    etag: object.etag,
+                    records: d.records,
+                    rows: d.rows,
+                    rejected: d.rejects.len() as u64,
+                    digests: d.digests,
+                    skipped: d.skipped.map(str::to_string),
+                });
+                for batch in &d.batches {
+                    let batch = with_day(batch, &day_schema)?;
+                    if tx.send(batch).await.is_err() {
+                        return Err(Error::Internal("the sort stopped reading".into()));
+                    }
+                }
+            }
+            let file = rejects
+                .into_inner()
+                .map_err(|e| Error::io(&rejects_path, e.into_error()))?;
+            file.sync_all().map_err(|e| Error::io(&rejects_path, e))?;
+            drop(tx);
+            Ok::<Fed, Error>(fed)
+        })
+    };
+
+    // Writer: a thread of its own, since Parquet encoding and zstd are CPU work.
+    let (wtx, wrx) = std::sync::mpsc::sync_channel::<arrow::array::RecordBatch>(4);
+    let writer = {
+        let staging = staging.clone();
+        let run = run.clone();
+        let layout = opts.layout.clone();
+        std::thread::spawn(move || -> Result<_> {
+            let mut w = PartitionWriter::new(&staging, &run, layout)?;
+            for batch in wrx {
+                w.write(&batch)?;
+            }
+            w.finish()
+        })
+    };
+    let mut sort_error = None;
+    loop {
+        match next(&mut stream).await {
+            Ok(Some(batch)) => {
+                progress.phase.store(1, Ordering::Relaxed);
+                if wtx.send(batch).is_err() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                sort_error = Some(e);
+                break;
+            }
+        }
+    }
+    drop(wtx);
+    let written = writer
+        .join()
+        .map_err(|_| Error::Internal("the writer thread panicked".into()))?;
+    let fed = feeder
+        .await
+        .map_err(|e| Error::Internal(format!("the reader task failed: {e}")))??;
+    if let Some(e) = sort_error {
+        return Err(e);
+    }
+    let (files, rows_written, duplicates) = written?;
+    if rows_written + duplicates != fed.rows {
+        return Err(Error::Internal(format!(
+            "row accounting mismatch: decoded {} rows, wrote {rows_written} and dropped {duplicates} duplicates",
+            fed.rows
+        )));
+    }
+
+    summary.files_read += fed.sources.len() as u64 - fed.skipped;
+    summary.files_skipped += fed.skipped;
+    summary.files_failed += fed.failures.len() as u64;
+    summary.failures.extend(fed.failures);
+    summary.bytes_read += fed.bytes_read;
+    summary.text_bytes += fed.text_bytes;
+    summary.files_written += files.len() as u64;
+    summary.bytes_written += files.iter().map(|f| f.bytes).sum::<u64>();
+    let counts = Counts {
+        records: fed.records,
+        rows_written,
+        duplicates,
+        rejected: fed.rejected,
+        digests: fed.digests,
+    };
+    summary.counts.records += counts.records;
+    summary.counts.rows_written += counts.rows_written;
+    summary.counts.duplicates += counts.duplicates;
+    summary.counts.rejected += counts.rejected;
+    summary.counts.digests += counts.digests;
+
+    if fed.sources.is_empty() {
+        // Nothing readable: leave no trace, so the failures are retried.
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        return Ok(());
+    }
+    let rejects = (fed.rejected > 0).then_some(rejects_rel);
+    if rejects.is_none() {
+        let _ = std::fs::remove_file(&rejects_path);
+    }
+    if let Some(r) = &rejects {
+        summary.reject_files.push(r.clone());
+    }
+    let manifest = RunManifest {
+        run: run.clone(),
+        kind: RunKind::Convert,
+        trawl_version: env!("CARGO_PKG_VERSION").to_string(),
+        schema_version: trawl_cloudtrail::SCHEMA_VERSION,
+        started,
+        committed: chrono::Utc::now().to_rfc3339(),
+        sources: fed.sources,
+        added: files,
+        removed: Vec::new(),
+        rejects,
+        counts,
+    };
+    lake.commit(&manifest)?;
+    summary.runs.push(run);
+    Ok(())
+}

@@ -1,0 +1,404 @@
+//! The lake on disk, its ledger and its commit protocol.
+//!
+//! ```text
+//! <lake>/cloudtrail/date=YYYY-MM-DD/part-<run>-<n>.parquet   the table
+//! <lake>/_rejects/<run>.jsonl                                 rejected input, one JSON object a line
+//! <lake>/_trawl/ledger/<run>.json                             one manifest per committed run
+//! <lake>/_trawl/staging/<run>/...                             files of a run not yet in place
+//! <lake>/_trawl/lock                                          held while a run writes
+//! ```
+//!
+//! A run writes everything under its staging directory and fsyncs it. Writing the
+//! run's manifest into the ledger (write to a temporary name, fsync, rename) is the
+//! commit point. Only then are the staged files renamed into place. A crash before
+//! the commit leaves a staging directory that the next run deletes; a crash after it
+//! leaves one that the next run finishes moving. Readers only look under
+//! `cloudtrail/`, where every file appears whole, by rename.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Directory of the `cloudtrail` table inside the lake.
+pub const TABLE_DIR: &str = "cloudtrail";
+/// Directory of reject files inside the lake.
+pub const REJECTS_DIR: &str = "_rejects";
+const META_DIR: &str = "_trawl";
+
+/// One source object recorded in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceEntry {
+    /// Absolute path or `s3://bucket/key`.
+    pub uri: String,
+    pub size: u64,
+    /// Last-modified time (RFC 3339) as the store reported it.
+    #[serde(default)]
+    pub mtime: Option<String>,
+    #[serde(default)]
+    pub etag: Option<String>,
+    /// Records read from it (rows + rejects).
+    pub records: u64,
+    /// Rows it contributed before de-duplication.
+    pub rows: u64,
+    pub rejected: u64,
+    #[serde(default)]
+    pub digests: u64,
+    /// Why the object was skipped without reading records, if it was.
+    #[serde(default)]
+    pub skipped: Option<String>,
+}
+
+/// A Parquet file a run added to the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Path relative to the lake root (`cloudtrail/date=.../part-....parquet`).
+    pub path: String,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// What kind of run a manifest records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunKind {
+    Convert,
+    Compact,
+}
+
+/// Totals of one run; they add up: `records = rows_written + duplicates + rejected`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub records: u64,
+    pub rows_written: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub digests: u64,
+}
+
+/// The ledger entry of one committed run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunManifest {
+    pub run: String,
+    pub kind: RunKind,
+    pub trawl_version: String,
+    pub schema_version: u32,
+    pub started: String,
+    pub committed: String,
+    #[serde(default)]
+    pub sources: Vec<SourceEntry>,
+    #[serde(default)]
+    pub added: Vec<FileEntry>,
+    /// Table files this run replaces (compaction).
+    #[serde(default)]
+    pub removed: Vec<String>,
+    /// Lake-relative path of this run's reject file, if any record was rejected.
+    #[serde(default)]
+    pub rejects: Option<String>,
+    pub counts: Counts,
+}
+
+/// Everything the ledger knows.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    pub runs: Vec<RunManifest>,
+    sources: HashMap<String, SourceEntry>,
+}
+
+impl Ledger {
+    /// Whether this exact version of a source object was already converted.
+    pub fn contains(&self, uri: &str, size: u64, mtime: Option<&str>, etag: Option<&str>) -> bool {
+        self.sources.get(uri).is_some_and(|e| {
+            e.size == size
+                && match (etag, e.etag.as_deref()) {
+                    (Some(a), Some(b)) if !uri.starts_with('/') => a == b,
+                    _ => e.mtime.as_deref() == mtime,
+                }
+        })
+    }
+
+    pub fn source_count(&self) -> usize {
+        self.sources.len()
+    }
+}
+
+/// A local lake directory.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    root: PathBuf,
+}
+
+/// Held while a run writes to the lake; released on drop.
+#[derive(Debug)]
+pub struct LakeLock {
+    path: PathBuf,
+}
+
+impl Drop for LakeLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+fn fsync_dir(dir: &Path) {
+    // Directory fsync makes renames durable; some filesystems refuse it, which is
+    // not worth failing a run over.
+    if let Ok(f) = fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+fn pid_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
+impl Lake {
+    /// Opens (creating if needed) a lake at a local path.
+    pub fn open(location: &str) -> Result<Self> {
+        if location.contains("://") {
+            return Err(Error::Unsupported(format!(
+                "lake {location}: only local lake directories are supported by this build"
+            )));
+        }
+        let root = PathBuf::from(location);
+        fs::create_dir_all(root.join(TABLE_DIR)).map_err(|e| Error::io(&root, e))?;
+        let root = root.canonicalize().map_err(|e| Error::io(&root, e))?;
+        Ok(Self { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn table_dir(&self) -> PathBuf {
+        self.root.join(TABLE_DIR)
+    }
+
+    fn meta(&self, part: &str) -> PathBuf {
+        self.root.join(META_DIR).join(part)
+    }
+
+    /// The staging directory of a run.
+    pub fn staging(&self, run: &str) -> PathBuf {
+        self.meta("staging").join(run)
+    }
+
+    /// Takes the write lock, taking over a lock left by a process that died.
+    pub fn lock(&self) -> Result<LakeLock> {
+        let path = self.meta("lock");
+        fs::create_dir_all(self.meta("")).map_err(|e| Error::io(self.meta(""), e))?;
+        let me = format!(
+            "pid {} since {}",
+            std::process::id(),
+            chrono::Utc::now().to_rfc3339()
+        );
+        for _ in 0..2 {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    f.write_all(me.as_bytes())
+                        .map_err(|e| Error::io(&path, e))?;
+                    return Ok(LakeLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = fs::read_to_string(&path).unwrap_or_default();
+                    let pid = holder
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(|p| p.parse::<u32>().ok());
+                    match pid {
+                        Some(pid) if pid_alive(pid) && pid != std::process::id() => {
+                            return Err(Error::Locked {
+                                lake: self.root.display().to_string(),
+                                holder,
+                                lock: path.display().to_string(),
+                            });
+                        }
+                        // The holder is gone (killed): its lock is stale.
+                        _ => {
+                            let _ = fs::remove_file(&path);
+                        }
+                    }
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+        Err(Error::Locked {
+            lake: self.root.display().to_string(),
+            holder: "unknown".into(),
+            lock: path.display().to_string(),
+        })
+    }
+
+    /// Reads every committed manifest.
+    pub fn ledger(&self) -> Result<Ledger> {
+        let dir = self.meta("ledger");
+        let mut ledger = Ledger::default();
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ledger),
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let manifest: RunManifest = serde_json::from_str(&text).map_err(|e| Error::Ledger {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            for s in &manifest.sources {
+                ledger.sources.insert(s.uri.clone(), s.clone());
+            }
+            ledger.runs.push(manifest);
+        }
+        Ok(ledger)
+    }
+
+    /// The commit point: durably records the manifest, then moves the run's files
+    /// into place.
+    pub fn commit(&self, manifest: &RunManifest) -> Result<()> {
+        let dir = self.meta("ledger");
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let final_path = dir.join(format!("{}.json", manifest.run));
+        let tmp = dir.join(format!(".{}.json.tmp", manifest.run));
+        let body =
+            serde_json::to_vec_pretty(manifest).map_err(|e| Error::Internal(e.to_string()))?;
+        {
+            let mut f = fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+            f.write_all(&body).map_err(|e| Error::io(&tmp, e))?;
+            f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        }
+        fs::rename(&tmp, &final_path).map_err(|e| Error::io(&final_path, e))?;
+        fsync_dir(&dir);
+        self.apply(manifest)
+    }
+
+    /// Moves a committed run's staged files into place and removes replaced files.
+    /// Idempotent, so recovery can run it again after a crash.
+    fn apply(&self, manifest: &RunManifest) -> Result<()> {
+        let staging = self.staging(&manifest.run);
+        let moves = manifest
+            .added
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain(manifest.rejects.as_deref());
+        let mut touched_dirs = Vec::new();
+        for rel in moves {
+            let from = staging.join(rel);
+            let to = self.root.join(rel);
+            if from.exists() {
+                if let Some(parent) = to.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    touched_dirs.push(parent.to_path_buf());
+                }
+                fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+            }
+        }
+        for rel in &manifest.removed {
+            let path = self.root.join(rel);
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+        touched_dirs.dedup();
+        for d in touched_dirs {
+            fsync_dir(&d);
+        }
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        }
+        Ok(())
+    }
+
+    /// Finishes committed runs and discards uncommitted ones left by a crash.
+    /// Returns (runs finished, runs discarded).
+    pub fn recover(&self) -> Result<(usize, usize)> {
+        let dir = self.meta("staging");
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, 0)),
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        let (mut finished, mut discarded) = (0, 0);
+        for entry in entries.flatten() {
+            let run = entry.file_name().to_string_lossy().to_string();
+            let manifest_path = self.meta("ledger").join(format!("{run}.json"));
+            if manifest_path.exists() {
+                let text =
+                    fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+                let manifest: RunManifest =
+                    serde_json::from_str(&text).map_err(|e| Error::Ledger {
+                        path: manifest_path.display().to_string(),
+                        message: e.to_string(),
+                    })?;
+                self.apply(&manifest)?;
+                finished += 1;
+            } else {
+                fs::remove_dir_all(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                discarded += 1;
+            }
+        }
+        Ok((finished, discarded))
+    }
+
+    /// Table files currently in place, lake-relative, grouped by `date=` partition.
+    pub fn partitions(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let table = self.table_dir();
+        let mut out = Vec::new();
+        let entries = fs::read_dir(&table).map_err(|e| Error::io(&table, e))?;
+        let mut dirs: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let Some(date) = name.strip_prefix("date=") else {
+                continue;
+            };
+            let mut files: Vec<String> = fs::read_dir(&dir)
+                .map_err(|e| Error::io(&dir, e))?
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.ends_with(".parquet"))
+                .map(|n| format!("{TABLE_DIR}/{name}/{n}"))
+                .collect();
+            files.sort();
+            out.push((date.to_string(), files));
+        }
+        Ok(out)
+    }
+}
+
+/// A new run id: sortable by time, unique across processes.
+pub fn new_run_id() -> String {
+    let now = chrono::Utc::now();
+    format!(
+        "{}-{:08x}",
+        now.format("%Y%m%dT%H%M%S%.3fZ")
+            .to_string()
+            .replace('.', ""),
+        std::process::id() ^ now.timestamp_subsec_nanos()
+    )
+}

@@ -1,0 +1,105 @@
+//! Resolving SOURCE arguments (files, directories, globs) into source objects, read
+//! through `object_store` so S3 sources plug in beside local ones.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::TryStreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
+
+use crate::error::{Error, Result};
+
+/// One object to convert.
+#[derive(Debug, Clone)]
+pub struct SourceObject {
+    /// Absolute path or `s3://bucket/key`: the identity kept in the ledger and the rows.
+    pub uri: String,
+    pub location: ObjectPath,
+    pub size: u64,
+    pub mtime: Option<String>,
+    pub etag: Option<String>,
+    pub store: Arc<dyn ObjectStore>,
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.components().any(|c| {
+        c.as_os_str().to_string_lossy().starts_with('.')
+            && c.as_os_str() != "."
+            && c.as_os_str() != ".."
+    })
+}
+
+fn to_object(store: &Arc<dyn ObjectStore>, meta: ObjectMeta) -> SourceObject {
+    SourceObject {
+        uri: format!("/{}", meta.location),
+        location: meta.location,
+        size: meta.size,
+        mtime: Some(meta.last_modified.to_rfc3339()),
+        etag: meta.e_tag,
+        store: store.clone(),
+    }
+}
+
+async fn add_path(
+    store: &Arc<dyn ObjectStore>,
+    path: &Path,
+    exclude: Option<&Path>,
+    out: &mut Vec<SourceObject>,
+) -> Result<()> {
+    let abs = path.canonicalize().map_err(|e| Error::io(path, e))?;
+    let location = ObjectPath::from_absolute_path(&abs)
+        .map_err(|e| Error::Path(abs.display().to_string(), e.to_string()))?;
+    if abs.is_dir() {
+        let mut listing = store.list(Some(&location));
+        while let Some(meta) = listing.try_next().await? {
+            let file = PathBuf::from(format!("/{}", meta.location));
+            let rel = file.strip_prefix(&abs).unwrap_or(&file);
+            if is_hidden(rel) || exclude.is_some_and(|x| file.starts_with(x)) {
+                continue;
+            }
+            out.push(to_object(store, meta));
+        }
+    } else {
+        if exclude.is_some_and(|x| abs.starts_with(x)) {
+            return Ok(());
+        }
+        let meta = store.head(&location).await?;
+        out.push(to_object(store, meta));
+    }
+    Ok(())
+}
+
+/// Expands SOURCE arguments. `exclude` (the lake itself) is never read as input.
+pub async fn resolve(args: &[String], exclude: Option<&Path>) -> Result<Vec<SourceObject>> {
+    let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new());
+    let mut out = Vec::new();
+    for arg in args {
+        if arg.starts_with("s3://") {
+            return Err(Error::Unsupported(format!(
+                "{arg}: S3 sources are not supported by this build"
+            )));
+        }
+        if arg.contains(['*', '?', '[']) {
+            let paths = glob::glob(arg).map_err(|e| Error::Path(arg.clone(), e.to_string()))?;
+            let before = out.len();
+            for p in paths {
+                let p = p.map_err(|e| Error::io(e.path().to_path_buf(), e.into_error()))?;
+                add_path(&store, &p, exclude, &mut out).await?;
+            }
+            if out.len() == before {
+                return Err(Error::NoInput(arg.clone()));
+            }
+        } else {
+            let p = Path::new(arg);
+            if !p.exists() {
+                return Err(Error::NoInput(arg.clone()));
+            }
+            add_path(&store, p, exclude, &mut out).await?;
+        }
+    }
+    out.sort_by(|a, b| a.uri.cmp(&b.uri));
+    out.dedup_by(|a, b| a.uri == b.uri);
+    Ok(out)
+}

@@ -1,0 +1,367 @@
+//! Writes a sorted stream of rows into `date=` partition files, dropping duplicate
+//! deliveries on the way.
+//!
+//! Input rows arrive sorted by (day, recipientaccountid, awsregion, eventtime,
+//! eventid) with an extra `__day` column. Duplicate deliveries of one event are
+//! identical in all of those, so they arrive next to each other and only the first
+//! is kept. A file closes when the day changes or it reaches `max_rows_per_file`,
+//! so a big day becomes several files, each holding a contiguous range of
+//! accounts and regions (their min/max statistics prune account and region filters).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
+use arrow::compute::filter_record_batch;
+use arrow::datatypes::{Int32Type, SchemaRef, TimestampMillisecondType};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::{KeyValue, SortingColumn};
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
+use parquet::schema::types::ColumnPath;
+use trawl_cloudtrail::{SCHEMA_VERSION, SCHEMA_VERSION_KEY, col, schema};
+
+use crate::error::{Error, Result};
+use crate::lake::{FileEntry, TABLE_DIR};
+
+/// Name of the helper column carrying days since the epoch of `eventtime`.
+pub const DAY_COLUMN: &str = "__day";
+
+/// Layout knobs.
+#[derive(Debug, Clone)]
+pub struct LayoutOptions {
+    pub max_rows_per_file: usize,
+    pub row_group_rows: usize,
+    pub zstd_level: i32,
+}
+
+impl Default for LayoutOptions {
+    fn default() -> Self {
+        Self {
+            max_rows_per_file: 4_000_000,
+            row_group_rows: 122_880,
+            zstd_level: 3,
+        }
+    }
+}
+
+/// Columns with a bloom filter: the needles of an investigation (one event, one key,
+/// one address, one principal, one action), whose values are spread over all row
+/// groups so min/max statistics cannot rule a row group out.
+const BLOOM_COLUMNS: &[&[&str]] = &[
+    &[col::EVENTID],
+    &[col::EVENTNAME],
+    &[col::SOURCEIPADDRESS],
+    &[col::USERIDENTITY, "accesskeyid"],
+    &[col::USERIDENTITY, "arn"],
+    &[col::USERIDENTITY, "principalid"],
+    &[col::ERRORCODE],
+];
+
+/// Free-text columns where a dictionary only costs time: nearly every value differs.
+const NO_DICTIONARY: &[&[&str]] = &[
+    &[col::EVENTJSON],
+    &[col::REQUESTPARAMETERS],
+    &[col::RESPONSEELEMENTS],
+    &[col::ADDITIONALEVENTDATA],
+    &[col::EVENTID],
+    &[col::REQUESTID],
+];
+
+fn column_path(parts: &[&str]) -> ColumnPath {
+    ColumnPath::new(parts.iter().map(|s| s.to_string()).collect())
+}
+
+/// Parquet writer settings of the lake.
+pub fn writer_properties(opts: &LayoutOptions) -> Result<WriterProperties> {
+    let s = schema();
+    let index = |name: &str| s.index_of(name).map(|i| i as i32);
+    let sorting = vec![
+        SortingColumn {
+            column_idx: index(col::RECIPIENTACCOUNTID)?,
+            descending: false,
+            nulls_first: true,
+        },
+        SortingColumn {
+            column_idx: index(col::AWSREGION)?,
+            descending: false,
+            nulls_first: true,
+        },
+        SortingColumn {
+            column_idx: index(col::EVENTTIME)?,
+            descending: false,
+            nulls_first: true,
+        },
+    ];
+    let mut b = WriterProperties::builder()
+        .set_writer_version(WriterVersion::PARQUET_1_0)
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(opts.zstd_level)?))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_size(opts.row_group_rows)
+        .set_data_page_row_count_limit(8192)
+        .set_sorting_columns(Some(sorting))
+        .set_created_by(format!("trawl {}", env!("CARGO_PKG_VERSION")))
+        .set_key_value_metadata(Some(vec![KeyValue::new(
+            SCHEMA_VERSION_KEY.to_string(),
+            SCHEMA_VERSION.to_string(),
+        )]));
+    for parts in BLOOM_COLUMNS {
+        let path = column_path(parts);
+        // Sized for one row group: a filter sized for a million values would cost
+        // more than the column chunk it guards.
+        let ndv = if parts[0] == col::EVENTID {
+            opts.row_group_rows as u64
+        } else {
+            20_000
+        };
+        b = b
+            .set_column_bloom_filter_enabled(path.clone(), true)
+            .set_column_bloom_filter_fpp(path.clone(), 0.01)
+            .set_column_bloom_filter_ndv(path, ndv);
+    }
+    for parts in NO_DICTIONARY {
+        b = b.set_column_dictionary_enabled(column_path(parts), false);
+    }
+    Ok(b.build())
+}
+
+/// The `date=YYYY-MM-DD` directory of a day number.
+pub fn partition_dir(day: i32) -> String {
+    format!(
+        "date={}",
+        trawl_cloudtrail::utc_date(i64::from(day) * 86_400_000)
+    )
+}
+
+struct OpenFile {
+    day: i32,
+    rel: String,
+    path: PathBuf,
+    writer: ArrowWriter<fs::File>,
+    rows: u64,
+}
+
+/// Row key used to spot duplicates: (account, region, time, event id).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Key {
+    account: Option<String>,
+    region: Option<String>,
+    time: i64,
+    id: String,
+}
+
+/// Writes sorted, de-duplicated rows as Parquet files under a staging directory.
+pub struct PartitionWriter {
+    staging: PathBuf,
+    run: String,
+    props: WriterProperties,
+    opts: LayoutOptions,
+    out_schema: SchemaRef,
+    open: Option<OpenFile>,
+    seq: u32,
+    last: Option<Key>,
+    pub files: Vec<FileEntry>,
+    pub rows: u64,
+    pub duplicates: u64,
+}
+
+impl PartitionWriter {
+    pub fn new(staging: &Path, run: &str, opts: LayoutOptions) -> Result<Self> {
+        Ok(Self {
+            staging: staging.to_path_buf(),
+            run: run.to_string(),
+            props: writer_properties(&opts)?,
+            opts,
+            out_schema: schema(),
+            open: None,
+            seq: 0,
+            last: None,
+            files: Vec::new(),
+            rows: 0,
+            duplicates: 0,
+        })
+    }
+
+    fn key_at(batch: &RecordBatch, i: usize) -> Result<Key> {
+        let str_at = |name: &str| -> Result<Option<String>> {
+            let c = batch
+                .column_by_name(name)
+                .ok_or_else(|| Error::Internal(format!("missing column {name}")))?;
+            Ok(string_value(c.as_ref(), i))
+        };
+        let time = batch
+            .column_by_name(col::EVENTTIME)
+            .map(|c| c.as_primitive::<TimestampMillisecondType>().value(i))
+            .ok_or_else(|| Error::Internal("missing eventtime".into()))?;
+        Ok(Key {
+            account: str_at(col::RECIPIENTACCOUNTID)?,
+            region: str_at(col::AWSREGION)?,
+            time,
+            id: str_at(col::EVENTID)?.unwrap_or_default(),
+        })
+    }
+
+    /// Takes the next sorted batch (with the `__day` column).
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let days = batch
+            .column_by_name(DAY_COLUMN)
+            .ok_or_else(|| Error::Internal("missing __day".into()))?
+            .as_primitive::<Int32Type>()
+            .clone();
+        // Keep mask: drop a row equal in its key to the row before it.
+        let mut keep = Vec::with_capacity(batch.num_rows());
+        for i in 0..batch.num_rows() {
+            let key = Self::key_at(batch, i)?;
+            let dup = self.last.as_ref() == Some(&key);
+            keep.push(!dup);
+            if dup {
+                self.duplicates += 1;
+            } else {
+                self.last = Some(key);
+            }
+        }
+        let projected = batch.project(
+            &(0..batch.num_columns())
+                .filter(|&i| batch.schema().field(i).name() != DAY_COLUMN)
+                .collect::<Vec<_>>(),
+        )?;
+        let projected =
+            RecordBatch::try_new(self.out_schema.clone(), projected.columns().to_vec())?;
+        // Split the batch into runs of one day, then write each run.
+        let mut start = 0;
+        while start < batch.num_rows() {
+            let day = days.value(start);
+            let mut end = start + 1;
+            while end < batch.num_rows() && days.value(end) == day {
+                end += 1;
+            }
+            let mask = BooleanArray::from(keep[start..end].to_vec());
+            let slice = filter_record_batch(&projected.slice(start, end - start), &mask)?;
+            self.write_day(day, &slice)?;
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn write_day(&mut self, day: i32, batch: &RecordBatch) -> Result<()> {
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            if self
+                .open
+                .as_ref()
+                .is_some_and(|f| f.day != day || f.rows as usize >= self.opts.max_rows_per_file)
+            {
+                self.close()?;
+            }
+            if self.open.is_none() {
+                self.open_file(day)?;
+            }
+            let file = self
+                .open
+                .as_mut()
+                .ok_or_else(|| Error::Internal("no open file".into()))?;
+            let room = self
+                .opts
+                .max_rows_per_file
+                .saturating_sub(file.rows as usize)
+                .max(1);
+            let n = room.min(batch.num_rows() - offset);
+            file.writer.write(&batch.slice(offset, n))?;
+            file.rows += n as u64;
+            self.rows += n as u64;
+            offset += n;
+        }
+        Ok(())
+    }
+
+    fn open_file(&mut self, day: i32) -> Result<()> {
+        self.seq += 1;
+        let rel = format!(
+            "{TABLE_DIR}/{}/part-{}-{:05}.parquet",
+            partition_dir(day),
+            self.run,
+            self.seq
+        );
+        let path = self.staging.join(&rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        let f = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let writer = ArrowWriter::try_new(f, self.out_schema.clone(), Some(self.props.clone()))?;
+        self.open = Some(OpenFile {
+            day,
+            rel,
+            path,
+            writer,
+            rows: 0,
+        });
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<()> {
+        if let Some(file) = self.open.take() {
+            let f = file.writer.into_inner()?;
+            f.sync_all().map_err(|e| Error::io(&file.path, e))?;
+            let bytes = f.metadata().map_err(|e| Error::io(&file.path, e))?.len();
+            self.files.push(FileEntry {
+                path: file.rel,
+                rows: file.rows,
+                bytes,
+            });
+        }
+        Ok(())
+    }
+
+    /// Closes the last file; returns the files written.
+    pub fn finish(mut self) -> Result<(Vec<FileEntry>, u64, u64)> {
+        self.close()?;
+        Ok((self.files, self.rows, self.duplicates))
+    }
+}
+
+fn string_value(array: &dyn Array, i: usize) -> Option<String> {
+    if array.is_null(i) {
+        return None;
+    }
+    if let Some(a) = array.as_string_opt::<i32>() {
+        return Some(a.value(i).to_string());
+    }
+    if let Some(a) = array.as_string_view_opt() {
+        return Some(a.value(i).to_string());
+    }
+    None
+}
+
+/// Appends the `__day` column (days since the epoch of `eventtime`) to a batch.
+pub fn with_day(batch: &RecordBatch, schema_with_day: &SchemaRef) -> Result<RecordBatch> {
+    let times = batch
+        .column_by_name(col::EVENTTIME)
+        .ok_or_else(|| Error::Internal("missing eventtime".into()))?
+        .as_primitive::<TimestampMillisecondType>();
+    let days: arrow::array::Int32Array = times
+        .iter()
+        .map(|t| t.map(|t| t.div_euclid(86_400_000) as i32))
+        .collect();
+    let mut columns = batch.columns().to_vec();
+    columns.push(Arc::new(days));
+    Ok(RecordBatch::try_new(schema_with_day.clone(), columns)?)
+}
+
+/// The decoder's schema plus `__day`.
+pub fn schema_with_day() -> SchemaRef {
+    let s = schema();
+    let mut fields: Vec<_> = s.fields().iter().cloned().collect();
+    fields.push(Arc::new(arrow::datatypes::Field::new(
+        DAY_COLUMN,
+        arrow::datatypes::DataType::Int32,
+        false,
+    )));
+    Arc::new(arrow::datatypes::Schema::new_with_metadata(
+        fields,
+        s.metadata().clone(),
+    ))
+}

@@ -1,0 +1,140 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use datafusion::arrow::array::RecordBatch;
+use serde_json::Value;
+
+/// The `trawl` binary built for these tests.
+pub fn trawl() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trawl"));
+    cmd.env_remove("TRAWL_LAKE");
+    cmd
+}
+
+/// Runs trawl with arguments; returns its output.
+pub fn run(args: &[&str]) -> Output {
+    trawl().args(args).output().expect("trawl runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// Repository path of a fixture.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// `trawl convert ... --json`: the exit code and the parsed summary.
+pub fn convert_json(sources: &[&Path], lake: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut cmd = trawl();
+    cmd.arg("convert")
+        .args(sources)
+        .arg("--lake")
+        .arg(lake)
+        .arg("--json")
+        .args(extra);
+    let out = cmd.output().expect("trawl runs");
+    let code = out.status.code().unwrap_or(-1);
+    let summary = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON summary ({e}); stderr: {}", stderr(&out)));
+    (code, summary)
+}
+
+/// Writes a generated archive with `trawl generate`.
+pub fn generate(dir: &Path, args: &[&str]) {
+    let out = trawl()
+        .arg("generate")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("trawl runs");
+    assert!(out.status.success(), "generate failed: {}", stderr(&out));
+}
+
+/// Runs SQL against a lake in-process.
+pub fn query(lake: &Path, sql: &str) -> Vec<RecordBatch> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let ctx = trawl_engine::new_session().unwrap();
+        trawl_engine::register_lake(&ctx, lake).await.unwrap();
+        ctx.sql(sql).await.unwrap().collect().await.unwrap()
+    })
+}
+
+/// A single integer result.
+pub fn query_i64(lake: &Path, sql: &str) -> i64 {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::Int64Type;
+    let batches = query(lake, sql);
+    let col = batches[0].column(0);
+    assert!(!col.is_null(0));
+    col.as_primitive::<Int64Type>().value(0)
+}
+
+/// All values of a string column, in order.
+pub fn strings(batches: &[RecordBatch], column: usize) -> Vec<Option<String>> {
+    use datafusion::arrow::array::Array;
+    use datafusion::arrow::compute::cast;
+    use datafusion::arrow::datatypes::DataType;
+    let mut out = Vec::new();
+    for b in batches {
+        let c = cast(b.column(column), &DataType::Utf8).unwrap();
+        let c = c
+            .as_any()
+            .downcast_ref::<datafusion::arrow::array::StringArray>()
+            .unwrap();
+        for i in 0..c.len() {
+            out.push((!c.is_null(i)).then(|| c.value(i).to_string()));
+        }
+    }
+    out
+}
+
+/// Every `.parquet` file under a directory.
+pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// JSON value with object keys sorted, as text: equal texts mean equal values.
+pub fn canonical(v: &Value) -> String {
+    fn sort(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<_> = m.keys().collect();
+                keys.sort();
+                Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect())
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    sort(v).to_string()
+}
