@@ -20,7 +20,7 @@ const QUERIES: &[(&str, &str)] = &[
         "Console sign-ins without MFA",
         "SELECT eventtime, useridentity.arn AS principal, sourceipaddress, \
          responseelements->>'ConsoleLogin' AS result FROM cloudtrail \
-         WHERE eventName = 'ConsoleLogin' AND additionalEventData->>'MFAUsed' = 'No' \
+         WHERE eventName = 'ConsoleLogin' AND (additionalEventData->>'MFAUsed') = 'No' \
          ORDER BY eventtime LIMIT 8",
     ),
     (

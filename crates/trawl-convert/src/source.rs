@@ -85,7 +85,7 @@ pub async fn resolve(args: &[String], exclude: Option<&Path>) -> Result<Vec<Sour
             let paths = glob::glob(arg).map_err(|e| Error::Path(arg.clone(), e.to_string()))?;
             let before = out.len();
             for p in paths {
-                let p = p.map_err(|e| Error::io(e.path().to_path_buf(), e.into_error()))?;
+                let p = p.map_err(|e| Error::io(e.path().to_path_buf(), e.into()))?;
                 add_path(&store, &p, exclude, &mut out).await?;
             }
             if out.len() == before {

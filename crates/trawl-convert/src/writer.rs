@@ -98,7 +98,7 @@ pub fn writer_properties(opts: &LayoutOptions) -> Result<WriterProperties> {
         .set_writer_version(WriterVersion::PARQUET_1_0)
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(opts.zstd_level)?))
         .set_statistics_enabled(EnabledStatistics::Page)
-        .set_max_row_group_size(opts.row_group_rows)
+        .set_max_row_group_row_count(Some(opts.row_group_rows))
         .set_data_page_row_count_limit(8192)
         .set_sorting_columns(Some(sorting))
         .set_created_by(format!("trawl {}", env!("CARGO_PKG_VERSION")))
@@ -118,7 +118,7 @@ pub fn writer_properties(opts: &LayoutOptions) -> Result<WriterProperties> {
         b = b
             .set_column_bloom_filter_enabled(path.clone(), true)
             .set_column_bloom_filter_fpp(path.clone(), 0.01)
-            .set_column_bloom_filter_ndv(path, ndv);
+            .set_column_bloom_filter_max_ndv(path, ndv);
     }
     for parts in NO_DICTIONARY {
         b = b.set_column_dictionary_enabled(column_path(parts), false);

@@ -38,7 +38,7 @@ impl S3Server {
             std::fs::create_dir_all(root.path().join(b))?;
         }
         let fs = s3s_fs::FileSystem::new(root.path())
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
+            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
         let mut builder = S3ServiceBuilder::new(fs);
         builder.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
         let service = builder.build();

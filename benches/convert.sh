@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Conversion benchmark: events/s, MB/s of JSON and peak RSS for generated archives of
+# growing size (peak memory must stay flat as the archive grows).
+#   bash benches/convert.sh [EVENTS...]      default: 250000 1000000
+# Archives are cached under $TRAWL_BENCH_DIR (default ~/.cache/trawl-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/trawl-target}"
+cargo build --release --quiet
+BIN="$CARGO_TARGET_DIR/release/trawl"
+WORK="${TRAWL_BENCH_DIR:-$HOME/.cache/trawl-bench}"
+mkdir -p "$WORK"
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(250000 1000000)
+printf '%-10s %-8s %-10s %-12s %-10s %-10s %-8s\n' events files "JSON MB" "events/s" "MB/s" "peak RSS" seconds
+for n in "${sizes[@]}"; do
+  archive="$WORK/archive-$n"
+  if [ ! -f "$archive/.done" ]; then
+    rm -rf "$archive"
+    "$BIN" generate "$archive" --events "$n" --days 7 --accounts 5 --events-per-file 200 >/dev/null
+    touch "$archive/.done"
+  fi
+  lake="$WORK/lake-$n"
+  rm -rf "$lake"
+  /usr/bin/time -f '%M %e' -o "$WORK/time-$n" "$BIN" convert "$archive" --lake "$lake" --json >"$WORK/summary-$n.json"
+  read -r rss secs <"$WORK/time-$n"
+  python3 - "$WORK/summary-$n.json" "$rss" "$secs" "$n" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); rss = int(sys.argv[2]); secs = float(sys.argv[3])
+rec = s["records"]["read"]; mb = s["bytes"]["json"] / 1e6
+print(f'{sys.argv[4]:<10} {s["files"]["read"]:<8} {mb:<10.0f} {rec/secs:<12.0f} {mb/secs:<10.1f} {rss/1024:<7.0f}MB {secs:<8.2f}')
+PY
+done
