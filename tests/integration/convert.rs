@@ -36,19 +36,20 @@ fn real_records() -> Vec<Value> {
             // The one malformed file: its records lack separating commas.
             text = text.replace("    }\n{", "    },\n{");
         }
-        if f.extension().is_some_and(|x| x == "json") && text.trim_start().starts_with(['{', '[']) {
-            if let Ok(v) = serde_json::from_str::<Value>(&text) {
-                match v {
-                    Value::Array(a) => out.extend(a),
-                    Value::Object(mut o) if o.contains_key("Records") => {
-                        if let Some(Value::Array(a)) = o.remove("Records") {
-                            out.extend(a)
-                        }
+        if f.extension().is_some_and(|x| x == "json")
+            && text.trim_start().starts_with(['{', '['])
+            && let Ok(v) = serde_json::from_str::<Value>(&text)
+        {
+            match v {
+                Value::Array(a) => out.extend(a),
+                Value::Object(mut o) if o.contains_key("Records") => {
+                    if let Some(Value::Array(a)) = o.remove("Records") {
+                        out.extend(a)
                     }
-                    other => out.push(other),
                 }
-                continue;
+                other => out.push(other),
             }
+            continue;
         }
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             out.push(serde_json::from_str(line).unwrap());
