@@ -3,4 +3,5 @@
 
 mod convert;
 mod s3;
+mod sql;
 mod util;

@@ -22,8 +22,12 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Merge each day's small files into large ones and drop duplicate events.
     Compact(CompactArgs),
-    /// Run SQL against a lake.
+    /// Query a lake with SQL: an interactive shell, or -c/-f/stdin scripts.
     Sql(SqlArgs),
+    /// Run a saved query (from `trawl queries`, or a .sql file) with parameters.
+    Run(RunArgs),
+    /// List the query library.
+    Queries(QueriesArgs),
     /// Write a deterministic synthetic CloudTrail archive (S3 delivery layout, gzipped).
     Generate(GenerateArgs),
     /// Convert the bundled sample archive and query it: trawl end to end on no data of yours.
@@ -83,16 +87,73 @@ pub struct CompactArgs {
     pub max_rows_per_file: usize,
 }
 
+/// A lake that may be left out (the bundled sample is used then).
+#[derive(Debug, Args)]
+pub struct OptionalLake {
+    /// The lake directory [default: $TRAWL_LAKE, else the bundled sample lake].
+    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR")]
+    pub lake: Option<PathBuf>,
+    /// Query raw archives in place instead of a lake: files, directories or globs
+    /// (repeatable). Decoded into memory with the converter's decoder.
+    #[arg(long, value_name = "SOURCE", conflicts_with = "lake")]
+    pub raw: Vec<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct SqlArgs {
     #[command(flatten)]
-    pub lake: LakeArg,
-    /// SQL to run (repeatable).
+    pub lake: OptionalLake,
+    /// SQL to run, then exit (repeatable).
     #[arg(long, short = 'c', value_name = "SQL")]
     pub command: Vec<String>,
+    /// SQL file to run, then exit (repeatable).
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "ndjson"])]
+    #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "ndjson", "markdown"])]
     pub format: String,
+    /// Rows shown in table output: a number or `all` [default: 40 in the shell, all in scripts].
+    #[arg(long)]
+    pub maxrows: Option<String>,
+    /// Memory for sorts and aggregations before they spill to disk (e.g. 2G).
+    #[arg(long, value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
+    /// Extra folders of saved queries (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub queries: Vec<PathBuf>,
+    /// No notes on stderr (e.g. that the sample lake is used).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A query id (see `trawl queries`) or a .sql file.
+    pub query: String,
+    /// A parameter value, `name=value` (repeatable).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    #[command(flatten)]
+    pub lake: OptionalLake,
+    #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "ndjson", "markdown"])]
+    pub format: String,
+    #[arg(long)]
+    pub maxrows: Option<String>,
+    #[arg(long, value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
+    #[arg(long, value_name = "DIR")]
+    pub queries: Vec<PathBuf>,
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueriesArgs {
+    #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    /// Extra folders of saved queries (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub queries: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

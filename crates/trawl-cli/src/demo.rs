@@ -1,5 +1,7 @@
-//! `trawl demo`: the bundled sample archive, converted and queried.
+//! `trawl demo`: the bundled sample archive, converted and queried; and the sample
+//! lake the shell opens when no lake is given.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -7,8 +9,8 @@ use anyhow::{Context, Result};
 use trawl_convert::{ConvertOptions, Lake, Progress};
 
 use crate::args::DemoArgs;
+use crate::exec::open_session;
 use crate::generate::sample_archive;
-use crate::sql::{open, query, render};
 
 const QUERIES: &[(&str, &str)] = &[
     (
@@ -20,7 +22,7 @@ const QUERIES: &[(&str, &str)] = &[
         "Console sign-ins without MFA",
         "SELECT eventtime, useridentity.arn AS principal, sourceipaddress, \
          responseelements->>'ConsoleLogin' AS result FROM cloudtrail \
-         WHERE eventName = 'ConsoleLogin' AND (additionalEventData->>'MFAUsed') = 'No' \
+         WHERE eventName = 'ConsoleLogin' AND additionalEventData->>'MFAUsed' = 'No' \
          ORDER BY eventtime LIMIT 8",
     ),
     (
@@ -31,40 +33,58 @@ const QUERIES: &[(&str, &str)] = &[
     ),
 ];
 
+async fn convert_into(archive: &std::path::Path, lake: &Lake) -> Result<trawl_convert::Summary> {
+    Ok(trawl_convert::convert(
+        &[archive.to_string_lossy().to_string()],
+        lake,
+        &ConvertOptions::default(),
+        Arc::new(Progress::default()),
+    )
+    .await?)
+}
+
+/// The bundled sample converted once into the cache directory.
+pub async fn sample_lake() -> Result<PathBuf> {
+    let archive = sample_archive()?;
+    let dir = archive.with_file_name("sample-v1-lake");
+    let lake = Lake::open(&dir.to_string_lossy())?;
+    convert_into(&archive, &lake).await?;
+    Ok(lake.root().to_path_buf())
+}
+
 pub async fn run(a: DemoArgs) -> Result<ExitCode> {
     let archive = sample_archive()?;
     let lake_dir = a.dir.join("lake");
     std::fs::create_dir_all(&lake_dir).with_context(|| lake_dir.display().to_string())?;
     let lake = Lake::open(&lake_dir.to_string_lossy())?;
     println!(
-        "sample archive: {} (synthetic, 3 accounts, 3 days, S3 delivery layout)",
+        "sample archive: {} (synthetic: 3 accounts, 3 days, S3 delivery layout)",
         archive.display()
     );
-    let s = trawl_convert::convert(
-        &[archive.to_string_lossy().to_string()],
-        &lake,
-        &ConvertOptions::default(),
-        Arc::new(Progress::default()),
-    )
-    .await?;
+    let s = convert_into(&archive, &lake).await?;
     println!(
-        "converted: {} files, {} records = {} written + {} duplicate deliveries dropped + {} rejected; {} already converted\n",
+        "converted in {:.2} s: {} files read ({} digests skipped, {} already converted); {} records = {} written + {} duplicate deliveries dropped + {} rejected\n",
+        s.elapsed.as_secs_f64(),
         s.files_read,
+        s.files_skipped,
+        s.files_already,
         s.counts.records,
         s.counts.rows_written,
         s.counts.duplicates,
-        s.counts.rejected,
-        s.files_already
+        s.counts.rejected
     );
-    let ctx = open(lake.root()).await?;
+    let lake_arg = crate::args::OptionalLake {
+        lake: Some(lake.root().to_path_buf()),
+        raw: Vec::new(),
+    };
+    let (mut session, _) = open_session(&lake_arg, None, &[]).await?;
     for (title, sql) in QUERIES {
         println!("-- {title}\n{sql};");
-        let batches = query(&ctx, sql).await?;
-        print!("{}", render(&batches, "table")?);
+        session.run_sql(sql).await?;
         println!();
     }
     println!(
-        "Query it yourself: trawl sql --lake {} -c \"SELECT count(*) FROM cloudtrail\"",
+        "Next: trawl sql --lake {} (an interactive shell; \\? for help), or trawl queries",
         lake.root().display()
     );
     Ok(ExitCode::SUCCESS)

@@ -8,7 +8,12 @@
 mod args;
 mod convert;
 mod demo;
+mod errors;
+mod exec;
 mod generate;
+mod print;
+mod queries;
+mod repl;
 mod sql;
 
 use std::process::ExitCode;
@@ -48,6 +53,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Convert(a) => convert::run(a).await,
         Command::Compact(a) => convert::compact(a).await,
         Command::Sql(a) => sql::run(a).await,
+        Command::Run(a) => queries::run(a).await,
+        Command::Queries(a) => queries::list(a),
         Command::Generate(a) => generate::run(a),
         Command::Demo(a) => demo::run(a).await,
     }

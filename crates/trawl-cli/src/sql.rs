@@ -1,80 +1,76 @@
-//! `trawl sql`: run statements against a lake and print the results.
+//! `trawl sql`: the shell, or scripts from `-c`, `-f` and stdin.
 
+use std::io::Read;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::util::pretty::pretty_format_batches;
-use datafusion::prelude::SessionContext;
 
 use crate::args::SqlArgs;
+use crate::exec::{LakeSource, open_session, stdin_is_piped};
+use crate::print::{Format, PrintOptions};
 
-/// Opens a session with the lake's tables registered.
-pub async fn open(lake: &std::path::Path) -> Result<SessionContext> {
-    let ctx = trawl_engine::new_session()?;
-    trawl_engine::register_lake(&ctx, lake).await?;
-    Ok(ctx)
-}
-
-/// Runs one statement and collects its rows.
-pub async fn query(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>> {
-    let df = ctx.sql(sql).await?;
-    Ok(df.collect().await?)
-}
-
-/// Renders batches in one of the output formats.
-pub fn render(batches: &[RecordBatch], format: &str) -> Result<String> {
-    Ok(match format {
-        "csv" => {
-            let mut buf = Vec::new();
-            {
-                let mut w = datafusion::arrow::csv::WriterBuilder::new()
-                    .with_header(true)
-                    .build(&mut buf);
-                for b in batches {
-                    w.write(b)?;
-                }
-            }
-            String::from_utf8(buf)?
-        }
-        "json" => {
-            let mut buf = Vec::new();
-            {
-                let mut w = datafusion::arrow::json::ArrayWriter::new(&mut buf);
-                for b in batches {
-                    w.write(b)?;
-                }
-                w.finish()?;
-            }
-            let mut s = String::from_utf8(buf)?;
-            if s.is_empty() {
-                s.push_str("[]");
-            }
-            s.push('\n');
-            s
-        }
-        "ndjson" => {
-            let mut buf = Vec::new();
-            {
-                let mut w = datafusion::arrow::json::LineDelimitedWriter::new(&mut buf);
-                for b in batches {
-                    w.write(b)?;
-                }
-                w.finish()?;
-            }
-            String::from_utf8(buf)?
-        }
-        _ => format!("{}\n", pretty_format_batches(batches)?),
+/// Output settings from the command line.
+pub fn print_options(format: &str, maxrows: Option<&str>) -> Result<PrintOptions> {
+    let format: Format = format.parse().map_err(anyhow::Error::msg)?;
+    let maxrows = match maxrows {
+        None | Some("all") | Some("inf") | Some("none") => None,
+        Some(n) => Some(
+            n.parse()
+                .with_context(|| format!("--maxrows {n}: expected a number or `all`"))?,
+        ),
+    };
+    Ok(PrintOptions {
+        format,
+        maxrows,
+        ..PrintOptions::default()
     })
 }
 
+/// Says on stderr that the sample lake stands in for a missing one.
+pub fn announce(source: &LakeSource, quiet: bool) {
+    if quiet {
+        return;
+    }
+    match source {
+        LakeSource::Sample(p) => {
+            eprintln!(
+                "note: no lake given (--lake or TRAWL_LAKE); querying the bundled sample lake at {}",
+                p.display()
+            )
+        }
+        LakeSource::Raw(_, s) if s.rejected > 0 => eprintln!(
+            "note: {} records of the raw sources could not be read (trawl convert keeps them in _rejects/)",
+            s.rejected
+        ),
+        _ => {}
+    }
+}
+
 pub async fn run(a: SqlArgs) -> Result<ExitCode> {
-    let ctx = open(&a.lake.lake).await?;
+    let (mut session, source) = open_session(&a.lake, a.memory_limit, &a.queries).await?;
+    let scripted = !a.command.is_empty() || !a.file.is_empty() || stdin_is_piped();
+    if !scripted {
+        session.print = print_options(&a.format, Some(a.maxrows.as_deref().unwrap_or("40")))?;
+        crate::repl::run(session, &source).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    announce(&source, a.quiet);
+    session.print = print_options(&a.format, a.maxrows.as_deref())?;
     for sql in &a.command {
-        let batches = query(&ctx, sql)
+        session.run_sql(sql).await?;
+    }
+    for file in &a.file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        session
+            .run_sql(&text)
             .await
-            .with_context(|| format!("query failed: {sql}"))?;
-        print!("{}", render(&batches, &a.format)?);
+            .with_context(|| file.display().to_string())?;
+    }
+    if a.command.is_empty() && a.file.is_empty() {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        session.run_sql(&text).await?;
     }
     Ok(ExitCode::SUCCESS)
 }

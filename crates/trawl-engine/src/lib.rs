@@ -1,22 +1,31 @@
 //! The query side of trawl: a DataFusion session with the table `cloudtrail` over a
-//! lake (a Hive-partitioned listing table; `date` comes from the directory names).
+//! lake, the SQL dialect, and the functions CloudTrail work needs.
+
+pub mod catalog;
+mod dialect;
+pub mod functions;
+mod lake;
+mod raw;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::DataType;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
-use datafusion::prelude::{SessionConfig, SessionContext, col};
-use trawl_cloudtrail::{DATE_PARTITION, col as c};
+use datafusion::dataframe::DataFrame;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::sql::parser::{DFParserBuilder, Statement};
+
+pub use dialect::TrawlDialect;
+pub use lake::{LakeTable, date_filters, lake_table};
+pub use raw::{RawSummary, register_raw};
 
 /// Errors of the query engine.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
     DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error("{0}")]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
     #[error("lake {path}: {message}")]
     Lake { path: String, message: String },
 }
@@ -32,54 +41,65 @@ impl From<Error> for datafusion::error::DataFusionError {
     }
 }
 
+/// Session settings.
+#[derive(Debug, Clone, Default)]
+pub struct SessionOptions {
+    /// Memory for sorts, joins and aggregations before they spill to disk (bytes).
+    pub memory_limit: Option<usize>,
+}
+
 /// A session configured for CloudTrail work.
-pub fn new_session() -> Result<SessionContext> {
+pub fn new_session_with(opts: &SessionOptions) -> Result<SessionContext> {
     let config = SessionConfig::new()
         .with_information_schema(true)
         .set_bool("datafusion.execution.parquet.pushdown_filters", true)
         .set_bool("datafusion.execution.parquet.reorder_filters", true);
-    let mut ctx = SessionContext::new_with_config(config);
+    let mut runtime = RuntimeEnvBuilder::new();
+    if let Some(limit) = opts.memory_limit {
+        runtime = runtime.with_memory_limit(limit, 1.0);
+    }
+    let mut ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
     datafusion_functions_json::register_all(&mut ctx)?;
+    functions::register(&ctx);
     Ok(ctx)
+}
+
+/// A session with default settings.
+pub fn new_session() -> Result<SessionContext> {
+    new_session_with(&SessionOptions::default())
 }
 
 /// Registers the lake's `cloudtrail` table in `ctx`.
 pub async fn register_lake(ctx: &SessionContext, lake: &Path) -> Result<()> {
-    let table_dir = lake.join(trawl_convert::TABLE_DIR);
-    if !table_dir.is_dir() {
-        return Err(Error::Lake {
-            path: lake.display().to_string(),
-            message: "no cloudtrail/ table here: not a trawl lake (run `trawl convert` first)"
-                .into(),
-        });
-    }
-    let url = format!(
-        "{}/",
-        table_dir
-            .canonicalize()
-            .map_err(|e| Error::Lake {
-                path: table_dir.display().to_string(),
-                message: e.to_string(),
-            })?
-            .display()
-    );
-    let table_url = ListingTableUrl::parse(&url)?;
-    let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
-        .with_file_extension(".parquet")
-        .with_table_partition_cols(vec![(DATE_PARTITION.to_string(), DataType::Date32)])
-        .with_file_sort_order(vec![vec![
-            col(c::RECIPIENTACCOUNTID).sort(true, true),
-            col(c::AWSREGION).sort(true, true),
-            col(c::EVENTTIME).sort(true, true),
-        ]]);
-    let state = ctx.state();
-    let config = ListingTableConfig::new(table_url).with_listing_options(options);
-    let config = match config.clone().infer_schema(&state).await {
-        Ok(c) => c,
-        // An empty lake has no file to read a schema from: use the model's.
-        Err(_) => config.with_schema(trawl_cloudtrail::schema()),
-    };
-    let table = ListingTable::try_new(config)?;
+    let table = lake_table(ctx, lake).await?;
     ctx.register_table("cloudtrail", Arc::new(table))?;
     Ok(())
+}
+
+/// Splits SQL text into statements with trawl's dialect.
+pub fn parse(sql: &str) -> Result<Vec<Statement>> {
+    let dialect = TrawlDialect::default();
+    Ok(DFParserBuilder::new(sql)
+        .with_dialect(&dialect)
+        .build()?
+        .parse_statements()?
+        .into_iter()
+        .collect())
+}
+
+/// Plans one statement (DDL and `SET` take effect here) and returns its result frame.
+pub async fn plan(ctx: &SessionContext, statement: Statement) -> Result<DataFrame> {
+    let plan = ctx.state().statement_to_plan(statement).await?;
+    Ok(ctx.execute_logical_plan(plan).await?)
+}
+
+/// Runs SQL text that holds exactly one statement.
+pub async fn sql(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
+    let mut statements = parse(sql)?;
+    if statements.len() != 1 {
+        return Err(Error::DataFusion(datafusion::error::DataFusionError::Plan(
+            format!("expected one SQL statement, found {}", statements.len()),
+        )));
+    }
+    plan(ctx, statements.remove(0)).await
 }

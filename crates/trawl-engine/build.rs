@@ -1,0 +1,49 @@
+//! Embeds the query library (`sql/` at the repository root) into the binary.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            println!("cargo:rerun-if-changed={}", p.display());
+            walk(&p, out);
+        } else if p.extension().is_some_and(|x| x == "sql") {
+            out.push(p);
+        }
+    }
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sql");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files.sort();
+    let mut code = String::from(
+        "/// (path relative to `sql/`, contents)\npub static BUILTIN_QUERIES: &[(&str, &str)] = &[\n",
+    );
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap_or(f)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let _ = writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            f.canonicalize().unwrap_or(f.clone()).display().to_string()
+        );
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()))
+        .join("builtin_queries.rs");
+    if let Err(e) = std::fs::write(&out, code) {
+        panic!("cannot write {}: {e}", out.display());
+    }
+}

@@ -1,0 +1,780 @@
+//! SQL functions beyond DataFusion's: the Trino/Presto functions Athena and
+//! CloudTrail Lake queries use (on our JSON text columns), and CloudTrail helpers.
+
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Int64Array, StringArray, TimestampMillisecondArray,
+};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, TimeUnit, TimestampMillisecondType};
+use datafusion::common::{Result, ScalarValue, exec_err};
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
+use datafusion::prelude::SessionContext;
+use serde_json::Value;
+
+/// Runs `f` on the arguments as arrays; gives a scalar back when every argument was one.
+fn invoke(
+    args: &[ColumnarValue],
+    f: impl Fn(&[ArrayRef]) -> Result<ArrayRef>,
+) -> Result<ColumnarValue> {
+    let all_scalar = args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
+    let arrays = ColumnarValue::values_to_arrays(args)?;
+    let out = f(&arrays)?;
+    if all_scalar {
+        Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
+    } else {
+        Ok(ColumnarValue::Array(out))
+    }
+}
+
+fn strings(a: &ArrayRef) -> Result<StringArray> {
+    Ok(cast(a, &DataType::Utf8)?.as_string::<i32>().clone())
+}
+
+fn ints(a: &ArrayRef) -> Result<Int64Array> {
+    Ok(cast(a, &DataType::Int64)?.as_primitive().clone())
+}
+
+fn millis(a: &ArrayRef) -> Result<TimestampMillisecondArray> {
+    let t = cast(
+        a,
+        &DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+    )?;
+    Ok(t.as_primitive::<TimestampMillisecondType>().clone())
+}
+
+fn udf(
+    name: &str,
+    inputs: Vec<DataType>,
+    output: DataType,
+    f: impl Fn(&[ArrayRef]) -> Result<ArrayRef> + Send + Sync + 'static,
+) -> ScalarUDF {
+    let f = Arc::new(f);
+    create_udf(
+        name,
+        inputs,
+        output,
+        Volatility::Immutable,
+        Arc::new(move |args: &[ColumnarValue]| invoke(args, &*f)),
+    )
+}
+
+/// A string → string function, null in, null out.
+fn text_fn(name: &str, f: fn(&str) -> Option<String>) -> ScalarUDF {
+    udf(name, vec![DataType::Utf8], DataType::Utf8, move |a| {
+        let s = strings(&a[0])?;
+        Ok(Arc::new(s.iter().map(|v| v.and_then(f)).collect::<StringArray>()) as ArrayRef)
+    })
+}
+
+/// A string → bool function.
+fn bool_fn(name: &str, f: fn(&str) -> Option<bool>) -> ScalarUDF {
+    udf(name, vec![DataType::Utf8], DataType::Boolean, move |a| {
+        let s = strings(&a[0])?;
+        Ok(Arc::new(s.iter().map(|v| v.and_then(f)).collect::<BooleanArray>()) as ArrayRef)
+    })
+}
+
+/// A (JSON text, path) → string function.
+fn json_path_fn(name: &str, f: fn(&Value) -> Option<String>) -> ScalarUDF {
+    udf(
+        name,
+        vec![DataType::Utf8, DataType::Utf8],
+        DataType::Utf8,
+        move |a| {
+            let (json, path) = (strings(&a[0])?, strings(&a[1])?);
+            let out: StringArray = json
+                .iter()
+                .zip(path.iter())
+                .map(|(j, p)| {
+                    let v: Value = serde_json::from_str(j?).ok()?;
+                    f(json_path(&v, p?)?)
+                })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        },
+    )
+}
+
+/// Follows a JSONPath of the Trino subset: `$`, `.key`, `["key"]`, `[index]`.
+pub fn json_path<'v>(mut v: &'v Value, path: &str) -> Option<&'v Value> {
+    let p = path.trim();
+    let mut rest = p.strip_prefix('$').unwrap_or(p);
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            v = v.get(&r[..end])?;
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let inner = r[..end].trim();
+            v = if let Some(key) = inner.strip_prefix('"').and_then(|k| k.strip_suffix('"')) {
+                v.get(key)?
+            } else if let Some(key) = inner.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')) {
+                v.get(key)?
+            } else {
+                v.get(inner.parse::<usize>().ok()?)?
+            };
+            rest = &r[end + 1..];
+        } else {
+            // A bare key without `$.` (Athena users write `json_extract_scalar(x, 'key')` rarely, but do).
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            v = v.get(&rest[..end])?;
+            rest = &rest[end..];
+        }
+    }
+    Some(v)
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn json_text(v: &Value) -> Option<String> {
+    (!v.is_null()).then(|| v.to_string())
+}
+
+/// Parses `YYYY-MM-DD[THH:MM:SS[.fff]][Z|±hh:mm]` as Trino's `from_iso8601_timestamp` does.
+fn iso_millis(s: &str) -> Option<i64> {
+    trawl_cloudtrail::parse_event_time(s).or_else(|| {
+        let s = s.trim();
+        (s.len() == 10)
+            .then(|| trawl_cloudtrail::parse_event_time(&format!("{s}T00:00:00Z")))
+            .flatten()
+    })
+}
+
+fn unit_millis(unit: &str) -> Option<i64> {
+    Some(
+        match unit.trim().to_ascii_lowercase().trim_end_matches('s') {
+            "millisecond" => 1,
+            "second" => 1000,
+            "minute" => 60_000,
+            "hour" => 3_600_000,
+            "day" => 86_400_000,
+            "week" => 7 * 86_400_000,
+            _ => return None,
+        },
+    )
+}
+
+fn month_index(ms: i64) -> (i64, i64) {
+    let (y, m, _) = trawl_cloudtrail_civil(ms);
+    (y * 12 + m - 1, ms)
+}
+
+fn trawl_cloudtrail_civil(ms: i64) -> (i64, i64, i64) {
+    let date = trawl_cloudtrail::utc_date(ms);
+    let y = date[0..4].parse().unwrap_or(1970);
+    let m = date[5..7].parse().unwrap_or(1);
+    let d = date[8..10].parse().unwrap_or(1);
+    (y, m, d)
+}
+
+/// Trino `date_diff(unit, t1, t2)`: whole units from t1 to t2.
+fn date_diff(unit: &str, a: i64, b: i64) -> Option<i64> {
+    let u = unit.trim().to_ascii_lowercase();
+    let u = u.trim_end_matches('s');
+    match u {
+        "month" | "quarter" | "year" => {
+            let (ma, _) = month_index(a);
+            let (mb, _) = month_index(b);
+            let mut months = mb - ma;
+            // A partial month does not count.
+            let day_ms = |t: i64| {
+                t - (trawl_cloudtrail_civil(t).2 - 1) * 86_400_000 - t.rem_euclid(86_400_000)
+            };
+            if months > 0 && b - day_ms(b) < a - day_ms(a) {
+                months -= 1;
+            } else if months < 0 && b - day_ms(b) > a - day_ms(a) {
+                months += 1;
+            }
+            Some(match u {
+                "month" => months,
+                "quarter" => months / 3,
+                _ => months / 12,
+            })
+        }
+        _ => Some((b - a) / unit_millis(u)?),
+    }
+}
+
+/// Trino `date_add(unit, n, t)`.
+fn date_add(unit: &str, n: i64, t: i64) -> Option<i64> {
+    let u = unit.trim().to_ascii_lowercase();
+    let u = u.trim_end_matches('s');
+    match u {
+        "month" | "quarter" | "year" => {
+            let months = n * match u {
+                "month" => 1,
+                "quarter" => 3,
+                _ => 12,
+            };
+            let (y, m, d) = trawl_cloudtrail_civil(t);
+            let total = y * 12 + (m - 1) + months;
+            let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+            let days_in = |y: i64, m: i64| match m {
+                2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            let nd = d.min(days_in(ny, nm));
+            let date = format!("{ny:04}-{nm:02}-{nd:02}T00:00:00Z");
+            Some(trawl_cloudtrail::parse_event_time(&date)? + t.rem_euclid(86_400_000))
+        }
+        _ => Some(t + n * unit_millis(u)?),
+    }
+}
+
+/// Account id of any ARN form (`arn:aws:iam::123456789012:user/x` → `123456789012`).
+pub fn arn_account(arn: &str) -> Option<String> {
+    let acct = arn.split(':').nth(4)?;
+    (!acct.is_empty()).then(|| acct.to_string())
+}
+
+/// The resource part of an ARN (after the 5th colon).
+fn arn_resource(arn: &str) -> Option<&str> {
+    let mut it = arn.splitn(6, ':');
+    (it.next()? == "arn").then_some(())?;
+    it.nth(4)
+}
+
+/// The principal's name: user name, role name (for an assumed-role session), federated
+/// user, `root`, or a service principal.
+pub fn principal_name(arn: &str) -> Option<String> {
+    if arn.ends_with(".amazonaws.com") && !arn.starts_with("arn:") {
+        return Some(arn.to_string());
+    }
+    let res = arn_resource(arn)?;
+    if res == "root" {
+        return Some("root".into());
+    }
+    let (kind, rest) = res.split_once('/')?;
+    Some(match kind {
+        "assumed-role" => rest.split('/').next()?.to_string(),
+        "user" | "role" | "federated-user" | "group" => rest.rsplit('/').next()?.to_string(),
+        _ => rest.to_string(),
+    })
+}
+
+/// The session name of an assumed-role ARN.
+pub fn session_name(arn: &str) -> Option<String> {
+    let rest = arn_resource(arn)?.strip_prefix("assumed-role/")?;
+    Some(rest.split_once('/')?.1.to_string())
+}
+
+/// The identity behind a session: an assumed-role ARN becomes its role's ARN; other
+/// ARNs are themselves.
+pub fn session_issuer(arn: &str) -> Option<String> {
+    let mut parts = arn.splitn(6, ':');
+    let (a, partition, _svc, _region, acct, res) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if a != "arn" {
+        return None;
+    }
+    match res.strip_prefix("assumed-role/") {
+        Some(rest) => Some(format!(
+            "arn:{partition}:iam::{acct}:role/{}",
+            rest.split('/').next()?
+        )),
+        None => Some(arn.to_string()),
+    }
+}
+
+/// Parses an IP the way CloudTrail writes it: IPv4 (also with leading zeros, as in
+/// anonymised logs), IPv6, or the first of a comma-separated list.
+pub fn parse_ip(s: &str) -> Option<IpAddr> {
+    let s = s.split(',').next()?.trim();
+    if let Ok(ip) = IpAddr::from_str(s) {
+        return Some(ip);
+    }
+    let octets: Vec<u8> = s
+        .split('.')
+        .map(|o| o.parse::<u8>().ok())
+        .collect::<Option<_>>()?;
+    (octets.len() == 4).then(|| IpAddr::from([octets[0], octets[1], octets[2], octets[3]]))
+}
+
+/// Whether `ip` is inside `cidr` (`10.0.0.0/8`, `2001:db8::/32`, or a single address).
+pub fn ip_in_cidr(ip: &str, cidr: &str) -> Option<bool> {
+    let ip = parse_ip(ip)?;
+    let (net, bits) = match cidr.split_once('/') {
+        Some((n, b)) => (parse_ip(n)?, b.trim().parse::<u32>().ok()?),
+        None => {
+            let n = parse_ip(cidr)?;
+            (n, if n.is_ipv4() { 32 } else { 128 })
+        }
+    };
+    Some(match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    })
+}
+
+/// Private, loopback, link-local, CGNAT and unique-local addresses.
+pub fn is_private_ip(s: &str) -> Option<bool> {
+    let ip = parse_ip(s)?;
+    Some(match ip {
+        IpAddr::V4(v) => {
+            let o = v.octets();
+            v.is_private()
+                || v.is_loopback()
+                || v.is_link_local()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+        }
+        IpAddr::V6(v) => {
+            v.is_loopback()
+                || (v.segments()[0] & 0xfe00) == 0xfc00
+                || (v.segments()[0] & 0xffc0) == 0xfe80
+        }
+    })
+}
+
+/// Whether a `sourceIPAddress` is an AWS service acting (not a network address).
+pub fn is_aws_service_source(s: &str) -> Option<bool> {
+    let s = s.trim();
+    Some(
+        s.ends_with(".amazonaws.com")
+            || s.eq_ignore_ascii_case("AWS Internal")
+            || s.starts_with("AWS Internal/"),
+    )
+}
+
+/// The family of a user agent: console, cli, python-sdk, go-sdk, java-sdk, js-sdk,
+/// dotnet-sdk, ruby-sdk, php-sdk, rust-sdk, terraform, cloudformation, aws-service,
+/// aws-internal, browser, or other.
+pub fn useragent_family(ua: &str) -> Option<String> {
+    let l = ua.to_ascii_lowercase();
+    let family = if l.contains("terraform") {
+        "terraform"
+    } else if l.contains("cloudformation") {
+        "cloudformation"
+    } else if l.starts_with("aws-cli/") || l.contains(" aws-cli/") || l.starts_with("[aws-cli/") {
+        "cli"
+    } else if l.starts_with("console.")
+        || l.contains("s3console")
+        || l == "signin.amazonaws.com"
+        || l.contains("console.amazonaws.com")
+    {
+        "console"
+    } else if l.contains("boto3") || l.contains("botocore") {
+        "python-sdk"
+    } else if l.contains("aws-sdk-go") {
+        "go-sdk"
+    } else if l.contains("aws-sdk-java") {
+        "java-sdk"
+    } else if l.contains("aws-sdk-js") || l.contains("aws-sdk-nodejs") {
+        "js-sdk"
+    } else if l.contains("aws-sdk-dotnet") {
+        "dotnet-sdk"
+    } else if l.contains("aws-sdk-ruby") {
+        "ruby-sdk"
+    } else if l.contains("aws-sdk-php") {
+        "php-sdk"
+    } else if l.contains("aws-sdk-rust") {
+        "rust-sdk"
+    } else if l.starts_with("aws-internal") || l == "aws internal" {
+        "aws-internal"
+    } else if l.ends_with(".amazonaws.com") {
+        "aws-service"
+    } else if l.starts_with("mozilla/") {
+        "browser"
+    } else {
+        "other"
+    };
+    Some(family.to_string())
+}
+
+/// Registers every function of this module.
+pub fn register(ctx: &SessionContext) {
+    let ts = DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()));
+    let fns = vec![
+        json_path_fn("json_extract_scalar", scalar_text),
+        json_path_fn("json_extract", json_text),
+        udf(
+            "json_array_get",
+            vec![DataType::Utf8, DataType::Int64],
+            DataType::Utf8,
+            |a| {
+                let (json, idx) = (strings(&a[0])?, ints(&a[1])?);
+                let out: StringArray = json
+                    .iter()
+                    .zip(idx.iter())
+                    .map(|(j, i)| {
+                        let v: Value = serde_json::from_str(j?).ok()?;
+                        let arr = v.as_array()?;
+                        let i = i?;
+                        // Trino: negative indexes count from the end.
+                        let pos = if i < 0 {
+                            arr.len().checked_sub(i.unsigned_abs() as usize)?
+                        } else {
+                            i as usize
+                        };
+                        json_text(arr.get(pos)?)
+                    })
+                    .collect();
+                Ok(Arc::new(out) as ArrayRef)
+            },
+        ),
+        udf(
+            "json_array_length",
+            vec![DataType::Utf8],
+            DataType::Int64,
+            |a| {
+                let json = strings(&a[0])?;
+                let out: Int64Array = json
+                    .iter()
+                    .map(|j| {
+                        serde_json::from_str::<Value>(j?)
+                            .ok()?
+                            .as_array()
+                            .map(|a| a.len() as i64)
+                    })
+                    .collect();
+                Ok(Arc::new(out) as ArrayRef)
+            },
+        ),
+        udf(
+            "json_size",
+            vec![DataType::Utf8, DataType::Utf8],
+            DataType::Int64,
+            |a| {
+                let (json, path) = (strings(&a[0])?, strings(&a[1])?);
+                let out: Int64Array = json
+                    .iter()
+                    .zip(path.iter())
+                    .map(|(j, p)| {
+                        let v: Value = serde_json::from_str(j?).ok()?;
+                        Some(match json_path(&v, p?)? {
+                            Value::Array(a) => a.len() as i64,
+                            Value::Object(o) => o.len() as i64,
+                            _ => 0,
+                        })
+                    })
+                    .collect();
+                Ok(Arc::new(out) as ArrayRef)
+            },
+        ),
+        udf(
+            "from_iso8601_timestamp",
+            vec![DataType::Utf8],
+            ts.clone(),
+            |a| {
+                let s = strings(&a[0])?;
+                Ok(Arc::new(
+                    s.iter()
+                        .map(|v| v.and_then(iso_millis))
+                        .collect::<TimestampMillisecondArray>()
+                        .with_timezone("UTC"),
+                ) as ArrayRef)
+            },
+        ),
+        udf("to_iso8601", vec![ts.clone()], DataType::Utf8, |a| {
+            let t = millis(&a[0])?;
+            let out: StringArray = t
+                .iter()
+                .map(|v| {
+                    let ms = v?;
+                    let date = trawl_cloudtrail::utc_date(ms);
+                    let rem = ms.rem_euclid(86_400_000);
+                    let (h, m, s, f) = (
+                        rem / 3_600_000,
+                        rem / 60_000 % 60,
+                        rem / 1000 % 60,
+                        rem % 1000,
+                    );
+                    Some(format!("{date}T{h:02}:{m:02}:{s:02}.{f:03}Z"))
+                })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        }),
+        udf(
+            "date_diff",
+            vec![DataType::Utf8, ts.clone(), ts.clone()],
+            DataType::Int64,
+            |a| {
+                let (unit, x, y) = (strings(&a[0])?, millis(&a[1])?, millis(&a[2])?);
+                let mut out = Vec::with_capacity(x.len());
+                for i in 0..x.len() {
+                    if unit.is_null(i) || x.is_null(i) || y.is_null(i) {
+                        out.push(None);
+                        continue;
+                    }
+                    match date_diff(unit.value(i), x.value(i), y.value(i)) {
+                        Some(v) => out.push(Some(v)),
+                        None => return exec_err!("date_diff: unknown unit {:?}", unit.value(i)),
+                    }
+                }
+                Ok(Arc::new(Int64Array::from(out)) as ArrayRef)
+            },
+        ),
+        udf(
+            "date_add",
+            vec![DataType::Utf8, DataType::Int64, ts.clone()],
+            ts,
+            |a| {
+                let (unit, n, t) = (strings(&a[0])?, ints(&a[1])?, millis(&a[2])?);
+                let mut out = Vec::with_capacity(t.len());
+                for i in 0..t.len() {
+                    if unit.is_null(i) || n.is_null(i) || t.is_null(i) {
+                        out.push(None);
+                        continue;
+                    }
+                    match date_add(unit.value(i), n.value(i), t.value(i)) {
+                        Some(v) => out.push(Some(v)),
+                        None => return exec_err!("date_add: unknown unit {:?}", unit.value(i)),
+                    }
+                }
+                Ok(Arc::new(TimestampMillisecondArray::from(out).with_timezone("UTC")) as ArrayRef)
+            },
+        ),
+        text_fn("arn_account", arn_account),
+        text_fn("principal_name", principal_name),
+        text_fn("session_name", session_name),
+        text_fn("session_issuer", session_issuer),
+        bool_fn("is_private_ip", is_private_ip),
+        bool_fn("is_aws_service_source", is_aws_service_source),
+        text_fn("useragent_family", useragent_family),
+        udf(
+            "ip_in_cidr",
+            vec![DataType::Utf8, DataType::Utf8],
+            DataType::Boolean,
+            |a| {
+                let (ip, cidr) = (strings(&a[0])?, strings(&a[1])?);
+                let out: BooleanArray = ip
+                    .iter()
+                    .zip(cidr.iter())
+                    .map(|(i, c)| ip_in_cidr(i?, c?))
+                    .collect();
+                Ok(Arc::new(out) as ArrayRef)
+            },
+        ),
+    ];
+    for f in fns {
+        ctx.register_udf(f);
+    }
+    register_element_at(ctx);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns() {
+        let a = "arn:aws:sts::123456789012:assumed-role/Admin/alice@example.com";
+        assert_eq!(arn_account(a).as_deref(), Some("123456789012"));
+        assert_eq!(principal_name(a).as_deref(), Some("Admin"));
+        assert_eq!(session_name(a).as_deref(), Some("alice@example.com"));
+        assert_eq!(
+            session_issuer(a).as_deref(),
+            Some("arn:aws:iam::123456789012:role/Admin")
+        );
+        assert_eq!(
+            principal_name("arn:aws:iam::123456789012:user/dev/bob").as_deref(),
+            Some("bob")
+        );
+        assert_eq!(
+            principal_name("arn:aws:iam::123456789012:root").as_deref(),
+            Some("root")
+        );
+        assert_eq!(
+            principal_name("arn:aws:sts::123456789012:federated-user/carol").as_deref(),
+            Some("carol")
+        );
+        assert_eq!(
+            session_issuer("arn:aws-us-gov:sts::1:assumed-role/R/s").as_deref(),
+            Some("arn:aws-us-gov:iam::1:role/R")
+        );
+        assert_eq!(arn_account("not an arn"), None);
+    }
+
+    #[test]
+    fn ips() {
+        assert_eq!(ip_in_cidr("10.1.2.3", "10.0.0.0/8"), Some(true));
+        assert_eq!(ip_in_cidr("11.1.2.3", "10.0.0.0/8"), Some(false));
+        assert_eq!(ip_in_cidr("2001:db8::1", "2001:db8::/32"), Some(true));
+        assert_eq!(ip_in_cidr("08.1.250.216", "8.1.0.0/16"), Some(true));
+        assert_eq!(ip_in_cidr("ec2.amazonaws.com", "10.0.0.0/8"), None);
+        assert_eq!(is_private_ip("192.168.1.1"), Some(true));
+        assert_eq!(is_private_ip("100.64.0.1"), Some(true));
+        assert_eq!(is_private_ip("203.0.113.9"), Some(false));
+        assert_eq!(is_private_ip("81.2.69.142, 192.168.10.10"), Some(false));
+        assert_eq!(is_aws_service_source("ec2.amazonaws.com"), Some(true));
+        assert_eq!(is_aws_service_source("AWS Internal"), Some(true));
+    }
+
+    #[test]
+    fn agents() {
+        for (ua, fam) in [
+            ("aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79", "cli"),
+            ("Boto3/1.34.69 md/Botocore#1.34.69", "python-sdk"),
+            ("APN/1.0 HashiCorp/1.0 Terraform/1.7.5", "terraform"),
+            ("console.amazonaws.com", "console"),
+            (
+                "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.680]",
+                "console",
+            ),
+            ("Mozilla/5.0 (Macintosh)", "browser"),
+            ("ec2.amazonaws.com", "aws-service"),
+            ("stratus-red-team_a88d", "other"),
+        ] {
+            assert_eq!(useragent_family(ua).as_deref(), Some(fam), "{ua}");
+        }
+    }
+
+    #[test]
+    fn paths_and_dates() {
+        let v: Value = serde_json::from_str(r#"{"a":{"b":[1,{"c":"x"}]},"k y":2}"#).unwrap();
+        assert_eq!(
+            json_path(&v, "$.a.b[1].c"),
+            Some(&Value::String("x".into()))
+        );
+        assert_eq!(json_path(&v, "$[\"k y\"]"), Some(&serde_json::json!(2)));
+        assert_eq!(json_path(&v, "a.b[0]"), Some(&serde_json::json!(1)));
+        let t = |s| trawl_cloudtrail::parse_event_time(s).unwrap();
+        assert_eq!(
+            date_diff("day", t("2026-01-01T00:00:00Z"), t("2026-01-08T12:00:00Z")),
+            Some(7)
+        );
+        assert_eq!(
+            date_diff(
+                "month",
+                t("2026-01-31T00:00:00Z"),
+                t("2026-03-30T00:00:00Z")
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            date_add("month", 1, t("2026-01-31T10:00:00Z")),
+            Some(t("2026-02-28T10:00:00Z"))
+        );
+        assert_eq!(
+            date_add("hour", -2, t("2026-01-01T01:00:00Z")),
+            Some(t("2025-12-31T23:00:00Z"))
+        );
+    }
+}
+
+/// Athena's `element_at(map, key)` on trawl's JSON text columns
+/// (`element_at(requestParameters, 'bucketName')`); on real maps and arrays it is
+/// DataFusion's own `element_at`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct ElementAt {
+    signature: datafusion::logical_expr::Signature,
+    builtin: Option<Arc<ScalarUDF>>,
+}
+
+impl ElementAt {
+    pub fn new(builtin: Option<Arc<ScalarUDF>>) -> Self {
+        Self {
+            signature: datafusion::logical_expr::Signature::any(2, Volatility::Immutable),
+            builtin,
+        }
+    }
+}
+
+fn is_text(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8)
+}
+
+impl datafusion::logical_expr::ScalarUDFImpl for ElementAt {
+    fn name(&self) -> &str {
+        "element_at"
+    }
+
+    fn signature(&self) -> &datafusion::logical_expr::Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        match (args.first(), &self.builtin) {
+            (Some(t), _) if is_text(t) => Ok(DataType::Utf8),
+            (_, Some(b)) => b.return_type(args),
+            _ => exec_err!("element_at: unsupported argument types {args:?}"),
+        }
+    }
+
+    fn return_field_from_args(
+        &self,
+        args: datafusion::logical_expr::ReturnFieldArgs,
+    ) -> Result<datafusion::arrow::datatypes::FieldRef> {
+        match (args.arg_fields.first(), &self.builtin) {
+            (Some(f), _) if is_text(f.data_type()) => Ok(Arc::new(
+                datafusion::arrow::datatypes::Field::new(self.name(), DataType::Utf8, true),
+            )),
+            (_, Some(b)) => b.return_field_from_args(args),
+            _ => exec_err!("element_at: unsupported arguments"),
+        }
+    }
+
+    fn invoke_with_args(
+        &self,
+        args: datafusion::logical_expr::ScalarFunctionArgs,
+    ) -> Result<ColumnarValue> {
+        let text = args
+            .arg_fields
+            .first()
+            .is_some_and(|f| is_text(f.data_type()));
+        if !text {
+            return match &self.builtin {
+                Some(b) => b.invoke_with_args(args),
+                None => exec_err!("element_at: unsupported arguments"),
+            };
+        }
+        invoke(&args.args, |a| {
+            let (json, key) = (strings(&a[0])?, strings(&a[1])?);
+            let out: StringArray = json
+                .iter()
+                .zip(key.iter())
+                .map(|(j, k)| {
+                    let v: Value = serde_json::from_str(j?).ok()?;
+                    let item = v.get(k?)?;
+                    match item {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Null => None,
+                        other => Some(other.to_string()),
+                    }
+                })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        })
+    }
+}
+
+/// Registers [`ElementAt`] over the built-in `element_at`.
+pub fn register_element_at(ctx: &SessionContext) {
+    use datafusion::execution::FunctionRegistry;
+    let builtin = ctx.udf("element_at").ok();
+    ctx.register_udf(ScalarUDF::new_from_impl(ElementAt::new(builtin)));
+}

@@ -1,0 +1,213 @@
+//! The `cloudtrail` table over a lake: DataFusion's listing table, wrapped so that a
+//! filter on `eventtime` also prunes `date=` partitions without the user naming
+//! `date` (`eventtime >= now() - interval '7 days'` reads a week of directories).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::catalog::Session;
+use datafusion::common::{Result as DfResult, ScalarValue};
+use datafusion::datasource::TableProvider;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::logical_expr::{
+    BinaryExpr, Expr, Operator, TableProviderFilterPushDown, TableType,
+};
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::{SessionContext, col, lit};
+use trawl_cloudtrail::{DATE_PARTITION, col as c};
+
+use crate::{Error, Result};
+
+/// The lake's table: a listing table plus derived partition filters.
+#[derive(Debug)]
+pub struct LakeTable {
+    inner: ListingTable,
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Milliseconds since the epoch of a literal compared with `eventtime`.
+fn literal_millis(v: &ScalarValue) -> Option<i64> {
+    match v {
+        ScalarValue::TimestampSecond(Some(x), _) => Some(x * 1000),
+        ScalarValue::TimestampMillisecond(Some(x), _) => Some(*x),
+        ScalarValue::TimestampMicrosecond(Some(x), _) => Some(x.div_euclid(1000)),
+        ScalarValue::TimestampNanosecond(Some(x), _) => Some(x.div_euclid(1_000_000)),
+        ScalarValue::Date32(Some(d)) => Some(i64::from(*d) * DAY_MS),
+        ScalarValue::Utf8(Some(s))
+        | ScalarValue::Utf8View(Some(s))
+        | ScalarValue::LargeUtf8(Some(s)) => trawl_cloudtrail::parse_event_time(s)
+            .or_else(|| trawl_cloudtrail::parse_event_time(&format!("{}T00:00:00Z", s.trim()))),
+        _ => None,
+    }
+}
+
+fn is_event_time(e: &Expr) -> bool {
+    match e {
+        Expr::Column(column) => column.name == c::EVENTTIME,
+        // `eventtime` compared with a literal of another type arrives wrapped in a cast.
+        Expr::Cast(cast) => is_event_time(&cast.expr),
+        Expr::TryCast(cast) => is_event_time(&cast.expr),
+        _ => false,
+    }
+}
+
+fn literal(e: &Expr) -> Option<i64> {
+    match e {
+        Expr::Literal(v, _) => literal_millis(v),
+        Expr::Cast(cast) => literal(&cast.expr),
+        _ => None,
+    }
+}
+
+fn day(ms: i64) -> Expr {
+    lit(ScalarValue::Date32(Some(ms.div_euclid(DAY_MS) as i32)))
+}
+
+/// Partition filters implied by a filter on `eventtime`.
+pub fn date_filters(filter: &Expr) -> Vec<Expr> {
+    let date = || col(DATE_PARTITION);
+    match filter {
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+            let (op, t) = if is_event_time(left) {
+                match literal(right) {
+                    Some(t) => (*op, t),
+                    None => return Vec::new(),
+                }
+            } else if is_event_time(right) {
+                match (literal(left), op.swap()) {
+                    (Some(t), Some(op)) => (op, t),
+                    _ => return Vec::new(),
+                }
+            } else if *op == Operator::And {
+                let mut out = date_filters(left);
+                out.extend(date_filters(right));
+                return out;
+            } else {
+                return Vec::new();
+            };
+            match op {
+                Operator::Gt | Operator::GtEq => vec![date().gt_eq(day(t))],
+                Operator::Lt => vec![date().lt_eq(day(t - 1))],
+                Operator::LtEq => vec![date().lt_eq(day(t))],
+                Operator::Eq => vec![date().eq(day(t))],
+                _ => Vec::new(),
+            }
+        }
+        Expr::Between(b) if !b.negated && is_event_time(&b.expr) => {
+            match (literal(&b.low), literal(&b.high)) {
+                (Some(lo), Some(hi)) => vec![date().gt_eq(day(lo)), date().lt_eq(day(hi))],
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[async_trait]
+impl TableProvider for LakeTable {
+    fn schema(&self) -> SchemaRef {
+        self.inner.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> DfResult<Vec<TableProviderFilterPushDown>> {
+        self.inner.supports_filters_pushdown(filters)
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let mut all = filters.to_vec();
+        for f in filters {
+            all.extend(date_filters(f));
+        }
+        self.inner.scan(state, projection, &all, limit).await
+    }
+}
+
+/// Builds the `cloudtrail` table of a local lake.
+pub async fn lake_table(ctx: &SessionContext, lake: &Path) -> Result<LakeTable> {
+    let table_dir = lake.join(trawl_convert::TABLE_DIR);
+    if !table_dir.is_dir() {
+        return Err(Error::Lake {
+            path: lake.display().to_string(),
+            message: "no cloudtrail/ table here: not a trawl lake (run `trawl convert` first)"
+                .into(),
+        });
+    }
+    let abs = table_dir.canonicalize().map_err(|e| Error::Lake {
+        path: table_dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let table_url = ListingTableUrl::parse(format!("{}/", abs.display()))?;
+    let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+        .with_file_extension(".parquet")
+        .with_table_partition_cols(vec![(DATE_PARTITION.to_string(), DataType::Date32)])
+        .with_file_sort_order(vec![vec![
+            col(c::RECIPIENTACCOUNTID).sort(true, true),
+            col(c::AWSREGION).sort(true, true),
+            col(c::EVENTTIME).sort(true, true),
+        ]]);
+    let state = ctx.state();
+    let config = ListingTableConfig::new(table_url).with_listing_options(options);
+    let config = match config.clone().infer_schema(&state).await {
+        Ok(c) => c,
+        // An empty lake has no file to read a schema from: use the model's.
+        Err(_) => config.with_schema(trawl_cloudtrail::schema()),
+    };
+    Ok(LakeTable {
+        inner: ListingTable::try_new(config)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_filters_imply_date_filters() {
+        let t = |s: &str| {
+            lit(ScalarValue::TimestampMillisecond(
+                trawl_cloudtrail::parse_event_time(s),
+                Some("UTC".into()),
+            ))
+        };
+        let f = col("eventtime").gt_eq(t("2026-03-01T10:00:00Z"));
+        assert_eq!(
+            date_filters(&f),
+            vec![col("date").gt_eq(day(
+                trawl_cloudtrail::parse_event_time("2026-03-01T00:00:00Z").unwrap()
+            ))]
+        );
+        let f = t("2026-03-02T00:00:00Z").gt(col("eventtime"));
+        let d = date_filters(&f);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0],
+            col("date").lt_eq(day(trawl_cloudtrail::parse_event_time(
+                "2026-03-01T23:59:59Z"
+            )
+            .unwrap()))
+        );
+        let f = col("eventtime").gt(lit("2026-03-01"));
+        assert_eq!(date_filters(&f).len(), 1);
+        let f = col("eventname").eq(lit("x"));
+        assert!(date_filters(&f).is_empty());
+    }
+}

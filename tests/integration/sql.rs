@@ -1,0 +1,569 @@
+//! `trawl sql`, `trawl run`, `trawl queries`: Athena-compatible SQL, functions,
+//! partition pruning, raw archives, scripts and output formats, and the REPL
+//! through a real pseudo-terminal.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::util::*;
+
+const REAL: [&str; 4] = [
+    "stratus-red-team",
+    "otrf-security-datasets",
+    "cloudtrail2sightings",
+    "aws-cloudtrail-forensics",
+];
+
+fn real_dirs() -> Vec<PathBuf> {
+    REAL.iter().map(|d| fixture(&format!("real/{d}"))).collect()
+}
+
+/// A lake of the real corpora.
+fn real_lake(tmp: &Path) -> PathBuf {
+    let lake = tmp.join("lake");
+    let dirs = real_dirs();
+    let (code, s) = convert_json(
+        &dirs.iter().map(|d| d.as_path()).collect::<Vec<_>>(),
+        &lake,
+        &[],
+    );
+    assert_eq!(code, 0, "{s:#}");
+    lake
+}
+
+/// `trawl sql --lake LAKE -c SQL --format csv`, asserting success.
+fn sql_csv(lake: &Path, sql: &str) -> String {
+    let out = run(&[
+        "sql",
+        "--lake",
+        lake.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-c",
+        sql,
+    ]);
+    assert!(out.status.success(), "{sql}\n{}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn one_value(lake: &Path, sql: &str) -> String {
+    let csv = sql_csv(lake, sql);
+    let mut lines = csv.lines();
+    lines.next();
+    lines.next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn athena_and_cloudtrail_lake_queries_run_with_only_the_table_name_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let l = lake.as_path();
+    // Identifiers in CloudTrail's casing, times compared with strings.
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT count(*) FROM cloudtrail WHERE eventTime > '2024-08-01 00:00:00' AND userIdentity.principalID IS NOT NULL AND recipientAccountID IS NOT NULL"
+        ),
+        one_value(
+            l,
+            "select count(*) from cloudtrail where eventtime > timestamp '2024-08-01T00:00:00Z' and useridentity.principalid is not null and recipientaccountid is not null"
+        ),
+    );
+    // Trino JSON functions on the JSON text columns.
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT count(*) FROM cloudtrail WHERE json_extract_scalar(requestParameters, '$.bucketName') IS NOT NULL"
+        ),
+        one_value(
+            l,
+            "SELECT count(*) FROM cloudtrail WHERE element_at(requestParameters, 'bucketName') IS NOT NULL"
+        ),
+    );
+    assert_ne!(
+        one_value(
+            l,
+            "SELECT count(*) FROM cloudtrail WHERE element_at(requestParameters, 'bucketName') IS NOT NULL"
+        ),
+        "0"
+    );
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT json_extract_scalar('{\"a\":{\"b\":[1,\"x\"]}}', '$.a.b[1]')"
+        ),
+        "x"
+    );
+    assert_eq!(
+        one_value(l, "SELECT json_extract('{\"a\":{\"b\":[1,2]}}', '$.a.b')"),
+        "\"[1,2]\""
+    );
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT json_array_length('[1,2,3]'), json_array_get('[1,2,3]', -1)"
+        ),
+        "3,3"
+    );
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT to_iso8601(from_iso8601_timestamp('2024-08-01T10:20:30Z'))"
+        ),
+        "2024-08-01T10:20:30.000Z"
+    );
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT date_diff('day', TIMESTAMP '2024-08-01T00:00:00Z', TIMESTAMP '2024-08-11T12:00:00Z')"
+        ),
+        "10"
+    );
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT to_iso8601(date_add('hour', 3, TIMESTAMP '2024-08-01T22:00:00Z'))"
+        ),
+        "2024-08-02T01:00:00.000Z"
+    );
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT count(*) > 0, approx_distinct(sourceipaddress) > 1 FROM cloudtrail WHERE regexp_like(eventname, '^Get') AND cardinality(resources) >= 0 AND split_part(useridentity.arn, '/', 2) <> ''"
+        ),
+        "true,true"
+    );
+    // The JSON operators bind tighter than comparisons, as in PostgreSQL.
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT count(*) FROM cloudtrail WHERE eventName = 'ConsoleLogin' AND additionalEventData->>'MFAUsed' = 'No'"
+        ),
+        one_value(
+            l,
+            "SELECT count(*) FROM cloudtrail WHERE eventName = 'ConsoleLogin' AND json_get_str(additionalEventData, 'MFAUsed') = 'No'"
+        ),
+    );
+    // CloudTrail helpers.
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT arn_account(a), principal_name(a), session_name(a), session_issuer(a) FROM (SELECT 'arn:aws:sts::123456789012:assumed-role/Admin/alice' AS a)"
+        ),
+        "123456789012,Admin,alice,arn:aws:iam::123456789012:role/Admin"
+    );
+    assert_eq!(
+        one_value(
+            l,
+            "SELECT ip_in_cidr('10.1.2.3', '10.0.0.0/8'), is_private_ip('203.0.113.9'), is_aws_service_source('ec2.amazonaws.com'), useragent_family('aws-cli/2.15.0 Python/3.11')"
+        ),
+        "true,false,true,cli"
+    );
+    let families = sql_csv(
+        l,
+        "SELECT DISTINCT useragent_family(useragent) AS f FROM cloudtrail ORDER BY f",
+    );
+    assert!(
+        families.contains("other") && families.contains("console"),
+        "{families}"
+    );
+}
+
+#[test]
+fn time_filters_read_only_the_matching_partitions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("a");
+    generate(
+        &archive,
+        &["--events", "5000", "--days", "5", "--start", "2026-03-01"],
+    );
+    let lake = tmp.path().join("lake");
+    assert_eq!(convert_json(&[&archive], &lake, &[]).0, 0);
+    let plan = |sql: &str| {
+        let out = run(&[
+            "sql",
+            "--lake",
+            lake.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--maxrows",
+            "all",
+            "-c",
+            &format!("EXPLAIN {sql}"),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let days = |text: &str| {
+        let mut d: Vec<String> = text
+            .match_indices("date=2026-")
+            .map(|(i, _)| text[i + 5..i + 15].to_string())
+            .collect();
+        d.sort();
+        d.dedup();
+        d
+    };
+    // (count(*) or max() alone are answered from file statistics without a scan.)
+    let all = days(&plan(
+        "SELECT count(*) FROM cloudtrail WHERE eventjson LIKE '%a%'",
+    ));
+    assert!(all.len() >= 5, "{all:?}");
+    let p = plan(
+        "SELECT count(*) FROM cloudtrail WHERE eventjson LIKE '%a%' AND eventTime >= '2026-03-04 00:00:00'",
+    );
+    assert_eq!(days(&p), vec!["2026-03-04", "2026-03-05"], "{p}");
+    let p = plan(
+        "SELECT count(*) FROM cloudtrail WHERE eventjson LIKE '%a%' AND eventtime >= TIMESTAMP '2026-03-03T12:00:00Z' - INTERVAL '1 day' AND eventtime < TIMESTAMP '2026-03-03T00:00:00Z'",
+    );
+    assert_eq!(days(&p), vec!["2026-03-02"], "{p}");
+    // And the answers are right.
+    let n = one_value(
+        &lake,
+        "SELECT count(*) FROM cloudtrail WHERE eventTime >= '2026-03-04 00:00:00'",
+    );
+    let m = one_value(
+        &lake,
+        "SELECT count(*) FROM cloudtrail WHERE \"date\" >= DATE '2026-03-04'",
+    );
+    assert_eq!(n, m);
+    assert_ne!(n, "0");
+}
+
+#[test]
+fn raw_archives_answer_like_the_converted_lake() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let archive = tmp.path().join("gen");
+    generate(
+        &archive,
+        &["--events", "2000", "--days", "2", "--seed", "9"],
+    );
+    let genlake = tmp.path().join("genlake");
+    assert_eq!(convert_json(&[&archive], &genlake, &[]).0, 0);
+    let queries = [
+        "SELECT count(*) AS n, count(DISTINCT eventid) AS ids FROM cloudtrail",
+        "SELECT eventsource, eventname, count(*) AS n FROM cloudtrail GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT 20",
+        "SELECT useridentity.arn AS p, errorcode, count(*) AS n FROM cloudtrail WHERE errorcode IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+        "SELECT \"date\", count(*) FROM cloudtrail GROUP BY 1 ORDER BY 1",
+        "SELECT eventid, eventtime, sourceipaddress, readonly, requestparameters FROM cloudtrail ORDER BY eventtime, eventid LIMIT 50",
+    ];
+    for (lake, sources) in [
+        (
+            &lake,
+            real_dirs()
+                .iter()
+                .map(|d| d.to_string_lossy().to_string())
+                .collect::<Vec<_>>(),
+        ),
+        (&genlake, vec![archive.to_string_lossy().to_string()]),
+    ] {
+        for q in queries {
+            let from_lake = sql_csv(lake, q);
+            let mut args = vec![
+                "sql".to_string(),
+                "--format".into(),
+                "csv".into(),
+                "-c".into(),
+                q.to_string(),
+            ];
+            for s in &sources {
+                args.push("--raw".into());
+                args.push(s.clone());
+            }
+            let out = trawl().args(&args).output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), from_lake, "{q}");
+        }
+    }
+}
+
+#[test]
+fn scripts_formats_and_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let l = lake.to_str().unwrap();
+    let q = "SELECT eventname, count(*) AS n FROM cloudtrail WHERE eventsource = 'sts.amazonaws.com' GROUP BY eventname ORDER BY n DESC, eventname";
+    let fmt = |f: &str| {
+        let out = run(&["sql", "--lake", l, "--format", f, "-c", q]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    insta::assert_snapshot!("sts_table", fmt("table"));
+    insta::assert_snapshot!("sts_csv", fmt("csv"));
+    insta::assert_snapshot!("sts_markdown", fmt("markdown"));
+    let json: Value = serde_json::from_str(&fmt("json")).unwrap();
+    assert_eq!(
+        json.as_array().unwrap().len(),
+        fmt("csv").lines().count() - 1
+    );
+    assert_eq!(
+        fmt("ndjson").lines().count(),
+        fmt("csv").lines().count() - 1
+    );
+
+    // Several -c and -f, in order; then stdin.
+    let file = tmp.path().join("q.sql");
+    std::fs::write(
+        &file,
+        "-- a comment\nSELECT 2 AS two;\nSELECT 3 AS three;\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "sql",
+        "--lake",
+        l,
+        "--format",
+        "csv",
+        "-c",
+        "SELECT 1 AS one",
+        "-f",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "one\n1\ntwo\n2\nthree\n3\n"
+    );
+    let mut child = trawl()
+        .args(["sql", "--lake", l, "--format", "csv"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"SELECT count(*) AS n FROM cloudtrail;")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "n\n431\n");
+
+    // Errors: non-zero exit, one clear line on stderr, a suggestion for a typo.
+    let out = run(&["sql", "--lake", l, "-c", "SELECT evntname FROM cloudtrail"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("did you mean `eventname`"), "{err}");
+    let out = run(&[
+        "sql",
+        "--lake",
+        l,
+        "-c",
+        "SELECT useridentity.sessioncontext.sessionisuer.arn FROM cloudtrail",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(&[
+        "sql",
+        "--lake",
+        tmp.path().join("nowhere").to_str().unwrap(),
+        "-c",
+        "SELECT 1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not a trawl lake"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn saved_queries_list_and_run_with_bound_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let l = lake.to_str().unwrap();
+    let out = run(&["queries", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "access_key_activity",
+        "principal_activity",
+        "resource_activity",
+        "console_logins",
+        "errors_by_principal",
+        "activity_by_source_ip",
+        "new_regions",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    for q in list.as_array().unwrap() {
+        assert!(q["kind"] == "investigation" || q["kind"] == "detection");
+        assert!(q["path"].as_str().unwrap().starts_with("builtin:"));
+        assert!(!q["title"].as_str().unwrap().is_empty());
+    }
+
+    let key = one_value(
+        &lake,
+        "SELECT useridentity.accesskeyid FROM cloudtrail WHERE useridentity.accesskeyid IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+    );
+    let out = run(&[
+        "run",
+        "access_key_activity",
+        "--lake",
+        l,
+        "--format",
+        "csv",
+        "--param",
+        &format!("access_key={key}"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = String::from_utf8(out.stdout).unwrap();
+    let expected = one_value(
+        &lake,
+        &format!("SELECT count(*) FROM cloudtrail WHERE useridentity.accesskeyid = '{key}'"),
+    );
+    assert_eq!((rows.lines().count() - 1).to_string(), expected);
+
+    // Bound, never pasted: a quote in a value is just a character.
+    let out = run(&[
+        "run",
+        "access_key_activity",
+        "--lake",
+        l,
+        "--format",
+        "csv",
+        "--param",
+        "access_key=x' OR '1'='1",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().count(),
+        1,
+        "only the header"
+    );
+
+    let out = run(&["run", "access_key_activity", "--lake", l]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("required"), "{}", stderr(&out));
+    let out = run(&["run", "console_logins", "--lake", l, "--param", "limit=ten"]);
+    assert!(stderr(&out).contains("not an integer"), "{}", stderr(&out));
+    for id in ["principal_activity", "resource_activity"] {
+        let out = run(&[
+            "run",
+            id,
+            "--lake",
+            l,
+            "--format",
+            "csv",
+            "-p",
+            if id == "principal_activity" {
+                "principal=alice"
+            } else {
+                "resource=x"
+            },
+        ]);
+        assert!(out.status.success(), "{id}: {}", stderr(&out));
+    }
+    for id in [
+        "console_logins",
+        "errors_by_principal",
+        "activity_by_source_ip",
+        "new_regions",
+    ] {
+        let out = run(&["run", id, "--lake", l, "--format", "csv"]);
+        assert!(out.status.success(), "{id}: {}", stderr(&out));
+        assert!(
+            String::from_utf8(out.stdout).unwrap().lines().count() > 1,
+            "{id} found nothing on the real corpora"
+        );
+    }
+}
+
+/// Waits for `needle`; on a timeout, fails with what the terminal showed instead.
+fn want(p: &mut expectrl::Session, needle: &str) {
+    if let Err(e) = p.expect(needle) {
+        let mut seen = vec![0u8; 1 << 16];
+        let n = p.try_read(&mut seen).unwrap_or(0);
+        panic!(
+            "waiting for {needle:?}: {e}; the terminal showed: {:?}",
+            String::from_utf8_lossy(&seen[..n])
+        );
+    }
+}
+
+#[test]
+fn repl_in_a_pseudo_terminal() {
+    use expectrl::{ControlCode, Session};
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let history = tmp.path().join("history");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_trawl"));
+    cmd.args(["sql", "--lake", lake.to_str().unwrap()])
+        .env("TRAWL_HISTORY", &history)
+        .env("NO_COLOR", "1");
+    let mut p = Session::spawn(cmd).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(60)));
+    want(&mut p, "trawl>");
+    // A statement over two lines runs when the `;` arrives.
+    p.send_line("SELECT count(*) AS total").unwrap();
+    p.send_line("FROM cloudtrail;").unwrap();
+    want(&mut p, "431");
+    want(&mut p, "trawl>");
+    // Tab completes a struct path.
+    p.send("SELECT count(DISTINCT useridentity.sessioncontext.sessioni")
+        .unwrap();
+    p.send("\t").unwrap();
+    want(&mut p, "sessionissuer");
+    p.send_line(".arn) AS roles FROM cloudtrail;").unwrap();
+    want(&mut p, "roles");
+    want(&mut p, "trawl>");
+    // Meta-commands.
+    p.send_line("\\d cloudtrail").unwrap();
+    want(&mut p, "useridentity.sessioncontext.sessionissuer.arn");
+    want(&mut p, "trawl>");
+    p.send_line("\\timing on").unwrap();
+    want(&mut p, "timing is on");
+    want(&mut p, "trawl>");
+    p.send_line("\\queries").unwrap();
+    want(&mut p, "access_key_activity");
+    want(&mut p, "trawl>");
+    p.send_line("\\x").unwrap();
+    want(&mut p, "expanded output is on");
+    want(&mut p, "trawl>");
+    p.send_line("SELECT eventname FROM cloudtrail WHERE eventname = 'StopLogging' LIMIT 1;")
+        .unwrap();
+    want(&mut p, "RECORD 1");
+    want(&mut p, "Time:");
+    want(&mut p, "trawl>");
+    p.send_line("\\x").unwrap();
+    // An error keeps the session.
+    want(&mut p, "trawl>");
+    p.send_line("SELECT nosuchcolumn FROM cloudtrail;").unwrap();
+    want(&mut p, "unknown column");
+    // Ctrl-C cancels a long query and keeps the session.
+    want(&mut p, "trawl>");
+    p.send_line("SELECT count(*) FROM cloudtrail a, cloudtrail b, cloudtrail c, cloudtrail d WHERE a.eventid < b.eventid;").unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    p.send(ControlCode::EndOfText).unwrap();
+    want(&mut p, "cancelled");
+    want(&mut p, "trawl>");
+    p.send_line("SELECT 40 + 2 AS answer;").unwrap();
+    want(&mut p, "42");
+    want(&mut p, "trawl>");
+    // Ctrl-D leaves.
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    let mut exited = false;
+    for _ in 0..100 {
+        if !p.is_alive().unwrap_or(false) {
+            exited = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(exited, "Ctrl-D ends the session");
+    let saved = std::fs::read_to_string(&history).unwrap();
+    assert!(
+        saved.contains("FROM cloudtrail;"),
+        "history is kept: {saved}"
+    );
+}
