@@ -114,14 +114,24 @@ impl Session {
         if !self.spinner {
             return Ok(df.collect().await?);
         }
+        let plan = df.create_physical_plan().await?;
+        let run = datafusion::physical_plan::collect(plan.clone(), self.ctx.task_ctx());
+        tokio::pin!(run);
         let bar = ProgressBar::new_spinner();
         bar.set_style(
             ProgressStyle::with_template("{spinner} {elapsed} {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
-        bar.set_message("running (Ctrl-C cancels)");
-        bar.enable_steady_tick(Duration::from_millis(100));
-        let result = df.collect().await;
+        let result = loop {
+            tokio::select! {
+                r = &mut run => break r,
+                _ = tokio::time::sleep(Duration::from_millis(120)) => {
+                    let (rows, bytes) = scanned(plan.as_ref());
+                    bar.set_message(format!("{rows} rows, {:.1} MB scanned (Ctrl-C cancels)", bytes as f64 / 1e6));
+                    bar.tick();
+                }
+            }
+        };
         bar.finish_and_clear();
         Ok(result?)
     }
@@ -187,6 +197,25 @@ impl Session {
         }
         Ok(self.catalog.get(name)?.clone())
     }
+}
+
+/// Rows read by the plan's leaves and bytes read from files so far: DataFusion has
+/// no progress API, but its metrics update while a query runs.
+fn scanned(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> (usize, usize) {
+    let mut rows = 0;
+    let mut bytes = 0;
+    if let Some(m) = plan.metrics() {
+        bytes += m.sum_by_name("bytes_scanned").map_or(0, |v| v.as_usize());
+        if plan.children().is_empty() {
+            rows += m.output_rows().unwrap_or(0);
+        }
+    }
+    for child in plan.children() {
+        let (r, b) = scanned(child.as_ref());
+        rows += r;
+        bytes += b;
+    }
+    (rows, bytes)
 }
 
 /// Parses `name=value` pairs.

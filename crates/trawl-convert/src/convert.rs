@@ -192,6 +192,25 @@ async fn read_and_decode(
     Decodedobject { object, result }
 }
 
+/// Rows gathered before a batch goes to the sort.
+const COALESCE_ROWS: usize = 8192;
+
+async fn send_coalesced(
+    tx: &tokio::sync::mpsc::Sender<arrow::array::RecordBatch>,
+    pending: &mut Vec<arrow::array::RecordBatch>,
+    day_schema: &arrow::datatypes::SchemaRef,
+) -> Result<()> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let batch = arrow::compute::concat_batches(&trawl_cloudtrail::schema(), pending.iter())?;
+    pending.clear();
+    if tx.send(with_day(&batch, day_schema)?).await.is_err() {
+        return Err(Error::Internal("the sort stopped reading".into()));
+    }
+    Ok(())
+}
+
 /// Per-chunk totals gathered by the feeder.
 #[derive(Default)]
 struct Fed {
@@ -231,6 +250,8 @@ async fn run_chunk(
         let rejects_path = rejects_path.clone();
         tokio::spawn(async move {
             let mut fed = Fed::default();
+            let mut pending = Vec::new();
+            let mut pending_rows = 0;
             let file =
                 std::fs::File::create(&rejects_path).map_err(|e| Error::io(&rejects_path, e))?;
             let mut rejects = std::io::BufWriter::new(file);
@@ -275,13 +296,18 @@ async fn run_chunk(
                     digests: d.digests,
                     skipped: d.skipped.map(str::to_string),
                 });
-                for batch in &d.batches {
-                    let batch = with_day(batch, &day_schema)?;
-                    if tx.send(batch).await.is_err() {
-                        return Err(Error::Internal("the sort stopped reading".into()));
+                // CloudTrail files are often tiny; the sort is far faster on a few
+                // big batches than on thousands of small ones.
+                for batch in d.batches {
+                    pending_rows += batch.num_rows();
+                    pending.push(batch);
+                    if pending_rows >= COALESCE_ROWS {
+                        send_coalesced(&tx, &mut pending, &day_schema).await?;
+                        pending_rows = 0;
                     }
                 }
             }
+            send_coalesced(&tx, &mut pending, &day_schema).await?;
             let file = rejects
                 .into_inner()
                 .map_err(|e| Error::io(&rejects_path, e.into_error()))?;

@@ -48,6 +48,20 @@ pub struct SessionOptions {
     pub memory_limit: Option<usize>,
 }
 
+/// Half the machine's memory, at most 8 GiB: room for the rest of the system on a
+/// laptop, and spilling rather than swapping past it.
+pub fn default_memory_limit() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: usize = text
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((kb * 1024 / 2).min(8 << 30))
+}
+
 /// A session configured for CloudTrail work.
 pub fn new_session_with(opts: &SessionOptions) -> Result<SessionContext> {
     let config = SessionConfig::new()
@@ -55,7 +69,7 @@ pub fn new_session_with(opts: &SessionOptions) -> Result<SessionContext> {
         .set_bool("datafusion.execution.parquet.pushdown_filters", true)
         .set_bool("datafusion.execution.parquet.reorder_filters", true);
     let mut runtime = RuntimeEnvBuilder::new();
-    if let Some(limit) = opts.memory_limit {
+    if let Some(limit) = opts.memory_limit.or_else(default_memory_limit) {
         runtime = runtime.with_memory_limit(limit, 1.0);
     }
     let mut ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
@@ -69,10 +83,20 @@ pub fn new_session() -> Result<SessionContext> {
     new_session_with(&SessionOptions::default())
 }
 
-/// Registers the lake's `cloudtrail` table in `ctx`.
+/// Registers the lake's tables in `ctx`: `cloudtrail`, and `rejects` (the records
+/// conversion could not use: source, index, line, reason, raw) when there are any.
 pub async fn register_lake(ctx: &SessionContext, lake: &Path) -> Result<()> {
     let table = lake_table(ctx, lake).await?;
     ctx.register_table("cloudtrail", Arc::new(table))?;
+    let rejects = lake.join(trawl_convert::REJECTS_DIR);
+    let any = std::fs::read_dir(&rejects)
+        .map(|mut d| d.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "jsonl"))))
+        .unwrap_or(false);
+    if any {
+        let options = datafusion::prelude::JsonReadOptions::default().file_extension(".jsonl");
+        ctx.register_json("rejects", &format!("{}/", rejects.display()), options)
+            .await?;
+    }
     Ok(())
 }
 
