@@ -17,7 +17,7 @@ for n in "${sizes[@]}"; do
   archive="$WORK/archive-$n"
   if [ ! -f "$archive/.done" ]; then
     rm -rf "$archive"
-    "$BIN" generate "$archive" --events "$n" --days 7 --accounts 5 --events-per-file 200 >/dev/null
+    "$BIN" generate "$archive" --events "$n" --days 2 --accounts 3 --events-per-file 500 >/dev/null
     touch "$archive/.done"
   fi
   lake="$WORK/lake-$n"

@@ -500,7 +500,9 @@ fn repl_in_a_pseudo_terminal() {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_trawl"));
     cmd.args(["sql", "--lake", lake.to_str().unwrap()])
         .env("TRAWL_HISTORY", &history)
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // CI may run without TERM; rustyline then falls back to a plain reader.
+        .env("TERM", "xterm");
     let mut p = Session::spawn(cmd).unwrap();
     p.set_expect_timeout(Some(Duration::from_secs(60)));
     want(&mut p, "trawl>");
