@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use datafusion::arrow::array::AsArray;
@@ -312,7 +311,7 @@ fn compact_merges_small_files_and_drops_duplicates_across_runs() {
     let copy = tmp.path().join("copy");
     std::fs::create_dir_all(&copy).unwrap();
     let mut n = 0;
-    for f in walk(&archive) {
+    for f in files_under(&archive) {
         if f.to_string_lossy().contains("CloudTrail-Digest") {
             continue;
         }
@@ -351,23 +350,6 @@ fn compact_merges_small_files_and_drops_duplicates_across_runs() {
         query_i64(&lake, "SELECT count(DISTINCT eventid) FROM cloudtrail"),
         2000
     );
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p)
-            } else {
-                out.push(p)
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn gz(bytes: &[u8]) -> Vec<u8> {

@@ -98,8 +98,8 @@ pub fn strings(batches: &[RecordBatch], column: usize) -> Vec<Option<String>> {
     out
 }
 
-/// Every `.parquet` file under a directory.
-pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+/// Every file under a directory, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -109,14 +109,22 @@ pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "parquet") {
-                out.push(p);
+                stack.push(p)
+            } else {
+                out.push(p)
             }
         }
     }
     out.sort();
     out
+}
+
+/// Every `.parquet` file under a directory.
+pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect()
 }
 
 /// JSON value with object keys sorted, as text: equal texts mean equal values.

@@ -109,6 +109,13 @@ pub struct SqlArgs {
     /// SQL file to run, then exit (repeatable).
     #[arg(long, short = 'f', value_name = "FILE")]
     pub file: Vec<PathBuf>,
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+/// Options shared by the commands that open a query session.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
     /// Output format.
     #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "ndjson", "markdown"])]
     pub format: String,
@@ -135,16 +142,8 @@ pub struct RunArgs {
     pub params: Vec<String>,
     #[command(flatten)]
     pub lake: OptionalLake,
-    #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "ndjson", "markdown"])]
-    pub format: String,
-    #[arg(long)]
-    pub maxrows: Option<String>,
-    #[arg(long, value_parser = parse_size)]
-    pub memory_limit: Option<usize>,
-    #[arg(long, value_name = "DIR")]
-    pub queries: Vec<PathBuf>,
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub session: SessionArgs,
 }
 
 #[derive(Debug, Args)]

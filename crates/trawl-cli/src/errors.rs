@@ -19,21 +19,29 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Column names and struct paths (`useridentity.sessioncontext.sessionissuer.arn`) of every table.
-pub fn column_paths(ctx: &SessionContext) -> Vec<String> {
-    fn walk(prefix: &str, fields: &Fields, out: &mut Vec<String>) {
+/// Every column and struct path of a schema (`useridentity.sessioncontext.sessionissuer.arn`)
+/// with its type, in schema order.
+pub fn field_paths(fields: &Fields) -> Vec<(String, DataType)> {
+    fn walk(prefix: &str, fields: &Fields, out: &mut Vec<(String, DataType)>) {
         for f in fields {
             let name = if prefix.is_empty() {
                 f.name().clone()
             } else {
                 format!("{prefix}.{}", f.name())
             };
-            out.push(name.clone());
+            out.push((name.clone(), f.data_type().clone()));
             if let DataType::Struct(inner) = f.data_type() {
                 walk(&name, inner, out);
             }
         }
     }
+    let mut out = Vec::new();
+    walk("", fields, &mut out);
+    out
+}
+
+/// Column names and struct paths of every table.
+pub fn column_paths(ctx: &SessionContext) -> Vec<String> {
     let mut out = Vec::new();
     let catalog = ctx.catalog("datafusion");
     let Some(schema) = catalog.and_then(|c| c.schema("public")) else {
@@ -41,7 +49,7 @@ pub fn column_paths(ctx: &SessionContext) -> Vec<String> {
     };
     for table in schema.table_names() {
         if let Ok(Some(t)) = futures_lite_block(schema.table(&table)) {
-            walk("", t.schema().fields(), &mut out);
+            out.extend(field_paths(t.schema().fields()).into_iter().map(|(p, _)| p));
         }
     }
     out.sort();

@@ -60,9 +60,10 @@ pub fn list(a: QueriesArgs) -> Result<ExitCode> {
 }
 
 pub async fn run(a: RunArgs) -> Result<ExitCode> {
-    let (mut session, source) = open_session(&a.lake, a.memory_limit, &a.queries).await?;
-    crate::sql::announce(&source, a.quiet);
-    session.print = crate::sql::print_options(&a.format, a.maxrows.as_deref())?;
+    let (mut session, source) =
+        open_session(&a.lake, a.session.memory_limit, &a.session.queries).await?;
+    crate::sql::announce(&source, a.session.quiet);
+    session.print = crate::sql::print_options(&a.session.format, a.session.maxrows.as_deref())?;
     let query = session.resolve_query(&a.query)?;
     let given = parse_params(&a.params)?;
     session.run_query(&query, &given).await?;

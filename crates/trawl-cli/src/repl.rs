@@ -341,23 +341,14 @@ async fn command(session: &mut Session, line: &str) -> Result<bool> {
             let name = args[0].trim_end_matches(';');
             let schema = session.ctx.table(name).await?.schema().as_arrow().clone();
             let mut text = String::new();
-            fn walk(prefix: &str, fields: &datafusion::arrow::datatypes::Fields, out: &mut String) {
-                for f in fields {
-                    let name = if prefix.is_empty() {
-                        f.name().clone()
-                    } else {
-                        format!("{prefix}.{}", f.name())
-                    };
-                    match f.data_type() {
-                        datafusion::arrow::datatypes::DataType::Struct(inner) => {
-                            out.push_str(&format!("{name:<58} struct\n"));
-                            walk(&name, inner, out);
-                        }
-                        other => out.push_str(&format!("{name:<58} {other}\n")),
-                    }
-                }
+            for (path, kind) in crate::errors::field_paths(schema.fields()) {
+                let kind = if matches!(kind, datafusion::arrow::datatypes::DataType::Struct(_)) {
+                    "struct".to_string()
+                } else {
+                    kind.to_string()
+                };
+                text.push_str(&format!("{path:<58} {kind}\n"));
             }
-            walk("", schema.fields(), &mut text);
             print!("{text}");
         }
         "\\queries" => {

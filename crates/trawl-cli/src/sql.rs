@@ -47,15 +47,19 @@ pub fn announce(source: &LakeSource, quiet: bool) {
 }
 
 pub async fn run(a: SqlArgs) -> Result<ExitCode> {
-    let (mut session, source) = open_session(&a.lake, a.memory_limit, &a.queries).await?;
+    let (mut session, source) =
+        open_session(&a.lake, a.session.memory_limit, &a.session.queries).await?;
     let scripted = !a.command.is_empty() || !a.file.is_empty() || stdin_is_piped();
     if !scripted {
-        session.print = print_options(&a.format, Some(a.maxrows.as_deref().unwrap_or("40")))?;
+        session.print = print_options(
+            &a.session.format,
+            Some(a.session.maxrows.as_deref().unwrap_or("40")),
+        )?;
         crate::repl::run(session, &source).await?;
         return Ok(ExitCode::SUCCESS);
     }
-    announce(&source, a.quiet);
-    session.print = print_options(&a.format, a.maxrows.as_deref())?;
+    announce(&source, a.session.quiet);
+    session.print = print_options(&a.session.format, a.session.maxrows.as_deref())?;
     for sql in &a.command {
         session.run_sql(sql).await?;
     }
