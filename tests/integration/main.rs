@@ -2,6 +2,7 @@
 //! there is only this one). Modules by area.
 
 mod convert;
+mod detections;
 mod s3;
 mod sql;
 mod util;

@@ -28,6 +28,9 @@ pub enum Command {
     Run(RunArgs),
     /// List the query library.
     Queries(QueriesArgs),
+    /// Run the detections and report findings, most severe first (exit 4 when a
+    /// finding at or above --fail-on is reported).
+    Hunt(HuntArgs),
     /// Write a deterministic synthetic CloudTrail archive (S3 delivery layout, gzipped).
     Generate(GenerateArgs),
     /// Convert the bundled sample archive and query it: trawl end to end on no data of yours.
@@ -144,6 +147,45 @@ pub struct RunArgs {
     pub lake: OptionalLake,
     #[command(flatten)]
     pub session: SessionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HuntArgs {
+    #[command(flatten)]
+    pub lake: OptionalLake,
+    /// Only events at or after this time (e.g. 2026-03-01).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only events at or before this time.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Skip detections below this severity (info, low, medium, high, critical).
+    #[arg(long, default_value = "info")]
+    pub min_severity: String,
+    /// Exit 4 when a finding at or above this severity is reported.
+    #[arg(long, default_value = "low")]
+    pub fail_on: String,
+    /// Only these detection ids (comma-separated or repeated).
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// Only detections with one of these tags.
+    #[arg(long)]
+    pub tags: Vec<String>,
+    /// A parameter for the detections that declare it, `name=value` (repeatable).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Output: summary and findings as tables, or JSON, or one finding per line.
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "ndjson"])]
+    pub format: String,
+    /// Memory for sorts and aggregations before they spill to disk (e.g. 2G).
+    #[arg(long, value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
+    /// Extra folders of saved queries (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub queries: Vec<PathBuf>,
+    /// No progress bar and no notes on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

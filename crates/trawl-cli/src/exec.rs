@@ -72,7 +72,7 @@ pub async fn open_session(
 
 /// Casts bound values to the types the planner inferred for their placeholders
 /// (a string compared with a string-view column must be a string view).
-fn fit_params(df: &DataFrame, values: ParamValues) -> Result<ParamValues> {
+pub fn fit_params(df: &DataFrame, values: ParamValues) -> Result<ParamValues> {
     let ParamValues::Map(map) = values else {
         return Ok(values);
     };

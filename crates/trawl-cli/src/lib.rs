@@ -2,8 +2,9 @@
 //! the outcome to an exit status.
 //!
 //! Exit status: 0 success; 1 failure (nothing committed by the failing step);
-//! 2 usage error; 3 the run completed but some input was rejected or unreadable
-//! (see the summary and `<lake>/_rejects/`).
+//! 2 usage error; 3 `convert` completed but some input was rejected or unreadable
+//! (see the summary and `<lake>/_rejects/`); 4 `hunt` reported a finding at or
+//! above `--fail-on`.
 
 mod args;
 mod convert;
@@ -11,6 +12,7 @@ mod demo;
 mod errors;
 mod exec;
 mod generate;
+mod hunt;
 mod print;
 mod queries;
 mod repl;
@@ -55,6 +57,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(a) => sql::run(a).await,
         Command::Run(a) => queries::run(a).await,
         Command::Queries(a) => queries::list(a),
+        Command::Hunt(a) => hunt::run(a).await,
         Command::Generate(a) => generate::run(a),
         Command::Demo(a) => demo::run(a).await,
     }

@@ -1,0 +1,318 @@
+//! `trawl hunt`: run the detection library over a lake (or raw archives) and report
+//! the findings, most severe first.
+//!
+//! Exit status: 0 when nothing at or above `--fail-on` was found, 4 when something
+//! was ([`EXIT_FINDINGS`]), 1 on error.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use comfy_table::{ContentArrangement, Table, presets};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Map, Value};
+use trawl_engine::catalog::Query;
+
+use crate::args::HuntArgs;
+use crate::exec::{open_session, parse_params};
+
+/// Exit status when a finding at or above `--fail-on` was reported.
+pub const EXIT_FINDINGS: u8 = 4;
+
+const SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
+
+fn rank(severity: &str) -> usize {
+    SEVERITIES
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case(severity.trim()))
+        .unwrap_or(0)
+}
+
+fn parse_severity(s: &str) -> Result<usize> {
+    SEVERITIES
+        .iter()
+        .position(|v| v.eq_ignore_ascii_case(s.trim()))
+        .with_context(|| format!("unknown severity `{s}` (info, low, medium, high, critical)"))
+}
+
+/// One detection's outcome.
+struct Outcome {
+    query: Query,
+    rows: Vec<Map<String, Value>>,
+    error: Option<String>,
+}
+
+fn rows_as_json(
+    batches: &[datafusion::arrow::array::RecordBatch],
+) -> Result<Vec<Map<String, Value>>> {
+    let mut buf = Vec::new();
+    {
+        let mut w = datafusion::arrow::json::ArrayWriter::new(&mut buf);
+        for b in batches {
+            w.write(b)?;
+        }
+        w.finish()?;
+    }
+    if buf.is_empty() {
+        return Ok(Vec::new());
+    }
+    let v: Vec<Map<String, Value>> = serde_json::from_slice(&buf)?;
+    Ok(v)
+}
+
+fn techniques(q: &Query) -> Vec<String> {
+    ["attack_technique", "sigma_technique"]
+        .iter()
+        .filter_map(|k| q.meta.get(*k))
+        .filter_map(|t| t.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+pub async fn run(a: HuntArgs) -> Result<ExitCode> {
+    let (session, source) = open_session(&a.lake, a.memory_limit, &a.queries).await?;
+    crate::sql::announce(&source, a.quiet);
+    let min = parse_severity(&a.min_severity)?;
+    let fail_on = parse_severity(&a.fail_on)?;
+    let only: Vec<String> = a
+        .only
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(|s| s.trim().to_string())
+        .collect();
+    let tags: Vec<String> = a
+        .tags
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(|s| s.trim().to_string())
+        .collect();
+    let detections: Vec<Query> = session
+        .catalog
+        .queries
+        .iter()
+        .filter(|q| q.kind == "detection")
+        .filter(|q| rank(q.meta.get("severity").map_or("info", String::as_str)) >= min)
+        .filter(|q| only.is_empty() || only.contains(&q.id))
+        .filter(|q| tags.is_empty() || q.tags.iter().any(|t| tags.contains(t)))
+        .cloned()
+        .collect();
+    if detections.is_empty() {
+        bail!("no detection matches the filters (see `trawl queries`)");
+    }
+    let mut given = parse_params(&a.params)?;
+    if let Some(s) = &a.since {
+        given.insert("since".into(), s.clone());
+    }
+    if let Some(u) = &a.until {
+        given.insert("until".into(), u.clone());
+    }
+    let bar = (!a.quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = ProgressBar::new(detections.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} detections {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let session = Arc::new(session);
+    // Detections run a few at a time: they share the session's file listing and
+    // Parquet metadata caches, and most read only the pages their filters select.
+    let jobs = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2);
+    let mut outcomes: Vec<Outcome> = futures::stream::iter(detections)
+        .map(|query| {
+            let session = session.clone();
+            let given = given.clone();
+            let bar = bar.clone();
+            async move {
+                // Each detection takes only the parameters it declares.
+                let mine: HashMap<String, String> = given
+                    .iter()
+                    .filter(|(k, _)| query.params.iter().any(|p| &p.name == *k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                let result = async {
+                    let values = query.bind(&mine)?;
+                    let df = trawl_engine::sql(&session.ctx, &query.sql).await?;
+                    let values = crate::exec::fit_params(&df, values)?;
+                    let batches = df.with_param_values(values)?.collect().await?;
+                    rows_as_json(&batches)
+                }
+                .await;
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+                match result {
+                    Ok(rows) => Outcome {
+                        query,
+                        rows,
+                        error: None,
+                    },
+                    Err(e) => Outcome {
+                        query,
+                        rows: Vec::new(),
+                        error: Some(format!("{e:#}")),
+                    },
+                }
+            }
+        })
+        .buffer_unordered(jobs)
+        .collect()
+        .await;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    outcomes.sort_by(|x, y| {
+        let sx = rank(x.query.meta.get("severity").map_or("info", String::as_str));
+        let sy = rank(y.query.meta.get("severity").map_or("info", String::as_str));
+        sy.cmp(&sx)
+            .then(y.rows.len().cmp(&x.rows.len()))
+            .then(x.query.id.cmp(&y.query.id))
+    });
+    let errors: Vec<&Outcome> = outcomes.iter().filter(|o| o.error.is_some()).collect();
+    for o in &errors {
+        eprintln!(
+            "error: detection {}: {}",
+            o.query.id,
+            o.error.as_deref().unwrap_or_default()
+        );
+    }
+    let findings = |o: &Outcome| -> Vec<Value> {
+        o.rows
+            .iter()
+            .map(|r| {
+                let mut m = Map::new();
+                m.insert("detection".into(), Value::String(o.query.id.clone()));
+                m.insert("title".into(), Value::String(o.query.title.clone()));
+                m.insert(
+                    "severity".into(),
+                    Value::String(o.query.meta.get("severity").cloned().unwrap_or_default()),
+                );
+                m.insert("techniques".into(), Value::from(techniques(&o.query)));
+                for (k, v) in r {
+                    m.insert(k.clone(), v.clone());
+                }
+                Value::Object(m)
+            })
+            .collect()
+    };
+    match a.format.as_str() {
+        "ndjson" => {
+            for o in &outcomes {
+                for f in findings(o) {
+                    println!("{f}");
+                }
+            }
+        }
+        "json" => {
+            let summary: Vec<Value> = outcomes.iter().map(summary_json).collect();
+            let all: Vec<Value> = outcomes.iter().flat_map(findings).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"summary": summary, "findings": all})
+                )?
+            );
+        }
+        _ => print_tables(&outcomes),
+    }
+    let worst = outcomes
+        .iter()
+        .filter(|o| !o.rows.is_empty())
+        .map(|o| rank(o.query.meta.get("severity").map_or("info", String::as_str)))
+        .max();
+    if !errors.is_empty() {
+        bail!("{} detection(s) failed to run", errors.len());
+    }
+    Ok(match worst {
+        Some(w) if w >= fail_on => ExitCode::from(EXIT_FINDINGS),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+fn first_last(o: &Outcome) -> (String, String) {
+    let get = |k: &str, pick_max: bool| {
+        let vals = o
+            .rows
+            .iter()
+            .filter_map(|r| r.get(k).and_then(Value::as_str));
+        if pick_max { vals.max() } else { vals.min() }
+            .unwrap_or("")
+            .to_string()
+    };
+    (get("first_seen", false), get("last_seen", true))
+}
+
+fn summary_json(o: &Outcome) -> Value {
+    let (first, last) = first_last(o);
+    serde_json::json!({
+        "detection": o.query.id,
+        "title": o.query.title,
+        "severity": o.query.meta.get("severity"),
+        "techniques": techniques(&o.query),
+        "findings": o.rows.len(),
+        "first_seen": (!first.is_empty()).then_some(first),
+        "last_seen": (!last.is_empty()).then_some(last),
+        "error": o.error,
+    })
+}
+
+fn print_tables(outcomes: &[Outcome]) {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(vec![
+        "detection",
+        "severity",
+        "findings",
+        "first seen",
+        "last seen",
+        "title",
+    ]);
+    for o in outcomes.iter().filter(|o| !o.rows.is_empty()) {
+        let (first, last) = first_last(o);
+        table.add_row(vec![
+            o.query.id.clone(),
+            o.query.meta.get("severity").cloned().unwrap_or_default(),
+            o.rows.len().to_string(),
+            first,
+            last,
+            o.query.title.clone(),
+        ]);
+    }
+    let hits = outcomes.iter().filter(|o| !o.rows.is_empty()).count();
+    println!("{hits} of {} detections found something", outcomes.len());
+    if hits == 0 {
+        return;
+    }
+    println!("{table}");
+    for o in outcomes.iter().filter(|o| !o.rows.is_empty()) {
+        println!(
+            "\n== {} ({}): {}",
+            o.query.id,
+            o.query.meta.get("severity").map_or("", String::as_str),
+            o.query.title
+        );
+        for r in &o.rows {
+            let ids = r.get("eventids").map(Value::to_string).unwrap_or_default();
+            let rest: Vec<String> = r
+                .iter()
+                .filter(|(k, _)| k.as_str() != "eventids")
+                .map(|(k, v)| {
+                    format!(
+                        "{k}={}",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                    )
+                })
+                .collect();
+            println!("  {}  eventids={ids}", rest.join("  "));
+        }
+    }
+}
