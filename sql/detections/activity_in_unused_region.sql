@@ -1,0 +1,46 @@
+-- title: Write activity in a region the account has not used
+-- description: Successful write (non-read-only) calls in a region where the account recorded no activity at all during the preceding lookback: attackers launch miners and stage resources in regions nobody monitors. One finding per principal, account and region.
+-- severity: medium
+-- attack_tactic: TA0005 Defense Evasion
+-- attack_technique: T1535 Unused/Unsupported Cloud Regions
+-- catalogue: activity-in-unused-region
+-- stratus: -
+-- false_positives: Planned expansion into a new region, disaster-recovery tests, global services logging to a new region; the first activity of every region in the data is new by definition, so run it with a since after the start of the data and a lookback that reaches back into it.
+-- tags: region, first-seen, defense-evasion
+-- param: since timestamp 1970-01-01  Earliest event time
+-- param: until timestamp 2100-01-01  Latest event time
+-- param: lookback interval 30d  How far back any earlier activity of the account in the region suppresses the finding
+WITH activity AS (
+    SELECT eventid, eventtime, eventname, eventsource, sourceipaddress, recipientaccountid, awsregion,
+           coalesce(useridentity.arn, useridentity.type) AS principal,
+           (coalesce(readonly, false) = false
+            AND errorcode IS NULL
+            AND coalesce(eventtype, '') NOT IN ('AwsServiceEvent', 'AwsCloudTrailInsight')
+            AND useridentity.invokedby IS NULL) AS is_write
+    FROM cloudtrail
+    WHERE eventtime <= $until
+      AND coalesce(eventcategory, 'Management') <> 'Insight'
+)
+SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
+       min(c.eventtime) AS first_seen,
+       max(c.eventtime) AS last_seen,
+       c.principal AS principal,
+       min(c.sourceipaddress) AS sourceip,
+       c.recipientaccountid AS account,
+       c.awsregion AS region,
+       array_to_string(array_agg(DISTINCT c.eventname), ', ') AS actions,
+       array_to_string(array_agg(DISTINCT c.eventsource), ', ') AS services,
+       count(*) AS events
+FROM activity c
+WHERE c.is_write
+  AND c.eventtime >= $since
+  AND NOT EXISTS (
+        SELECT 1
+        FROM activity h
+        WHERE h.recipientaccountid = c.recipientaccountid
+          AND h.awsregion = c.awsregion
+          AND h.eventtime < c.eventtime
+          AND h.eventtime >= c.eventtime - $lookback
+      )
+GROUP BY c.principal, c.recipientaccountid, c.awsregion
+ORDER BY first_seen

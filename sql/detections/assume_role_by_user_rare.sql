@@ -1,0 +1,48 @@
+-- title: Role assumed by a user or role for the first time
+-- description: A successful sts:AssumeRole by an IAM user or assumed-role session for a role it did not assume in the lookback period before: new caller-to-role pairs mark lateral movement and privilege escalation with stolen credentials, while established pairs repeat daily. One finding per caller, account, region and role.
+-- severity: low
+-- attack_tactic: TA0004 Privilege Escalation
+-- attack_technique: T1548 Abuse Elevation Control Mechanism
+-- catalogue: assume-role-by-user-rare
+-- stratus: -
+-- false_positives: New employees, new automation and newly created roles produce one finding each per lookback period; the first pair seen in the data is always new.
+-- tags: sts, assume-role, lateral-movement, privilege-escalation, first-seen
+-- param: since timestamp 1970-01-01  Earliest event time
+-- param: until timestamp 2100-01-01  Latest event time
+-- param: lookback interval 5d  How far back an earlier assumption of the same role by the same caller makes it familiar
+WITH assumptions AS (
+    SELECT eventid, eventtime, coalesce(useridentity.arn, useridentity.type) AS principal,
+           useridentity.type AS caller_type, sourceipaddress, recipientaccountid, awsregion,
+           requestparameters->>'roleArn' AS role_arn,
+           requestparameters->>'roleSessionName' AS session_name
+    FROM cloudtrail
+    WHERE eventsource = 'sts.amazonaws.com'
+      AND eventname = 'AssumeRole'
+      AND useridentity.type IN ('IAMUser', 'AssumedRole')
+      AND errorcode IS NULL
+),
+new_pairs AS (
+    SELECT a.*
+    FROM assumptions a
+    LEFT JOIN assumptions p
+      ON p.principal = a.principal
+     AND p.role_arn = a.role_arn
+     AND p.eventtime < a.eventtime
+     AND p.eventtime >= a.eventtime - $lookback
+    WHERE p.eventid IS NULL
+      AND a.eventtime >= $since
+      AND a.eventtime <= $until
+)
+SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
+       min(eventtime) AS first_seen,
+       max(eventtime) AS last_seen,
+       principal,
+       min(sourceipaddress) AS sourceip,
+       recipientaccountid AS account,
+       awsregion AS region,
+       role_arn,
+       min(caller_type) AS caller_type,
+       array_to_string(array_agg(DISTINCT coalesce(session_name, '')), ', ') AS session_names
+FROM new_pairs
+GROUP BY principal, recipientaccountid, awsregion, role_arn
+ORDER BY first_seen

@@ -1,0 +1,63 @@
+-- title: Service role assumed by a user soon after a service assumed it
+-- description: A role that an AWS service assumed (userIdentity type AWSService, e.g. lambda or ec2) is then assumed successfully by an IAM user or another role session within the window: service roles are meant for their service alone, and a human or foreign session taking one over suggests a trust policy widened for abuse or a stolen role. One finding per calling principal, account, region and role.
+-- severity: low
+-- attack_tactic: TA0004 Privilege Escalation
+-- attack_technique: T1548 Abuse Elevation Control Mechanism
+-- catalogue: service-role-assumed-anomaly
+-- stratus: -
+-- false_positives: Developers debugging a Lambda or ECS task by assuming its role; roles trusted by both a service and a deployment pipeline. Allow-list those roles.
+-- tags: sts, assume-role, service-role, privilege-escalation, sequence
+-- param: since timestamp 1970-01-01  Earliest event time
+-- param: until timestamp 2100-01-01  Latest event time
+-- param: window interval 24h  Longest gap between the service's assumption and the user's
+WITH assumptions AS (
+    SELECT eventid, eventtime, useridentity.type AS caller_type,
+           coalesce(useridentity.arn, useridentity.invokedby, useridentity.type) AS principal,
+           useridentity.invokedby AS service,
+           sourceipaddress, recipientaccountid, awsregion,
+           requestparameters->>'roleArn' AS role_arn
+    FROM cloudtrail
+    WHERE eventsource = 'sts.amazonaws.com'
+      AND eventname = 'AssumeRole'
+      AND errorcode IS NULL
+      AND requestparameters->>'roleArn' IS NOT NULL
+      AND eventtime >= $since
+),
+pairs AS (
+    SELECT u.principal, u.recipientaccountid AS account, u.awsregion AS region, u.role_arn,
+           s.eventid AS service_id, s.eventtime AS service_time, coalesce(s.service, s.sourceipaddress) AS service,
+           u.eventid AS user_id, u.eventtime AS user_time, u.sourceipaddress AS user_ip
+    FROM assumptions s
+    JOIN assumptions u
+      ON u.role_arn = s.role_arn
+     AND u.eventtime > s.eventtime
+     AND u.eventtime <= s.eventtime + $window
+    WHERE s.caller_type = 'AWSService'
+      AND u.caller_type IN ('IAMUser', 'AssumedRole')
+      AND u.eventtime <= $until
+),
+steps AS (
+    SELECT principal, account, region, role_arn, service_id AS eventid, service_time AS eventtime, service, CAST(NULL AS VARCHAR) AS ip
+    FROM pairs
+    UNION ALL
+    SELECT principal, account, region, role_arn, user_id, user_time, service, user_ip
+    FROM pairs
+),
+distinct_steps AS (
+    SELECT principal, account, region, role_arn, eventid,
+           min(eventtime) AS eventtime, min(service) AS service, min(ip) AS ip
+    FROM steps
+    GROUP BY principal, account, region, role_arn, eventid
+)
+SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
+       min(eventtime) AS first_seen,
+       max(eventtime) AS last_seen,
+       principal,
+       min(ip) AS sourceip,
+       account,
+       region,
+       role_arn,
+       array_to_string(array_agg(DISTINCT service), ', ') AS services
+FROM distinct_steps
+GROUP BY principal, account, region, role_arn
+ORDER BY first_seen
