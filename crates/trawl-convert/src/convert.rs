@@ -143,7 +143,7 @@ pub async fn convert(
     Ok(summary)
 }
 
-struct Decodedobject {
+struct DecodedObject {
     object: SourceObject,
     result: std::result::Result<Decoded, String>,
 }
@@ -152,7 +152,7 @@ async fn read_and_decode(
     object: SourceObject,
     format: InputFormat,
     progress: Arc<Progress>,
-) -> Decodedobject {
+) -> DecodedObject {
     let bytes = match object.store.get(&object.location).await {
         Ok(r) => r.bytes().await,
         Err(e) => Err(e),
@@ -160,7 +160,7 @@ async fn read_and_decode(
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
-            return Decodedobject {
+            return DecodedObject {
                 result: Err(e.to_string()),
                 object,
             };
@@ -189,7 +189,7 @@ async fn read_and_decode(
             .fetch_add(d.text_bytes, Ordering::Relaxed);
     }
     progress.files_done.fetch_add(1, Ordering::Relaxed);
-    Decodedobject { object, result }
+    DecodedObject { object, result }
 }
 
 /// Rows gathered before a batch goes to the sort.
@@ -258,7 +258,7 @@ async fn run_chunk(
             let mut decoded = futures::stream::iter(objects)
                 .map(|o| read_and_decode(o, format, progress.clone()))
                 .buffer_unordered(jobs);
-            while let Some(Decodedobject { object, result }) = decoded.next().await {
+            while let Some(DecodedObject { object, result }) = decoded.next().await {
                 let d = match result {
                     Ok(d) => d,
                     Err(message) => {

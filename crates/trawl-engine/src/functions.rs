@@ -166,17 +166,17 @@ fn unit_millis(unit: &str) -> Option<i64> {
     )
 }
 
-fn month_index(ms: i64) -> (i64, i64) {
-    let (y, m, _) = trawl_cloudtrail_civil(ms);
-    (y * 12 + m - 1, ms)
+const DAY_MS: i64 = 86_400_000;
+
+/// (year, month, day) of a millisecond timestamp, UTC.
+fn civil(ms: i64) -> (i64, i64, i64) {
+    trawl_cloudtrail::civil_from_days(ms.div_euclid(DAY_MS))
 }
 
-fn trawl_cloudtrail_civil(ms: i64) -> (i64, i64, i64) {
-    let date = trawl_cloudtrail::utc_date(ms);
-    let y = date[0..4].parse().unwrap_or(1970);
-    let m = date[5..7].parse().unwrap_or(1);
-    let d = date[8..10].parse().unwrap_or(1);
-    (y, m, d)
+/// Months since year 0 of a timestamp.
+fn month_index(ms: i64) -> i64 {
+    let (y, m, _) = civil(ms);
+    y * 12 + m - 1
 }
 
 /// Trino `date_diff(unit, t1, t2)`: whole units from t1 to t2.
@@ -185,13 +185,9 @@ fn date_diff(unit: &str, a: i64, b: i64) -> Option<i64> {
     let u = u.trim_end_matches('s');
     match u {
         "month" | "quarter" | "year" => {
-            let (ma, _) = month_index(a);
-            let (mb, _) = month_index(b);
-            let mut months = mb - ma;
-            // A partial month does not count.
-            let day_ms = |t: i64| {
-                t - (trawl_cloudtrail_civil(t).2 - 1) * 86_400_000 - t.rem_euclid(86_400_000)
-            };
+            let mut months = month_index(b) - month_index(a);
+            // A partial month does not count: compare the offsets into the month.
+            let day_ms = |t: i64| t - (civil(t).2 - 1) * DAY_MS - t.rem_euclid(DAY_MS);
             if months > 0 && b - day_ms(b) < a - day_ms(a) {
                 months -= 1;
             } else if months < 0 && b - day_ms(b) > a - day_ms(a) {
@@ -218,18 +214,11 @@ fn date_add(unit: &str, n: i64, t: i64) -> Option<i64> {
                 "quarter" => 3,
                 _ => 12,
             };
-            let (y, m, d) = trawl_cloudtrail_civil(t);
+            let (y, m, d) = civil(t);
             let total = y * 12 + (m - 1) + months;
             let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
-            let days_in = |y: i64, m: i64| match m {
-                2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-                2 => 28,
-                4 | 6 | 9 | 11 => 30,
-                _ => 31,
-            };
-            let nd = d.min(days_in(ny, nm));
-            let date = format!("{ny:04}-{nm:02}-{nd:02}T00:00:00Z");
-            Some(trawl_cloudtrail::parse_event_time(&date)? + t.rem_euclid(86_400_000))
+            let nd = d.min(trawl_cloudtrail::days_in_month(ny, nm));
+            Some(trawl_cloudtrail::days_from_civil(ny, nm, nd) * DAY_MS + t.rem_euclid(DAY_MS))
         }
         _ => Some(t + n * unit_millis(u)?),
     }
