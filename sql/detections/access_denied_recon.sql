@@ -5,6 +5,8 @@
 -- attack_technique: T1580 Cloud Infrastructure Discovery
 -- catalogue: access-denied-recon
 -- stratus: -
+-- panther: AWS.IAMUser.ReconAccessDenied, AWS.CloudTrail.UnauthorizedAPICall
+-- per_event: threshold=1
 -- false_positives: Misconfigured applications retrying a denied call and users exploring the console with narrow permissions; look at how many distinct APIs failed.
 -- tags: access-denied, discovery, reconnaissance, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

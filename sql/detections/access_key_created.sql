@@ -5,6 +5,7 @@
 -- attack_technique: T1098.001 Account Manipulation: Additional Cloud Credentials
 -- catalogue: access-key-created
 -- stratus: aws.persistence.iam-backdoor-user, aws.persistence.iam-create-admin-user
+-- panther: AWS.IAM.CredentialsUpdated
 -- false_positives: Key rotation by users and credential-rotation automation; CreateAccessKey for another user is covered by access-key-for-other-user.
 -- tags: iam, access-key, credentials, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1098.001 Account Manipulation: Additional Cloud Credentials
 -- catalogue: access-key-for-other-user
 -- stratus: aws.persistence.iam-backdoor-user, aws.persistence.iam-create-admin-user
+-- panther: AWS.IAM.Backdoor.User.Keys
 -- false_positives: IAM administrators and provisioning pipelines issuing keys for service users, key rotation tooling; allow-list those principals.
 -- tags: iam, access-key, credentials, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

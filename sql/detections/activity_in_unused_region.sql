@@ -5,6 +5,8 @@
 -- attack_technique: T1535 Unused/Unsupported Cloud Regions
 -- catalogue: activity-in-unused-region
 -- stratus: -
+-- panther: AWS.UnusedRegion
+-- per_event: lookback=0s
 -- false_positives: Planned expansion into a new region, disaster-recovery tests, global services logging to a new region; the first activity of every region in the data is new by definition, so run it with a since after the start of the data and a lookback that reaches back into it.
 -- tags: region, first-seen, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1098.003 Account Manipulation: Additional Cloud Roles
 -- catalogue: admin-policy-to-user, admin-policy-to-role, admin-policy-to-group
 -- stratus: aws.persistence.iam-create-admin-user, aws.persistence.iam-create-backdoor-role
+-- panther: AWS.IAM.AttachAdminUserPolicy, AWS.IAM.AttachAdminRolePolicy, AWS.IAM.PolicyModified
 -- false_positives: Break-glass and bootstrap roles created by account-vending or infrastructure-as-code pipelines; allow-list those principals and targets.
 -- tags: iam, administratoraccess, privilege-escalation, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

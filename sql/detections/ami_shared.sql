@@ -5,6 +5,7 @@
 -- attack_technique: T1537 Transfer Data to Cloud Account
 -- catalogue: ami-shared
 -- stratus: aws.exfiltration.ec2-share-ami
+-- panther: AWS.CloudTrail.AMIModifiedForPublicAccess
 -- false_positives: Golden-image pipelines that share AMIs with workload accounts or the organization; allow-list those principals or target accounts.
 -- tags: ec2, ami, sharing, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

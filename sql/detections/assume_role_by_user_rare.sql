@@ -5,6 +5,8 @@
 -- attack_technique: T1548 Abuse Elevation Control Mechanism
 -- catalogue: assume-role-by-user-rare
 -- stratus: -
+-- panther: Role.Assumed.by.User
+-- per_event: lookback=0s
 -- false_positives: New employees, new automation and newly created roles produce one finding each per lookback period; the first pair seen in the data is always new.
 -- tags: sts, assume-role, lateral-movement, privilege-escalation, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time

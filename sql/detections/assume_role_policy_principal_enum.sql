@@ -5,6 +5,7 @@
 -- attack_technique: T1087.004 Account Discovery: Cloud Account
 -- catalogue: assume-role-policy-principal-enum
 -- stratus: -
+-- per_event: threshold=1
 -- false_positives: Infrastructure-as-code retries against a trust policy with a typo; these repeat the same document and stop quickly, so raise the threshold if they recur.
 -- tags: iam, sts, enumeration, discovery, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

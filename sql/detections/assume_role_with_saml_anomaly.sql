@@ -5,6 +5,7 @@
 -- attack_technique: T1078.004 Valid Accounts: Cloud Accounts
 -- catalogue: assume-role-with-saml-anomaly
 -- stratus: -
+-- per_event: threshold=1
 -- false_positives: Administrators and automation identities entitled to many roles (for example a cloud-platform team in every account); raise the threshold or allow-list their subjects.
 -- tags: sts, saml, federation, golden-saml, initial-access
 -- param: since timestamp 1970-01-01  Earliest event time

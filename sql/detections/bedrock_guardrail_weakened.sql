@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: bedrock-guardrail-weakened
 -- stratus: -
+-- panther: AWS.Bedrock.GuardrailUpdateDelete
 -- false_positives: Guardrail tuning by the application or AI-platform team and version clean-up; allow-list those principals and compare guardrail versions.
 -- tags: bedrock, genai, guardrail, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

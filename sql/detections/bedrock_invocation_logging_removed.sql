@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: bedrock-invocation-logging-removed
 -- stratus: -
+-- panther: AWS.Bedrock.DeleteModelInvocationLoggingConfiguration
 -- false_positives: Initial setup and planned changes of the logging destination by the platform team; allow-list those principals and known buckets or log groups.
 -- tags: bedrock, genai, logging, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1565.001 Data Manipulation: Stored Data Manipulation
 -- catalogue: bedrock-kb-tampering
 -- stratus: -
+-- per_event: lookback=0s
 -- false_positives: New ML engineers or pipelines setting up a knowledge base; after their first change they are history. Events in the first lookback of the data are treated as the learning period and not reported.
 -- tags: bedrock, genai, knowledge-base, rag, impact, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: cloudtrail-bucket-short-lifecycle
 -- stratus: aws.defense-evasion.cloudtrail-lifecycle-rule
+-- panther: AWS.CloudTrail.ShortLifecycle
 -- false_positives: Short expiry on scratch, temp or build-artifact buckets is common; focus on trail_bucket = true or join with the trail inventory.
 -- tags: s3, lifecycle, cloudtrail, logging, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

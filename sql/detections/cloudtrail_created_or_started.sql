@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: cloudtrail-created-or-started
 -- stratus: -
+-- panther: AWS.CloudTrail.Created
 -- false_positives: Account vending, Control Tower and infrastructure-as-code pipelines create trails and restart logging after maintenance; allow-list those principals and check the destination bucket.
 -- tags: cloudtrail, logging, defense-evasion, collection
 -- param: since timestamp 1970-01-01  Earliest event time

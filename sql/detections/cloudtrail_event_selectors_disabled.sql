@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: cloudtrail-event-selectors-disabled
 -- stratus: aws.defense-evasion.cloudtrail-event-selectors
+-- panther: AWS.CloudTrail.EventSelectorsDisabled
 -- false_positives: Data-event-only trails kept beside a management-event trail, and cost tuning that excludes AWS KMS or RDS Data API events; allow-list those trails or principals.
 -- tags: cloudtrail, logging, event-selectors, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: cloudtrail-stop-logging, cloudtrail-delete-trail
 -- stratus: aws.defense-evasion.cloudtrail-stop, aws.defense-evasion.cloudtrail-delete
+-- panther: AWS.CloudTrail.Stopped, AWS.CloudTrail.SecurityConfigurationChange
 -- false_positives: Trail migrations and teardown of test accounts by infrastructure pipelines; allow-list those principals.
 -- tags: cloudtrail, logging, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: cloudtrail-update-trail
 -- stratus: -
+-- panther: AWS.CloudTrail.Created
 -- false_positives: Planned trail changes by infrastructure-as-code pipelines or the security team (bucket migration, enabling validation or encryption); allow-list those principals.
 -- tags: cloudtrail, logging, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

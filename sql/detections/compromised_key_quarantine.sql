@@ -5,6 +5,7 @@
 -- attack_technique: T1552.001 Unsecured Credentials: Credentials In Files
 -- catalogue: compromised-key-quarantine
 -- stratus: -
+-- panther: AWS.CloudTrail.IAMCompromisedKeyQuarantine, AWS.IAM.AccessKeyCompromised
 -- false_positives: None expected: even if the key was never misused, it is public and must be rotated; review what it did before the quarantine.
 -- tags: iam, access-key, leaked-credentials, quarantine, credential-access
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: config-recorder-stopped
 -- stratus: -
+-- panther: AWS.ConfigService.DisabledDeleted, AWS.CloudTrail.SecurityConfigurationChange
 -- false_positives: Account decommissioning and Control Tower or organisation-wide Config re-deployments; allow-list those principals.
 -- tags: config, logging, compliance, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1110 Brute Force
 -- catalogue: console-brute-force-by-ip
 -- stratus: -
+-- panther: Standard.BruteForceByIP
+-- per_event: threshold=1
 -- false_positives: Shared egress addresses (corporate NAT, VPN) where many users mistype passwords at once; raise the threshold or allow-list those ranges.
 -- tags: console, authentication, brute-force, credential-access
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1110.001 Brute Force: Password Guessing
 -- catalogue: console-brute-force-by-user
 -- stratus: -
+-- panther: Standard.BruteForceByUser
+-- per_event: threshold=1
 -- false_positives: A user with a stale saved password in a browser or password manager retrying automatically; raise the threshold or allow-list the source.
 -- tags: console, authentication, brute-force, credential-access
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1078.004 Valid Accounts: Cloud Accounts
 -- catalogue: console-login-multiple-ips
 -- stratus: -
+-- per_event: threshold=1
 -- false_positives: Users switching between office, VPN and mobile networks, or egress through rotating proxy addresses; raise the threshold or widen the window carefully.
 -- tags: console, authentication, session, initial-access
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1078.004 Valid Accounts: Cloud Accounts
 -- catalogue: console-login-new-geo
 -- stratus: -
+-- panther: Standard.SignInFromRogueState
+-- per_event: lookback=0s
 -- false_positives: Travel, new home or mobile ISPs, VPN exit changes; the first sign-in of every principal in the data is new by definition, so run it with a since after the start of the data and a lookback that reaches back into it.
 -- tags: console, authentication, first-seen, geolocation, initial-access
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1621 Multi-Factor Authentication Request Generation
 -- catalogue: console-mfa-failure
 -- stratus: -
+-- panther: AWS.Unsuccessful.MFA.attempt
+-- per_event: threshold=1
 -- false_positives: Users with a drifted TOTP clock or a replaced phone retrying; confirm with the user.
 -- tags: console, authentication, mfa, credential-access
 -- param: since timestamp 1970-01-01  Earliest event time

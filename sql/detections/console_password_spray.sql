@@ -5,6 +5,8 @@
 -- attack_technique: T1110.003 Brute Force: Password Spraying
 -- catalogue: console-password-spray
 -- stratus: -
+-- panther: AWS.CloudTrail.PasswordSpraying
+-- per_event: threshold=1
 -- false_positives: Shared egress addresses (corporate NAT, VPN, training rooms) where several users fail at once; CloudTrail records unknown user names as HIDDEN_DUE_TO_SECURITY_REASONS, which collapse into one name.
 -- tags: console, authentication, password-spray, brute-force, credential-access
 -- param: since timestamp 1970-01-01  Earliest event time

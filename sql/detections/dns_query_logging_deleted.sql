@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: dns-query-logging-deleted
 -- stratus: aws.defense-evasion.dns-delete-logs
+-- panther: AWS.CloudTrail.DNSLogsDeleted
 -- false_positives: VPC and logging teardown by infrastructure-as-code pipelines, moving query logging to a new destination; allow-list those principals.
 -- tags: route53resolver, dns, logging, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1486 Data Encrypted for Impact
 -- catalogue: ebs-default-encryption-disabled
 -- stratus: -
+-- panther: AWS.EC2.EBS.Encryption.Disabled, AWS.CloudTrail.SecurityConfigurationChange
 -- false_positives: Rare in practice; legacy workloads or tooling that cannot handle encrypted volumes. Confirm with the owner.
 -- tags: ec2, ebs, encryption, impact, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1537 Transfer Data to Cloud Account
 -- catalogue: ebs-snapshot-shared
 -- stratus: aws.exfiltration.ec2-share-ebs-snapshot
+-- panther: AWS.CloudTrail.SnapshotMadePublic
 -- false_positives: Backup and disaster-recovery tooling that copies snapshots to a vault account, AMI pipelines sharing to workload accounts; allow-list those principals or target accounts.
 -- tags: ec2, ebs, snapshot, sharing, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1578 Modify Cloud Compute Infrastructure
 -- catalogue: ec2-compute-modified
 -- stratus: -
+-- panther: AWS.Modify.Cloud.Compute.Infrastructure
+-- per_event: lookback=0s
 -- false_positives: New automation roles and engineers joining a team; the first run of a pipeline shows up once, then is history. Events in the first lookback of the data are treated as the learning period and not reported.
 -- tags: ec2, instance, first-seen, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1552 Unsecured Credentials
 -- catalogue: ec2-get-password-data
 -- stratus: aws.credential-access.ec2-get-password-data
+-- panther: AWS.EC2.ManyPasswordReadAttempts
+-- per_event: threshold=1
 -- false_positives: Administrators retrieving the password of a few new Windows instances and fleet tooling that does so for many; allow-list that tooling or raise the threshold.
 -- tags: ec2, windows, password, credential-access, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1021.004 Remote Services: SSH
 -- catalogue: ec2-instance-connect-key-push
 -- stratus: aws.lateral-movement.ec2-instance-connect, aws.lateral-movement.ec2-serial-console-send-ssh-public-key
+-- panther: AWS.EC2.MultiInstanceConnect
+-- per_event: min_instances=1
 -- false_positives: Administrators using the console's EC2 Instance Connect button as their normal access path; raise min_instances to see only fan-out.
 -- tags: ec2, instance-connect, serial-console, ssh, lateral-movement
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1098 Account Manipulation
 -- catalogue: ec2-keypair-import-or-create
 -- stratus: -
+-- per_event: lookback=0s
 -- false_positives: New engineers and new provisioning pipelines create key pairs once; each shows up once per lookback period, and the first pair seen in the data is always new.
 -- tags: ec2, key-pair, ssh, persistence, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1059 Command and Scripting Interpreter
 -- catalogue: ec2-stop-modify-start
 -- stratus: aws.execution.ec2-user-data
+-- panther: AWS.EC2.StopInstance.WITH.ModifyInstanceAttributes
 -- false_positives: Configuration pipelines that update bootstrap scripts on stopped instances and restart them; allow-list those principals.
 -- tags: ec2, user-data, execution, sequence
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1496 Resource Hijacking
 -- catalogue: ec2-unusual-instance-launch
 -- stratus: aws.execution.ec2-launch-unusual-instances
+-- panther: AWS.EC2.LaunchUnusualEC2Instances
 -- false_positives: ML, rendering and HPC teams that legitimately run GPU or large instances; narrow type_pattern or allow-list their roles.
 -- tags: ec2, run-instances, gpu, cryptomining, impact
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1059 Command and Scripting Interpreter
 -- catalogue: ec2-user-data-modified
 -- stratus: aws.execution.ec2-user-data
+-- panther: AWS.EC2.Startup.Script.Change
 -- false_positives: Infrastructure-as-code or configuration pipelines that rewrite user data on stopped instances; allow-list those principals.
 -- tags: ec2, user-data, execution, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

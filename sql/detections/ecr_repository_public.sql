@@ -5,6 +5,7 @@
 -- attack_technique: T1537 Transfer Data to Cloud Account
 -- catalogue: ecr-repository-public
 -- stratus: -
+-- panther: AWS.CloudTrail.ResourceMadePublic
 -- false_positives: Deliberately public images and cross-account pulls by sibling accounts of the same organisation; allow-list those repositories or account ids.
 -- tags: ecr, container, resource-policy, public, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: eventbridge-rule-disabled
 -- stratus: -
+-- panther: AWS.CloudTrail.SecurityConfigurationChange
 -- false_positives: Deployments that replace rules, scheduled-job maintenance and stack teardown; allow-list those principals or restrict to security-routing rule names.
 -- tags: eventbridge, events, alerting, defense-evasion, impact
 -- param: since timestamp 1970-01-01  Earliest event time

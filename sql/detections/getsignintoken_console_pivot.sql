@@ -5,6 +5,7 @@
 -- attack_technique: T1550.001 Use Alternate Authentication Material: Application Access Token
 -- catalogue: getsignintoken-console-pivot
 -- stratus: -
+-- panther: AWS.Console.GetSigninToken.Abuse
 -- false_positives: Internal federation brokers and custom SSO portals that call the federation endpoint; allow-list their roles and user agents.
 -- tags: console, federation, signin, lateral-movement, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: guardduty-detector-disabled
 -- stratus: -
+-- panther: AWS.CloudTrail.SecurityConfigurationChange
 -- false_positives: Decommissioning of accounts or regions and moving GuardDuty to delegated-administrator management; allow-list those principals.
 -- tags: guardduty, threat-detection, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

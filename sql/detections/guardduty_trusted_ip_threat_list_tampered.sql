@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: guardduty-trusted-ip-threat-list-tampered
 -- stratus: -
+-- panther: AWS.IPSet.Modified
 -- false_positives: Security teams maintaining trusted scanner ranges or threat feeds through automation; allow-list those principals and list locations.
 -- tags: guardduty, threat-detection, ipset, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1069.003 Permission Groups Discovery: Cloud Groups
 -- catalogue: iam-group-recon
 -- stratus: -
+-- panther: AWS.IAM.Group.Read.Only.Events
+-- per_event: threshold=1
 -- false_positives: IAM console browsing, access reviews and identity-governance tools; allow-list their roles or raise the threshold.
 -- tags: iam, group, discovery, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

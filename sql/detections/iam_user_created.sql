@@ -5,6 +5,7 @@
 -- attack_technique: T1136.003 Create Account: Cloud Account
 -- catalogue: iam-user-created
 -- stratus: aws.persistence.iam-create-admin-user
+-- panther: AWS.IAM.CreateUser, AWS.IAM.CredentialsUpdated, Standard.NewUserAccountCreated
 -- false_positives: User onboarding in accounts that still use IAM users, service users created by infrastructure-as-code pipelines; allow-list those principals.
 -- tags: iam, user, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

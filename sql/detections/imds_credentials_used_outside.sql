@@ -5,6 +5,7 @@
 -- attack_technique: T1552.005 Unsecured Credentials: Cloud Instance Metadata API
 -- catalogue: imds-credentials-used-outside
 -- stratus: aws.credential-access.ec2-steal-instance-credentials
+-- panther: AWS.CloudTrail.IMDSCredentialExfiltration
 -- false_positives: Instances with a public IP and no VPC endpoints call AWS APIs from their own public address; compare the source address with the instance's public IP, or add the instance ranges as an allow-list.
 -- tags: ec2, imds, instance-profile, credentials, credential-access, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

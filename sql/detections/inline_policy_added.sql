@@ -5,6 +5,7 @@
 -- attack_technique: T1098.003 Account Manipulation: Additional Cloud Roles
 -- catalogue: inline-policy-added
 -- stratus: -
+-- panther: AWS.IAM.PolicyModified
 -- false_positives: Infrastructure-as-code and service-linked tooling write inline policies routinely; allow-list deployment roles and look for interactive users.
 -- tags: iam, inline-policy, privilege-escalation, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

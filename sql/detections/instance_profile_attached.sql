@@ -5,6 +5,7 @@
 -- attack_technique: T1548.005 Abuse Elevation Control Mechanism: Temporary Elevated Cloud Access
 -- catalogue: instance-profile-attached
 -- stratus: -
+-- panther: AWS.Modify.Cloud.Compute.Infrastructure
 -- false_positives: Launch automation and auto-scaling lifecycle hooks that attach profiles after start; allow-list those roles.
 -- tags: ec2, iam, instance-profile, passrole, privilege-escalation
 -- param: since timestamp 1970-01-01  Earliest event time

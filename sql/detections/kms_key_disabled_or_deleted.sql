@@ -5,6 +5,7 @@
 -- attack_technique: T1485 Data Destruction
 -- catalogue: kms-key-disabled-or-deleted
 -- stratus: -
+-- panther: AWS.KMS.CustomerManagedKeyLoss
 -- false_positives: Key rotation clean-up and teardown of test keys by infrastructure-as-code; allow-list those principals and check pending_window_days.
 -- tags: kms, encryption, impact, data-destruction
 -- param: since timestamp 1970-01-01  Earliest event time

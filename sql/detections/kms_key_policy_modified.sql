@@ -5,6 +5,7 @@
 -- attack_technique: T1548 Abuse Elevation Control Mechanism
 -- catalogue: kms-key-policy-modified
 -- stratus: -
+-- panther: AWS.CloudTrail.ResourceMadePublic
 -- false_positives: Keys shared on purpose with partner, logging or organisation accounts, and "*" principals narrowed by kms:CallerAccount or aws:PrincipalOrgID conditions; review the conditions and allow-list known accounts.
 -- tags: kms, key-policy, resource-sharing, privilege-escalation, impact
 -- param: since timestamp 1970-01-01  Earliest event time

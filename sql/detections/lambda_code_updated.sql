@@ -5,6 +5,7 @@
 -- attack_technique: T1648 Serverless Execution
 -- catalogue: lambda-code-updated, lambda-layer-added
 -- stratus: aws.persistence.lambda-overwrite-code, aws.persistence.lambda-layer-extension
+-- panther: AWS.Lambda.UpdateFunctionCode, AWS.Lambda.UpdateFunctionConfiguration
 -- false_positives: Deployment pipelines (CloudFormation, SAM, Serverless, Terraform) update code and resend unchanged layer lists on every deploy; allow-list their roles.
 -- tags: lambda, serverless, persistence, code-change
 -- param: since timestamp 1970-01-01  Earliest event time

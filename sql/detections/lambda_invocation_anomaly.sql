@@ -5,6 +5,7 @@
 -- attack_technique: T1648 Serverless Execution
 -- catalogue: lambda-invocation-anomaly
 -- stratus: -
+-- per_event: lookback=0s
 -- false_positives: New services and deployments that start calling a function; needs Lambda data events in the trail. The first caller seen in the data is always new.
 -- tags: lambda, invoke, data-events, execution, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1546 Event Triggered Execution
 -- catalogue: lambda-permission-backdoor
 -- stratus: aws.persistence.lambda-backdoor-function
+-- panther: AWS.Potential.Backdoor.Lambda
 -- false_positives: Cross-account event buses or partner integrations invoking a function by design; public function URLs (principal '*' with FunctionUrlAuthType NONE) meant as webhooks.
 -- tags: lambda, serverless, resource-policy, persistence, cross-account
 -- param: since timestamp 1970-01-01  Earliest event time

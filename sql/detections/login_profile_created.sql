@@ -5,6 +5,7 @@
 -- attack_technique: T1098.001 Account Manipulation: Additional Cloud Credentials
 -- catalogue: login-profile-created, login-profile-updated
 -- stratus: aws.persistence.iam-create-user-login-profile, aws.privilege-escalation.iam-update-user-login-profile
+-- panther: AWS.CloudTrail.LoginProfileCreatedOrModified, AWS.User.Login.Profile.Modified, AWS.IAM.CredentialsUpdated
 -- false_positives: Onboarding of new console users and help-desk password resets by IAM administrators; allow-list those principals.
 -- tags: iam, console, login-profile, password, persistence, privilege-escalation
 -- param: since timestamp 1970-01-01  Earliest event time

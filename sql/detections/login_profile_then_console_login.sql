@@ -5,6 +5,7 @@
 -- attack_technique: T1098.001 Account Manipulation: Additional Cloud Credentials
 -- catalogue: login-profile-then-console-login
 -- stratus: -
+-- panther: AWS.User.Takeover.Via.Password.Reset.Group
 -- false_positives: Administrators creating a console password for a new colleague who then signs in; onboarding from a helpdesk IP. A same-IP login by a different person is the strong signal.
 -- tags: iam, login-profile, console, account-takeover, sequence
 -- param: since timestamp 1970-01-01  Earliest event time

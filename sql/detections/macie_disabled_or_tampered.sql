@@ -6,6 +6,8 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: macie-disabled-or-tampered
 -- stratus: -
+-- panther: AWS.Macie.Evasion
+-- per_event: threshold=1
 -- false_positives: Analysts bulk-archiving reviewed findings and organisation-wide Macie reconfiguration; allow-list those principals or raise threshold.
 -- tags: macie, data-security, findings, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

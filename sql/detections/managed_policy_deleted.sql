@@ -6,6 +6,8 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: managed-policy-deleted
 -- stratus: -
+-- panther: AWS.IAM.PolicyModified
+-- per_event: lookback=0s
 -- false_positives: New automation or a new administrator cleaning up policies; the first deletion by each shows up once per lookback period.
 -- tags: iam, policy, defense-evasion, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time

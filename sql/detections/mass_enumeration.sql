@@ -5,6 +5,7 @@
 -- attack_technique: T1526 Cloud Service Discovery
 -- catalogue: mass-enumeration
 -- stratus: -
+-- per_event: threshold=1
 -- false_positives: CSPM and inventory tools, AWS Config, Terraform plan on a large state; allow-list their roles or raise the threshold.
 -- tags: discovery, enumeration, reconnaissance, distinct-count, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

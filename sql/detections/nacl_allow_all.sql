@@ -6,6 +6,7 @@
 -- sigma_technique: T1686 (ATT&CK v19: Disable or Modify System Firewall)
 -- catalogue: nacl-allow-all
 -- stratus: -
+-- panther: AWS.CloudTrail.NetworkACLPermissiveEntry
 -- false_positives: Default-style network ACLs recreated by infrastructure-as-code (the default ACL allows all); allow-list those pipelines or ACLs.
 -- tags: ec2, network-acl, network, exposure, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1686 (ATT&CK v19: Disable or Modify System Firewall)
 -- catalogue: nacl-modified
 -- stratus: -
+-- panther: AWS.EC2.NetworkACLModified
 -- false_positives: VPC provisioning by infrastructure-as-code pipelines and network teams; allow-list those principals or keep this as an inventory query.
 -- tags: ec2, network-acl, network, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1098.001 Account Manipulation: Additional Cloud Credentials
 -- catalogue: new-key-then-used
 -- stratus: -
+-- panther: AWS.Privilege.Escalation.Via.User.Compromise.Group
 -- false_positives: Routine key rotation by users or secrets-rotation automation, where the new key is used right away by design; allow-list rotation principals.
 -- tags: iam, access-key, persistence, sequence
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1087.004 Account Discovery: Cloud Account
 -- catalogue: offensive-tool-user-agent
 -- stratus: -
+-- panther: AWS.STS.GetCallerIdentity.TruffleHog
 -- false_positives: Sanctioned penetration tests, red-team exercises and secret scanners run by the security team; the user agent is set by the client and trivially changed, so absence proves nothing.
 -- tags: user-agent, trufflehog, pacu, discovery, credential-access
 -- param: since timestamp 1970-01-01  Earliest event time

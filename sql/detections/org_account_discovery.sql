@@ -1,10 +1,12 @@
 -- title: Organization and account discovery by a principal not seen doing so before
--- description: Successful enumeration of the organization or account (organizations List*/Describe*, iam GetAccountSummary or ListAccountAliases, account Get/PutContactInformation, GetAlternateContact) by a principal that made no such call in the lookback window: an intruder mapping the accounts reachable from a foothold. One finding per principal, account and region.
+-- description: Successful enumeration of the organization or account (organizations List*/Describe*, iam GetAccountSummary or ListAccountAliases, account or billing console Get/PutContactInformation, GetAlternateContact) by a principal that made no such call in the lookback window: an intruder mapping the accounts reachable from a foothold. One finding per principal, account and region.
 -- severity: low
 -- attack_tactic: TA0007 Discovery
 -- attack_technique: T1087.004 Account Discovery: Cloud Account
 -- catalogue: org-account-discovery
 -- stratus: -
+-- panther: AWS.CloudTrail.Account.Discovery
+-- per_event: lookback=0s
 -- false_positives: New administrators, account-vending and billing tools on their first run. Events in the first lookback of the data are treated as the learning period and not reported.
 -- tags: organizations, account, discovery, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
@@ -17,7 +19,8 @@ WITH disc AS (
     WHERE errorcode IS NULL
       AND ((eventsource = 'organizations.amazonaws.com' AND regexp_like(eventname, '^(List|Describe)'))
         OR (eventsource = 'iam.amazonaws.com' AND eventname IN ('GetAccountSummary', 'ListAccountAliases'))
-        OR (eventsource = 'account.amazonaws.com' AND eventname IN ('GetContactInformation', 'PutContactInformation', 'GetAlternateContact')))
+        OR (eventsource IN ('account.amazonaws.com', 'billingconsole.amazonaws.com')
+            AND eventname IN ('GetContactInformation', 'PutContactInformation', 'GetAlternateContact')))
 )
 SELECT array_agg(d.eventid ORDER BY d.eventtime, d.eventid) AS eventids,
        min(d.eventtime) AS first_seen,

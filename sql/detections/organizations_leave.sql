@@ -5,6 +5,7 @@
 -- attack_technique: T1666 Modify Cloud Resource Hierarchy
 -- catalogue: organizations-leave
 -- stratus: aws.defense-evasion.organizations-leave
+-- panther: AWS.CloudTrail.AttemptToLeaveOrg
 -- false_positives: Planned account migrations between organizations and account closure processes; confirm with the organization owners.
 -- tags: organizations, scp, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

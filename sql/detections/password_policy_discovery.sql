@@ -5,6 +5,8 @@
 -- attack_technique: T1201 Password Policy Discovery
 -- catalogue: password-policy-discovery
 -- stratus: -
+-- panther: AWS.CloudTrail.Password.Policy.Discovery
+-- per_event: threshold=1
 -- false_positives: Security posture scanners and CSPM tools poll the password policy; allow-list their roles.
 -- tags: iam, password-policy, discovery, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

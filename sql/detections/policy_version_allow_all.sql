@@ -5,6 +5,7 @@
 -- attack_technique: T1098 Account Manipulation
 -- catalogue: policy-version-allow-all
 -- stratus: -
+-- panther: AWS.IAM.PolicyModified
 -- false_positives: Administrator policies maintained as customer-managed policies by infrastructure-as-code; allow-list those pipelines and policies.
 -- tags: iam, policy-version, privilege-escalation
 -- param: since timestamp 1970-01-01  Earliest event time

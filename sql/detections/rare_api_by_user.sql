@@ -5,6 +5,7 @@
 -- attack_technique: T1078.004 Valid Accounts: Cloud Accounts
 -- catalogue: rare-api-by-user
 -- stratus: -
+-- per_event: lookback=0s
 -- false_positives: New features, new deployments and people changing roles all produce first calls; use with a long lookback, and restrict with only_writes. Events in the first lookback of the data are treated as the learning period and not reported.
 -- tags: first-seen, anomaly, valid-accounts, initial-access
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1490 Inhibit System Recovery
 -- catalogue: rds-deletion-protection-disabled
 -- stratus: -
+-- panther: AWS.RDS.DeletionProtectionDisabled
 -- false_positives: Planned decommissioning of databases and test environments by infrastructure-as-code; allow-list those principals or check for a change ticket.
 -- tags: rds, aurora, database, deletion-protection, impact
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1485 Data Destruction
 -- catalogue: rds-instance-deleted
 -- stratus: -
+-- panther: AWS.RDS.InstanceDeletion
 -- false_positives: Decommissioning and test-environment teardown by pipelines; allow-list those principals, and triage deletions without a final snapshot first.
 -- tags: rds, deletion, impact
 -- param: since timestamp 1970-01-01  Earliest event time

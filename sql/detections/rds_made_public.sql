@@ -5,6 +5,7 @@
 -- attack_technique: T1133 External Remote Services
 -- catalogue: rds-made-public
 -- stratus: -
+-- panther: AWS.RDS.InstanceMadePublic
 -- false_positives: Public demo or test databases; allow-list those identifiers.
 -- tags: rds, public, network-exposure, persistence, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1578.001 Modify Cloud Compute Infrastructure: Create Snapshot
 -- catalogue: rds-manual-snapshot
 -- stratus: -
+-- panther: AWS.RDS.ManualSnapshotCreated
 -- false_positives: Pre-change snapshots taken by DBAs and backup tooling; allow-list those principals.
 -- tags: rds, snapshot, collection
 -- param: since timestamp 1970-01-01  Earliest event time

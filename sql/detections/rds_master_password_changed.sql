@@ -5,6 +5,7 @@
 -- attack_technique: T1098 Account Manipulation
 -- catalogue: rds-master-password-changed
 -- stratus: -
+-- panther: AWS.RDS.MasterPasswordUpdated
 -- false_positives: Password rotation by DBAs or rotation tooling; allow-list those principals.
 -- tags: rds, password, credential, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1578.002 Modify Cloud Compute Infrastructure: Create Cloud Instance
 -- catalogue: rds-restore
 -- stratus: -
+-- panther: AWS.RDS.PublicRestore
 -- false_positives: Disaster-recovery drills and test environments built from production snapshots; allow-list those principals, and triage public_restore first.
 -- tags: rds, restore, snapshot, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1686 (ATT&CK v19: Disable or Modify System Firewall)
 -- catalogue: rds-security-group-changed
 -- stratus: -
+-- panther: AWS.RDS.SecurityGroupIngressAuthorized
 -- false_positives: Database administrators maintaining legacy EC2-Classic style DB security groups; allow-list their principals.
 -- tags: rds, security-group, network, database, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1490 Inhibit System Recovery
 -- catalogue: rds-snapshot-deleted
 -- stratus: -
+-- panther: AWS.RDS.SnapshotDeleted
 -- false_positives: Snapshot-retention scripts and backup tooling pruning old manual snapshots; allow-list those principals.
 -- tags: rds, snapshot, deletion, impact
 -- param: since timestamp 1970-01-01  Earliest event time

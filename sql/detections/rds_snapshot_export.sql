@@ -5,6 +5,7 @@
 -- attack_technique: T1537 Transfer Data to Cloud Account
 -- catalogue: rds-snapshot-export
 -- stratus: -
+-- panther: AWS.RDS.SnapshotExport
 -- false_positives: Analytics pipelines that export snapshots to a data lake on a schedule; allow-list those roles and buckets.
 -- tags: rds, snapshot, export, s3, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

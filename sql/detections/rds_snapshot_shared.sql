@@ -5,6 +5,7 @@
 -- attack_technique: T1537 Transfer Data to Cloud Account
 -- catalogue: rds-snapshot-shared
 -- stratus: aws.exfiltration.rds-share-snapshot
+-- panther: AWS.RDS.SnapshotShared
 -- false_positives: Cross-account backup copies and migrations to a sibling account; allow-list those principals or target accounts.
 -- tags: rds, snapshot, sharing, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

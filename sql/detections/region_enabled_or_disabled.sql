@@ -5,6 +5,7 @@
 -- attack_technique: T1535 Unused/Unsupported Cloud Regions
 -- catalogue: region-enabled-or-disabled
 -- stratus: -
+-- panther: AWS.CloudTrail.EnableRegion
 -- false_positives: Planned expansion into a new region by the platform team; confirm with them.
 -- tags: account, region, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1098.003 Account Manipulation: Additional Cloud Roles
 -- catalogue: role-trust-policy-external
 -- stratus: aws.persistence.iam-backdoor-role
+-- panther: AWS.IAM.BackdoorRole
 -- false_positives: Legitimate cross-account access for partner, vendor or sibling organization accounts (the account ids in external_principals tell them apart); allow-list known accounts.
 -- tags: iam, role, trust-policy, cross-account, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1098.001 Account Manipulation: Additional Cloud Credentials
 -- catalogue: root-access-key-created
 -- stratus: -
+-- panther: AWS.CloudTrail.RootAccessKeyCreated
 -- false_positives: Almost none; legacy tooling that still needs root keys should be retired rather than allow-listed.
 -- tags: iam, root, access-key, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1078.004 Valid Accounts: Cloud Accounts
 -- catalogue: root-activity
 -- stratus: -
+-- panther: AWS.Root.Activity
 -- false_positives: Root-only account administration (billing, support plan, account closure, MFA reset); CreateServiceLinkedRole issued by services for root is excluded.
 -- tags: root, iam, privilege-escalation
 -- param: since timestamp 1970-01-01  Earliest event time

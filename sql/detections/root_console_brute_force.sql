@@ -5,6 +5,8 @@
 -- attack_technique: T1110.001 Brute Force: Password Guessing
 -- catalogue: root-console-brute-force
 -- stratus: -
+-- panther: AWS.Console.RootLoginFailed
+-- per_event: threshold=1
 -- false_positives: The owner mistyping a forgotten root password several times during a recovery; confirm with the account owner.
 -- tags: console, root, authentication, brute-force, credential-access
 -- param: since timestamp 1970-01-01  Earliest event time

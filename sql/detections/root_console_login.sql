@@ -5,6 +5,7 @@
 -- attack_technique: T1078.004 Valid Accounts: Cloud Accounts
 -- catalogue: root-console-login
 -- stratus: -
+-- panther: AWS.Console.RootLogin
 -- false_positives: Documented break-glass use and root-only tasks (closing the account, changing support plans, restoring IAM access); confirm with the account owner.
 -- tags: console, root, authentication, initial-access, privilege-escalation
 -- param: since timestamp 1970-01-01  Earliest event time

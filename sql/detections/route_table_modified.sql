@@ -5,6 +5,8 @@
 -- attack_technique: T1578.005 Modify Cloud Compute Infrastructure: Modify Cloud Compute Configurations
 -- catalogue: route-table-modified
 -- stratus: -
+-- panther: AWS.EC2.RouteTableModified
+-- per_event: lookback=0s
 -- false_positives: Network engineers and VPC pipelines making their first change after a quiet period, new automation roles; raise the lookback or allow-list those principals.
 -- tags: ec2, route-table, network, first-seen, defense-evasion, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

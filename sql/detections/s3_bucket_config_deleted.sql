@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: s3-bucket-config-deleted
 -- stratus: -
+-- panther: AWS.S3.BucketPolicyModified
 -- false_positives: Routine reconfiguration by infrastructure-as-code (delete then put) and bucket teardown; allow-list those principals.
 -- tags: s3, bucket-policy, cors, lifecycle, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1485 Data Destruction
 -- catalogue: s3-bucket-deleted
 -- stratus: -
+-- panther: AWS.S3.BucketDeleted
 -- false_positives: Infrastructure teardown by pipelines and cleanup of test buckets; allow-list those principals.
 -- tags: s3, deletion, impact
 -- param: since timestamp 1970-01-01  Earliest event time

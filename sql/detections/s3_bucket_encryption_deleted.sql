@@ -5,6 +5,7 @@
 -- attack_technique: T1485 Data Destruction
 -- catalogue: s3-bucket-encryption-deleted
 -- stratus: -
+-- panther: AWS.S3.DeleteBucketEncryption
 -- false_positives: Migrations between SSE-KMS keys and infrastructure-as-code that deletes then re-puts encryption; allow-list those principals.
 -- tags: s3, encryption, kms, impact, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1537 Transfer Data to Cloud Account
 -- catalogue: s3-bucket-policy-modified
 -- stratus: aws.exfiltration.s3-backdoor-bucket-policy, aws.defense-evasion.cloudtrail-lifecycle-rule
+-- panther: AWS.S3.BucketPolicyModified
 -- false_positives: Infrastructure-as-code deployments rewrite these settings routinely; allow-list the deployment roles.
 -- tags: s3, bucket-policy, configuration, exfiltration, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1537 Transfer Data to Cloud Account
 -- catalogue: s3-bucket-policy-public
 -- stratus: -
+-- panther: AWS.CloudTrail.ResourceMadePublic
 -- false_positives: Static website and public dataset buckets; allow-list those buckets. Statements restricted by a Condition (source VPC, organisation id) are not reported.
 -- tags: s3, bucket-policy, public, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1619 Cloud Storage Object Discovery
 -- catalogue: s3-bucket-posture-recon
 -- stratus: -
+-- per_event: threshold=1
 -- false_positives: CSPM scanners, AWS Config and Trusted Advisor, security audits; allow-list their roles.
 -- tags: s3, discovery, reconnaissance, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1490 Inhibit System Recovery
 -- catalogue: s3-bucket-replication-deleted
 -- stratus: -
+-- panther: AWS.S3.DeleteBucketReplication, AWS.S3.BucketPolicyModified
 -- false_positives: Replication redesigns and teardown of disaster-recovery test setups; allow-list those principals.
 -- tags: s3, replication, backup, impact
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1486 Data Encrypted for Impact
 -- catalogue: s3-external-kms-encryption
 -- stratus: -
+-- panther: AWS.S3.CopyObject.CrossAccount.Encryption.KMS
 -- false_positives: Centralised KMS keys held in a security or shared-services account of the same organisation; allow-list those key accounts.
 -- tags: s3, data-events, kms, cross-account, ransomware, impact
 -- param: since timestamp 1970-01-01  Earliest event time

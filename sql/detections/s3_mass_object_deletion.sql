@@ -5,6 +5,8 @@
 -- attack_technique: T1485 Data Destruction
 -- catalogue: s3-mass-object-deletion
 -- stratus: aws.impact.s3-ransomware-batch-deletion, aws.impact.s3-ransomware-individual-deletion, aws.impact.s3-ransomware-client-side-encryption
+-- panther: AWS.S3.DeleteObject, AWS.S3.DeleteObjects
+-- per_event: threshold=1
 -- false_positives: Cleanup jobs, cache and temp-file pruning and test teardown; allow-list those principals or buckets, or raise the threshold. Lifecycle expirations are not API calls and do not appear.
 -- tags: s3, data-events, deletion, ransomware, impact, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1486 Data Encrypted for Impact
 -- catalogue: s3-ransom-note
 -- stratus: aws.impact.s3-ransomware-batch-deletion, aws.impact.s3-ransomware-individual-deletion, aws.impact.s3-ransomware-client-side-encryption
+-- panther: AWS.S3.RansomwareNoteUpload
 -- false_positives: Documentation about data recovery or restore procedures; review the key and who wrote it.
 -- tags: s3, data-events, ransomware, impact
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: s3-server-access-logging-disabled
 -- stratus: -
+-- panther: AWS.S3.DisableBucketLogging
 -- false_positives: Switching a bucket from server access logs to CloudTrail data events, and teardown of temporary buckets; allow-list those principals.
 -- tags: s3, logging, access-logs, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

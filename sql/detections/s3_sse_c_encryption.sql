@@ -5,6 +5,8 @@
 -- attack_technique: T1486 Data Encrypted for Impact
 -- catalogue: s3-sse-c-encryption
 -- stratus: aws.impact.s3-ransomware-client-side-encryption
+-- panther: AWS.S3.CopyObjectWithClientSideEncryption
+-- per_event: threshold=1
 -- false_positives: Applications that deliberately use SSE-C for their own objects; allow-list those principals or buckets. Set threshold to 1 where SSE-C is never used.
 -- tags: s3, data-events, sse-c, ransomware, encryption, impact, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1490 Inhibit System Recovery
 -- catalogue: s3-versioning-suspended
 -- stratus: -
+-- panther: AWS.S3.SuspendVersioning
 -- false_positives: Cost clean-up on buckets that no longer need versioning and teardown of test buckets; allow-list those principals or buckets.
 -- tags: s3, versioning, backup, impact, ransomware
 -- param: since timestamp 1970-01-01  Earliest event time

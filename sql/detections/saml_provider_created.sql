@@ -5,6 +5,7 @@
 -- attack_technique: T1484.002 Domain or Tenant Policy Modification: Trust Modification
 -- catalogue: saml-provider-created
 -- stratus: -
+-- panther: AWS.Suspicious.SAML.Activity
 -- false_positives: Onboarding of a new corporate identity provider or IAM Identity Center set-up; confirm with the identity team.
 -- tags: iam, saml, federation, identity-provider, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

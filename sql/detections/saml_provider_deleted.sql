@@ -5,6 +5,7 @@
 -- attack_technique: T1531 Account Access Removal
 -- catalogue: saml-provider-deleted
 -- stratus: -
+-- panther: AWS.Suspicious.SAML.Activity
 -- false_positives: Decommissioning of an old identity provider after a migration; confirm with the identity team.
 -- tags: iam, saml, federation, identity-provider, impact
 -- param: since timestamp 1970-01-01  Earliest event time

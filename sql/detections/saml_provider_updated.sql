@@ -5,6 +5,7 @@
 -- attack_technique: T1484.002 Domain or Tenant Policy Modification: Trust Modification
 -- catalogue: saml-provider-updated
 -- stratus: -
+-- panther: AWS.Suspicious.SAML.Activity
 -- false_positives: Scheduled IdP signing-certificate rotation; compare the new certificate with the one the identity team published.
 -- tags: iam, saml, federation, identity-provider, privilege-escalation, persistence
 -- param: since timestamp 1970-01-01  Earliest event time

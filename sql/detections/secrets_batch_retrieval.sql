@@ -5,6 +5,8 @@
 -- attack_technique: T1555.006 Credentials from Password Stores: Cloud Secrets Management Stores
 -- catalogue: secrets-batch-retrieval
 -- stratus: aws.credential-access.secretsmanager-batch-retrieve-secrets
+-- panther: AWS.SecretsManager.BatchRetrieveSecrets, AWS.SecretsManager.BatchRetrieveSecretsCatchAll, AWS.SecretsManager.RetrieveSecretsMultiRegion
+-- per_event: threshold=1
 -- false_positives: Applications that batch-load their configuration at start-up; allow-list those roles or raise the threshold.
 -- tags: secretsmanager, secrets, batch, credential-access, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

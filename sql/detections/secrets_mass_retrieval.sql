@@ -5,6 +5,8 @@
 -- attack_technique: T1555.006 Credentials from Password Stores: Cloud Secrets Management Stores
 -- catalogue: secrets-mass-retrieval
 -- stratus: aws.credential-access.secretsmanager-retrieve-secrets
+-- panther: AWS.SecretsManager.RetrieveSecrets
+-- per_event: threshold=1
 -- false_positives: Applications and deployment tools that load all their secrets at start-up; allow-list those roles or raise the threshold.
 -- tags: secretsmanager, secrets, credential-access, distinct-count, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

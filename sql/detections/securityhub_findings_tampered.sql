@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: securityhub-findings-tampered
 -- stratus: -
+-- panther: AWS.SecurityHub.Finding.Evasion
 -- false_positives: Analysts triaging findings and SOAR or ticketing integrations that update workflow status; allow-list those principals.
 -- tags: securityhub, findings, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1548 Abuse Elevation Control Mechanism
 -- catalogue: service-role-assumed-anomaly
 -- stratus: -
+-- panther: AWS.Potentially.Stolen.Service.Role.Scheduled
 -- false_positives: Developers debugging a Lambda or ECS task by assuming its role; roles trusted by both a service and a deployment pipeline. Allow-list those roles.
 -- tags: sts, assume-role, service-role, privilege-escalation, sequence
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1098 Account Manipulation
 -- catalogue: set-default-policy-version
 -- stratus: -
+-- panther: AWS.IAM.PolicyModified
 -- false_positives: Policy rollbacks by administrators or infrastructure-as-code after a bad release; allow-list those pipelines.
 -- tags: iam, policy-version, privilege-escalation
 -- param: since timestamp 1970-01-01  Earliest event time

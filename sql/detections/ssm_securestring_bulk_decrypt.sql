@@ -5,6 +5,8 @@
 -- attack_technique: T1552 Unsecured Credentials
 -- catalogue: ssm-securestring-bulk-decrypt
 -- stratus: aws.credential-access.ssm-retrieve-securestring-parameters
+-- panther: AWS.SSM.DecryptSSMParams
+-- per_event: threshold=1
 -- false_positives: Applications, containers and deployment tools loading their configuration at start-up; allow-list those roles or raise the threshold.
 -- tags: ssm, parameter-store, securestring, credential-access, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1651 Cloud Administration Command
 -- catalogue: ssm-send-command
 -- stratus: aws.execution.ssm-send-command
+-- panther: AWS.SSM.DistributedCommand
+-- per_event: min_targets=1
 -- false_positives: Patch Manager, State Manager and automation roles send commands all day; allow-list them or raise min_targets.
 -- tags: ssm, ec2, execution, remote-command
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,8 @@
 -- attack_technique: T1021.007 Remote Services: Cloud Services
 -- catalogue: ssm-start-session
 -- stratus: aws.execution.ssm-start-session
+-- panther: AWS.SSM.MultipleSessions
+-- per_event: min_targets=1
 -- false_positives: Operators who use Session Manager as their normal access path; raise min_targets to see only principals reaching several instances.
 -- tags: ssm, ec2, session-manager, lateral-movement
 -- param: since timestamp 1970-01-01  Earliest event time

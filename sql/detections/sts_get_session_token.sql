@@ -5,6 +5,7 @@
 -- attack_technique: T1550.001 Use Alternate Authentication Material: Application Access Token
 -- catalogue: sts-get-session-token
 -- stratus: -
+-- panther: AWS.STS.GetSessionToken.Misuse
 -- false_positives: CLI users and tools that fetch MFA-backed session tokens as a matter of course (aws-mfa and similar); allow-list those users or require tokenCode to be absent.
 -- tags: sts, session-token, temporary-credentials, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: vpc-flow-logs-deleted
 -- stratus: aws.defense-evasion.vpc-remove-flow-logs
+-- panther: AWS.VPCFlow.LogsDeleted, AWS.CloudTrail.SecurityConfigurationChange
 -- false_positives: VPC teardown by infrastructure-as-code pipelines (often followed by DeleteVpc) and flow-log reconfiguration; allow-list those principals.
 -- tags: ec2, vpc, flow-logs, logging, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time
