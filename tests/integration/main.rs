@@ -3,6 +3,7 @@
 
 mod convert;
 mod detections;
+mod library;
 mod s3;
 mod sql;
 mod util;

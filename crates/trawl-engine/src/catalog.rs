@@ -268,9 +268,14 @@ fn interval_millis(s: &str) -> Option<i64> {
     let split = t.find(|c: char| !c.is_ascii_digit() && c != '.')?;
     let (num, unit) = t.split_at(split);
     let n: f64 = num.trim().parse().ok()?;
-    let unit = unit.trim().trim_end_matches('s');
+    let unit = unit.trim();
+    // Plurals ("days") drop their `s`, but not "ms" or "s" themselves.
+    let unit = match unit {
+        "ms" | "s" => unit,
+        u => u.strip_suffix('s').unwrap_or(u),
+    };
     let ms = match unit {
-        "ms" | "millisecond" => 1.0,
+        "ms" | "milli" | "millisecond" => 1.0,
         "" | "s" | "sec" | "second" => 1000.0,
         "m" | "min" | "minute" => 60_000.0,
         "h" | "hour" => 3_600_000.0,
@@ -410,6 +415,10 @@ mod tests {
         );
         assert_eq!(interval_millis("7 days"), Some(7 * 86_400_000));
         assert_eq!(interval_millis("24h"), Some(86_400_000));
+        assert_eq!(interval_millis("500ms"), Some(500));
+        assert_eq!(interval_millis("90s"), Some(90_000));
+        assert_eq!(interval_millis("10 minutes"), Some(600_000));
+        assert_eq!(interval_millis("0s"), Some(0));
     }
 
     #[test]
