@@ -60,3 +60,399 @@ fn loopback_s3_server_signs_lists_and_rejects_bad_secrets() {
     });
     assert!(server.bucket_dir("trail").join("AWSLogs").exists());
 }
+
+/// `trawl` with the environment that points it at `server`.
+fn trawl_s3(server: &S3Server) -> std::process::Command {
+    let mut cmd = crate::util::trawl();
+    for (k, v) in server.env() {
+        cmd.env(k, v);
+    }
+    cmd.env_remove("AWS_PROFILE");
+    cmd
+}
+
+fn json_out(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            crate::util::stderr(out)
+        )
+    })
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Generates a CloudTrail archive straight into the bucket, as an organization
+/// trail: `AWSLogs/o-…/<account>/CloudTrail/<region>/YYYY/MM/DD/`.
+fn org_trail(server: &S3Server, bucket: &str, args: &[&str]) {
+    let staging = tempfile::tempdir().unwrap();
+    crate::util::generate(staging.path(), args);
+    let org = server.bucket_dir(bucket).join("AWSLogs/o-a1b2c3d4e5");
+    std::fs::create_dir_all(&org).unwrap();
+    for e in std::fs::read_dir(staging.path().join("AWSLogs")).unwrap() {
+        let e = e.unwrap();
+        std::fs::rename(e.path(), org.join(e.file_name())).unwrap();
+    }
+}
+
+fn sql_count(server: &S3Server, lake: &str, sql: &str) -> i64 {
+    let out = trawl_s3(server)
+        .args(["sql", "--lake", lake, "--format", "csv", "-c", sql])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines().nth(1).unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn convert_an_org_trail_from_s3_into_an_s3_lake_and_query_it_in_place() {
+    let server = S3Server::start(&["trail", "lake"]).unwrap();
+    // Two events per file: well over 1,000 keys, so listings page.
+    org_trail(
+        &server,
+        "trail",
+        &[
+            "--events",
+            "3000",
+            "--days",
+            "5",
+            "--accounts",
+            "2",
+            "--events-per-file",
+            "2",
+        ],
+    );
+    let all = files_under(&server.bucket_dir("trail"));
+    assert!(all.len() > 1000, "{} keys", all.len());
+    let account = std::fs::read_dir(server.bucket_dir("trail").join("AWSLogs/o-a1b2c3d4e5"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .min()
+        .unwrap();
+
+    // One account, one day: only that account's prefixes for the day and a day of
+    // slack on each side are listed.
+    let out = trawl_s3(&server)
+        .args([
+            "convert",
+            "s3://trail/AWSLogs/",
+            "--lake",
+            "s3://lake/ct",
+            "--json",
+            "--account",
+            &account,
+            "--since",
+            "2026-03-03",
+            "--until",
+            "2026-03-03",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    let first = json_out(&out);
+    let wanted_days = ["2026/03/02", "2026/03/03", "2026/03/04"];
+    let expected_listed = all
+        .iter()
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            s.contains(&format!("/{account}/CloudTrail"))
+                && !s.contains("CloudTrail-Digest")
+                && wanted_days.iter().any(|d| s.contains(d))
+        })
+        .count() as u64;
+    assert!(expected_listed > 0);
+    assert_eq!(
+        first["listing"]["objects_listed"], expected_listed,
+        "{first}"
+    );
+    assert!(first["listing"]["objects_listed"].as_u64().unwrap() < all.len() as u64 / 3);
+    assert_eq!(first["files"]["found"], expected_listed);
+    assert_eq!(first["published"]["runs"], 1, "{first}");
+    let written_first = first["records"]["written"].as_i64().unwrap();
+    assert!(written_first > 0);
+    assert_eq!(
+        sql_count(&server, "s3://lake/ct", "SELECT count(*) FROM cloudtrail"),
+        written_first
+    );
+
+    // The rest of the bucket; then a rerun finds nothing new.
+    let out = trawl_s3(&server)
+        .args([
+            "convert",
+            "s3://trail/AWSLogs/",
+            "--lake",
+            "s3://lake/ct",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    let second = json_out(&out);
+    assert_eq!(second["files"]["already_converted"], expected_listed);
+    let total = written_first + second["records"]["written"].as_i64().unwrap();
+    let out = trawl_s3(&server)
+        .args([
+            "convert",
+            "s3://trail/AWSLogs/",
+            "--lake",
+            "s3://lake/ct",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let third = json_out(&out);
+    assert_eq!(third["files"]["read"], 0, "{third}");
+    assert_eq!(
+        sql_count(&server, "s3://lake/ct", "SELECT count(*) FROM cloudtrail"),
+        total
+    );
+    assert_eq!(
+        sql_count(
+            &server,
+            "s3://lake/ct",
+            "SELECT count(DISTINCT eventid) FROM cloudtrail"
+        ),
+        total
+    );
+    assert!(files_under(&server.bucket_dir("lake").join("ct/_trawl/staging")).is_empty());
+    assert!(files_under(&server.bucket_dir("lake").join("ct/_trawl/pending")).is_empty());
+
+    // Raw archives on S3 answer the same.
+    let out = trawl_s3(&server)
+        .args([
+            "sql",
+            "--raw",
+            "s3://trail/AWSLogs/",
+            "--format",
+            "csv",
+            "-q",
+            "-c",
+            "SELECT count(*) FROM cloudtrail",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    let raw: i64 = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(raw, total);
+
+    // Hunt in place.
+    let out = trawl_s3(&server)
+        .args([
+            "hunt",
+            "--lake",
+            "s3://lake/ct",
+            "--format",
+            "json",
+            "-q",
+            "--fail-on",
+            "critical",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 4)),
+        "{}",
+        crate::util::stderr(&out)
+    );
+    assert!(json_out(&out)["summary"].as_array().unwrap().len() >= 150);
+}
+
+#[test]
+fn s3_errors_name_the_bucket_and_what_to_do() {
+    let server = S3Server::start(&["trail"]).unwrap();
+    crate::util::generate(
+        &server.bucket_dir("trail"),
+        &["--events", "50", "--days", "1"],
+    );
+    let lake = tempfile::tempdir().unwrap();
+    let lake = lake.path().to_str().unwrap();
+
+    let out = trawl_s3(&server)
+        .env("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+        .args(["convert", "s3://trail/AWSLogs/", "--lake", lake])
+        .output()
+        .unwrap();
+    let err = crate::util::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("s3://trail/") && err.contains("refused the credentials"),
+        "{err}"
+    );
+
+    let out = trawl_s3(&server)
+        .args(["convert", "s3://no-such-bucket/AWSLogs/", "--lake", lake])
+        .output()
+        .unwrap();
+    let err = crate::util::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("`no-such-bucket` does not exist"), "{err}");
+
+    let out = trawl_s3(&server)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["convert", "s3://trail/AWSLogs/", "--lake", lake])
+        .output()
+        .unwrap();
+    let err = crate::util::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("no usable AWS credentials"), "{err}");
+    assert!(!err.contains(trawl_testkit::SECRET_KEY));
+
+    let out = trawl_s3(&server)
+        .args(["sql", "--lake", "s3://trail/not-a-lake", "-c", "SELECT 1"])
+        .output()
+        .unwrap();
+    let err = crate::util::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("not a trawl lake"), "{err}");
+}
+
+#[test]
+fn a_server_gone_mid_run_then_a_rerun_completes_with_exact_counts() {
+    let mut server = S3Server::start(&["trail", "lake"]).unwrap();
+    crate::util::generate(
+        &server.bucket_dir("trail"),
+        &["--events", "20000", "--days", "2", "--events-per-file", "5"],
+    );
+    let child = trawl_s3(&server)
+        .args([
+            "convert",
+            "s3://trail/AWSLogs/",
+            "--lake",
+            "s3://lake/ct",
+            "-q",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    server.stop();
+    let out = child.wait_with_output().unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "the first run cannot finish without its server: {}",
+        crate::util::stderr(&out)
+    );
+    server.restart().unwrap();
+    let out = trawl_s3(&server)
+        .args([
+            "convert",
+            "s3://trail/AWSLogs/",
+            "--lake",
+            "s3://lake/ct",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    let s = json_out(&out);
+    let records = s["records"]["read"].as_i64().unwrap();
+    let written = s["records"]["written"].as_i64().unwrap();
+    let lake_rows = sql_count(&server, "s3://lake/ct", "SELECT count(*) FROM cloudtrail");
+    let distinct = sql_count(
+        &server,
+        "s3://lake/ct",
+        "SELECT count(DISTINCT eventid) FROM cloudtrail",
+    );
+    // Nothing of the interrupted run is in the lake twice, and nothing is missing:
+    // the archive's events all arrive (the generator writes each event id once,
+    // duplicates only as exact re-deliveries, which are dropped).
+    assert_eq!(lake_rows, distinct);
+    assert_eq!(lake_rows, written, "{s}");
+    assert!(records >= written);
+    let raw = trawl_s3(&server)
+        .args([
+            "sql",
+            "--raw",
+            "s3://trail/AWSLogs/",
+            "--format",
+            "csv",
+            "-q",
+            "-c",
+            "SELECT count(DISTINCT eventid) FROM cloudtrail",
+        ])
+        .output()
+        .unwrap();
+    let raw: i64 = String::from_utf8(raw.stdout)
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(lake_rows, raw);
+    assert!(files_under(&server.bucket_dir("lake").join("ct/_trawl/staging")).is_empty());
+}
+
+#[test]
+fn large_lake_files_go_up_in_parts_from_a_local_archive() {
+    let server = S3Server::start(&["lake"]).unwrap();
+    let archive = tempfile::tempdir().unwrap();
+    // One day of 40,000 events: a Parquet file of more than one 5 MiB part.
+    crate::util::generate(
+        archive.path(),
+        &[
+            "--events",
+            "40000",
+            "--days",
+            "1",
+            "--accounts",
+            "1",
+            "--events-per-file",
+            "500",
+        ],
+    );
+    let out = trawl_s3(&server)
+        .env("TRAWL_S3_PART_SIZE", "5242880")
+        .args([
+            "convert",
+            archive.path().to_str().unwrap(),
+            "--lake",
+            "s3://lake/big",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    let s = json_out(&out);
+    assert!(
+        s["published"]["multipart_uploads"].as_u64().unwrap() >= 1,
+        "{s}"
+    );
+    let largest = files_under(&server.bucket_dir("lake").join("big/cloudtrail"))
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .max()
+        .unwrap();
+    assert!(largest > 5 << 20, "{largest}");
+    assert_eq!(
+        sql_count(&server, "s3://lake/big", "SELECT count(*) FROM cloudtrail"),
+        s["records"]["written"].as_i64().unwrap()
+    );
+}

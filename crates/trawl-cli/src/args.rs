@@ -14,6 +14,31 @@ use trawl_cloudtrail::InputFormat;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// How to reach S3 (for `s3://` sources and lakes). Credentials are found the way
+/// the AWS CLI finds them: environment, shared config and credentials files, SSO,
+/// web identity, assume-role profiles, container and instance metadata.
+#[derive(Debug, Args, Clone)]
+pub struct AwsArgs {
+    /// Named profile of ~/.aws/config and ~/.aws/credentials [default: $AWS_PROFILE].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region of the S3 client [default: the bucket's own, found by asking S3].
+    #[arg(long, global = true, value_name = "REGION")]
+    pub aws_region: Option<String>,
+    /// S3-compatible endpoint (MinIO, Ceph, LocalStack): path-style requests, http
+    /// allowed [default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL].
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Accept the charges of a requester-pays bucket.
+    #[arg(long, global = true)]
+    pub requester_pays: bool,
+    /// Send unsigned requests (public buckets); no credentials needed.
+    #[arg(long, global = true)]
+    pub no_sign_request: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,18 +64,31 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct LakeArg {
-    /// The lake directory.
-    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR")]
+    /// The lake: a directory or `s3://bucket/prefix`.
+    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR|S3URL")]
     pub lake: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// Files, directories (read recursively) or glob patterns.
+    /// Files, directories (read recursively), glob patterns or `s3://bucket/prefix`.
     #[arg(value_name = "SOURCE", required_unless_present = "sample")]
     pub sources: Vec<String>,
     #[command(flatten)]
     pub lake: LakeArg,
+    /// Only deliveries of events at or after this day (YYYY-MM-DD): on S3 only the
+    /// matching `YYYY/MM/DD/` prefixes are listed, with a day of slack.
+    #[arg(long, value_name = "DAY")]
+    pub since: Option<String>,
+    /// Only deliveries of events at or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DAY")]
+    pub until: Option<String>,
+    /// Only these accounts' deliveries (repeatable or comma-separated).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub account: Vec<String>,
+    /// Only these regions' deliveries (repeatable or comma-separated).
+    #[arg(long, value_name = "REGION", value_delimiter = ',')]
+    pub region: Vec<String>,
     /// Convert the bundled sample archive (generated on first use) instead of SOURCE.
     #[arg(long)]
     pub sample: bool,
@@ -93,11 +131,12 @@ pub struct CompactArgs {
 /// A lake that may be left out (the bundled sample is used then).
 #[derive(Debug, Args)]
 pub struct OptionalLake {
-    /// The lake directory [default: $TRAWL_LAKE, else the bundled sample lake].
-    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR")]
+    /// The lake: a directory or `s3://bucket/prefix` [default: $TRAWL_LAKE, else the
+    /// bundled sample lake].
+    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR|S3URL")]
     pub lake: Option<PathBuf>,
-    /// Query raw archives in place instead of a lake: files, directories or globs
-    /// (repeatable). Decoded into memory with the converter's decoder.
+    /// Query raw archives in place instead of a lake: files, directories, globs or
+    /// `s3://bucket/prefix` (repeatable). Decoded into memory with the converter's decoder.
     #[arg(long, value_name = "SOURCE", conflicts_with = "lake")]
     pub raw: Vec<String>,
 }

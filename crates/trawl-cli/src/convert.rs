@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use trawl_convert::{ConvertOptions, Lake, LayoutOptions, Progress, SortOptions, Summary};
+use trawl_convert::s3::{KeyFilter, S3Url};
+use trawl_convert::{
+    ConvertOptions, Lake, LayoutOptions, Progress, PublishCounts, RemoteLake, SortOptions, Summary,
+};
 
 use crate::EXIT_PARTIAL;
 use crate::args::{CompactArgs, ConvertArgs};
@@ -66,7 +69,7 @@ fn spawn_progress(progress: Arc<Progress>) -> (ProgressBar, tokio::task::JoinHan
     (bar, handle)
 }
 
-fn print_summary(s: &Summary, lake: &Lake) {
+fn print_summary(s: &Summary, lake: &Lake, shown: &str, published: Option<&PublishCounts>) {
     let secs = s.elapsed.as_secs_f64().max(0.001);
     let c = &s.counts;
     eprintln!(
@@ -100,10 +103,32 @@ fn print_summary(s: &Summary, lake: &Lake) {
     );
     eprintln!(
         "  lake:    {} (+{} files, {})",
-        lake.root().display(),
+        shown,
         s.files_written,
         mb(s.bytes_written)
     );
+    if s.listing.list_requests > 0 {
+        eprintln!(
+            "  S3:      {} LIST requests, {} objects listed{}",
+            thousands(s.listing.list_requests),
+            thousands(s.listing.objects_listed),
+            published.map_or(String::new(), |p| format!(
+                "; published {} runs, {} objects ({}, {} multipart)",
+                p.runs,
+                p.objects,
+                mb(p.bytes),
+                p.multipart_uploads
+            ))
+        );
+    } else if let Some(p) = published {
+        eprintln!(
+            "  S3:      published {} runs, {} objects ({}, {} multipart)",
+            p.runs,
+            p.objects,
+            mb(p.bytes),
+            p.multipart_uploads
+        );
+    }
     if s.recovered != (0, 0) {
         eprintln!(
             "  recovered an interrupted run: {} finished, {} discarded (nothing of them was lost or doubled)",
@@ -111,7 +136,11 @@ fn print_summary(s: &Summary, lake: &Lake) {
         );
     }
     for r in &s.reject_files {
-        eprintln!("  rejects: {}", lake.root().join(r).display());
+        if published.is_some() {
+            eprintln!("  rejects: {shown}/{r}");
+        } else {
+            eprintln!("  rejects: {}", lake.root().join(r).display());
+        }
     }
     for f in s.failures.iter().take(20) {
         eprintln!(
@@ -124,9 +153,11 @@ fn print_summary(s: &Summary, lake: &Lake) {
     }
 }
 
-fn summary_json(s: &Summary, lake: &Lake) -> serde_json::Value {
+fn summary_json(s: &Summary, shown: &str, published: Option<&PublishCounts>) -> serde_json::Value {
     serde_json::json!({
-        "lake": lake.root(),
+        "lake": shown,
+        "listing": s.listing,
+        "published": published,
         "files": {"found": s.files_found, "already_converted": s.files_already, "read": s.files_read,
                    "skipped": s.files_skipped, "unreadable": s.files_failed},
         "records": {"read": s.counts.records, "written": s.counts.rows_written, "duplicates": s.counts.duplicates,
@@ -141,8 +172,47 @@ fn summary_json(s: &Summary, lake: &Lake) -> serde_json::Value {
     })
 }
 
+/// Days since the epoch of `YYYY-MM-DD` (or a full timestamp).
+fn day_of(text: &str) -> Result<i64> {
+    let t = text.trim();
+    let ms = trawl_cloudtrail::parse_event_time(t)
+        .or_else(|| trawl_cloudtrail::parse_event_time(&format!("{t}T00:00:00Z")))
+        .with_context(|| format!("`{text}` is not a day (YYYY-MM-DD) or a timestamp"))?;
+    Ok(ms.div_euclid(86_400_000))
+}
+
 pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
-    let lake = Lake::open(&a.lake.lake.to_string_lossy()).context("cannot open the lake")?;
+    let lake_arg = a.lake.lake.to_string_lossy().to_string();
+    let remote = if S3Url::is_s3(&lake_arg) {
+        Some(
+            RemoteLake::open(&lake_arg)
+                .await
+                .context("cannot open the lake")?,
+        )
+    } else {
+        None
+    };
+    // An S3 lake is converted into a local working lake, then published.
+    let work = match &remote {
+        Some(_) => Some(tempfile::tempdir().context("cannot create a working directory")?),
+        None => None,
+    };
+    let local_path = work
+        .as_ref()
+        .map_or(lake_arg.clone(), |w| w.path().to_string_lossy().to_string());
+    let lake = Lake::open(&local_path).context("cannot open the lake")?;
+    let mut remote_recovered = (0, 0);
+    let known = match &remote {
+        Some(r) => {
+            remote_recovered = r.recover().await.context("cannot recover the lake")?;
+            Some(
+                r.pull_ledger(&lake)
+                    .await
+                    .context("cannot read the lake's ledger")?,
+            )
+        }
+        None => None,
+    };
     let mut sources = a.sources.clone();
     if a.sample {
         sources.push(sample_archive()?.to_string_lossy().to_string());
@@ -158,6 +228,12 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
             ..SortOptions::default()
         },
         commit_bytes: a.commit_every as u64,
+        filter: KeyFilter {
+            accounts: a.account.clone(),
+            regions: a.region.clone(),
+            since_day: a.since.as_deref().map(day_of).transpose()?,
+            until_day: a.until.as_deref().map(day_of).transpose()?,
+        },
         ..ConvertOptions::default()
     };
     if let Some(j) = a.jobs {
@@ -171,14 +247,28 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         handle.abort();
         bar.finish_and_clear();
     }
-    let summary = result?;
+    let mut summary = result?;
+    let published = match (&remote, &known) {
+        (Some(r), Some(k)) => Some(
+            r.publish(&lake, k)
+                .await
+                .context("cannot publish the run to the lake (rerun to complete it)")?,
+        ),
+        _ => None,
+    };
+    if remote_recovered != (0, 0) {
+        summary.recovered = remote_recovered;
+    }
+    let shown = remote
+        .as_ref()
+        .map_or_else(|| lake.root().display().to_string(), RemoteLake::url);
     if a.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&summary_json(&summary, &lake))?
+            serde_json::to_string_pretty(&summary_json(&summary, &shown, published.as_ref()))?
         );
     } else if !a.quiet {
-        print_summary(&summary, &lake);
+        print_summary(&summary, &lake, &shown, published.as_ref());
     }
     if summary.counts.rejected > 0 || summary.files_failed > 0 {
         Ok(ExitCode::from(EXIT_PARTIAL))
@@ -188,6 +278,11 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
 }
 
 pub async fn compact(a: CompactArgs) -> Result<ExitCode> {
+    if S3Url::is_s3(&a.lake.lake.to_string_lossy()) {
+        anyhow::bail!(
+            "compact rewrites files in place and works on local lakes; S3 lakes are not compacted yet"
+        );
+    }
     let lake = Lake::open(&a.lake.lake.to_string_lossy()).context("cannot open the lake")?;
     let layout = LayoutOptions {
         max_rows_per_file: a.max_rows_per_file.max(1),

@@ -11,10 +11,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use comfy_table::{ContentArrangement, Table, presets};
+use datafusion::prelude::SessionContext;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};
 use trawl_engine::catalog::Query;
+use trawl_engine::shared_scan::{TableRead, prefetch, shareable, table_reads};
 
 use crate::args::HuntArgs;
 use crate::exec::{open_session, parse_params};
@@ -72,6 +74,79 @@ fn techniques(q: &Query) -> Vec<String> {
         .collect()
 }
 
+/// A detection planned with its parameters bound.
+struct BoundQuery {
+    df: datafusion::dataframe::DataFrame,
+    /// Its reads of `cloudtrail` all have selective filters: it can run over the
+    /// shared pre-filtered subset.
+    shared: bool,
+    reads: Vec<TableRead>,
+}
+
+/// Plans `query` in `ctx` with the parameters it declares taken from `given`.
+async fn plan_bound(
+    ctx: &SessionContext,
+    query: &Query,
+    given: &HashMap<String, String>,
+) -> Result<BoundQuery> {
+    let mine: HashMap<String, String> = given
+        .iter()
+        .filter(|(k, _)| query.params.iter().any(|p| &p.name == *k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let values = query.bind(&mine)?;
+    let df = trawl_engine::sql(ctx, &query.sql).await?;
+    let values = crate::exec::fit_params(&df, values)?;
+    let df = df.with_param_values(values)?;
+    Ok(BoundQuery {
+        df,
+        shared: false,
+        reads: Vec::new(),
+    })
+}
+
+async fn bind(
+    ctx: &SessionContext,
+    query: &Query,
+    given: &HashMap<String, String>,
+) -> Result<BoundQuery> {
+    let mut b = plan_bound(ctx, query, given).await?;
+    let optimized = ctx.state().optimize(b.df.logical_plan())?;
+    b.reads = table_reads(&optimized, "cloudtrail")?;
+    b.shared = shareable(&b.reads);
+    Ok(b)
+}
+
+/// Reads the lake once for every detection that can share the scan and returns a
+/// session whose `cloudtrail` is that subset (None when no detection can share).
+async fn shared_session(
+    ctx: &SessionContext,
+    bound: &[(Query, Result<BoundQuery>)],
+    memory_limit: Option<usize>,
+    bar: Option<&ProgressBar>,
+) -> Result<Option<SessionContext>> {
+    let reads: Vec<TableRead> = bound
+        .iter()
+        .filter_map(|(_, b)| b.as_ref().ok())
+        .filter(|b| b.shared)
+        .flat_map(|b| b.reads.iter().cloned())
+        .collect();
+    if reads.is_empty() {
+        return Ok(None);
+    }
+    if let Some(b) = bar {
+        b.set_message("reading the lake once for all detections");
+    }
+    let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (table, rows) = prefetch(ctx, "cloudtrail", &reads, partitions).await?;
+    if let Some(b) = bar {
+        b.set_message(format!("{rows} candidate events"));
+    }
+    let shared = trawl_engine::new_session_with(&trawl_engine::SessionOptions { memory_limit })?;
+    shared.register_table("cloudtrail", Arc::new(table))?;
+    Ok(Some(shared))
+}
+
 pub async fn run(a: HuntArgs) -> Result<ExitCode> {
     let (session, source) = open_session(&a.lake, a.memory_limit, &a.queries).await?;
     crate::sql::announce(&source, a.quiet);
@@ -119,30 +194,45 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
         );
         b
     });
+    // Plan every detection once: which can share one pre-filtered scan of the lake.
+    let bound: Vec<(Query, Result<BoundQuery>)> = {
+        let mut out = Vec::new();
+        for query in detections {
+            let b = bind(&session.ctx, &query, &given).await;
+            out.push((query, b));
+        }
+        out
+    };
+    let shared_ctx = if matches!(source, crate::exec::LakeSource::Raw(..)) {
+        // Raw archives are decoded into memory already: nothing to share.
+        None
+    } else {
+        shared_session(&session.ctx, &bound, a.memory_limit, bar.as_ref()).await?
+    };
     let session = Arc::new(session);
-    // Detections run a few at a time: they share the session's file listing and
-    // Parquet metadata caches, and most read only the pages their filters select.
+    let shared_ctx = shared_ctx.map(Arc::new);
+    // Detections run a few at a time, over the shared subset when they can, else
+    // over the lake (sharing its listing and Parquet metadata caches).
     let jobs = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .max(2);
-    let mut outcomes: Vec<Outcome> = futures::stream::iter(detections)
-        .map(|query| {
-            let session = session.clone();
+    let mut outcomes: Vec<Outcome> = futures::stream::iter(bound)
+        .map(|(query, b)| {
+            let ctx = match (&shared_ctx, &b) {
+                (Some(s), Ok(b)) if b.shared => s.clone(),
+                _ => Arc::new(session.ctx.clone()),
+            };
             let given = given.clone();
             let bar = bar.clone();
             async move {
-                // Each detection takes only the parameters it declares.
-                let mine: HashMap<String, String> = given
-                    .iter()
-                    .filter(|(k, _)| query.params.iter().any(|p| &p.name == *k))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
                 let result = async {
-                    let values = query.bind(&mine)?;
-                    let df = trawl_engine::sql(&session.ctx, &query.sql).await?;
-                    let values = crate::exec::fit_params(&df, values)?;
-                    let batches = df.with_param_values(values)?.collect().await?;
-                    rows_as_json(&batches)
+                    let b = b?;
+                    let df = if b.shared {
+                        plan_bound(&ctx, &query, &given).await?.df
+                    } else {
+                        b.df
+                    };
+                    rows_as_json(&df.collect().await?)
                 }
                 .await;
                 if let Some(b) = &bar {

@@ -51,6 +51,13 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    trawl_convert::s3::configure(trawl_convert::s3::S3Options {
+        profile: cli.aws.profile.clone(),
+        region: cli.aws.aws_region.clone(),
+        endpoint: cli.aws.endpoint_url.clone(),
+        requester_pays: cli.aws.requester_pays,
+        no_sign_request: cli.aws.no_sign_request,
+    });
     match cli.command {
         Command::Convert(a) => convert::run(a).await,
         Command::Compact(a) => convert::compact(a).await,

@@ -13,7 +13,7 @@ use trawl_cloudtrail::{DecodeOptions, Decoded, InputFormat, decode};
 use crate::error::{Error, Result};
 use crate::lake::{Counts, Lake, REJECTS_DIR, RunKind, RunManifest, SourceEntry, new_run_id};
 use crate::sort::{SortOptions, next, sorted};
-use crate::source::{SourceObject, resolve};
+use crate::source::{ListingCounts, SourceObject, resolve_filtered};
 use crate::writer::{LayoutOptions, PartitionWriter, schema_with_day, with_day};
 
 /// Options of a conversion.
@@ -27,6 +27,8 @@ pub struct ConvertOptions {
     /// A run commits after this many source bytes, so a huge backfill makes
     /// progress that survives an interruption (and its sort spills stay bounded).
     pub commit_bytes: u64,
+    /// Which CloudTrail deliveries to read (accounts, regions, days).
+    pub filter: crate::s3::KeyFilter,
 }
 
 impl Default for ConvertOptions {
@@ -37,6 +39,7 @@ impl Default for ConvertOptions {
             sort: SortOptions::default(),
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             commit_bytes: 4 << 30,
+            filter: crate::s3::KeyFilter::default(),
         }
     }
 }
@@ -85,6 +88,8 @@ pub struct Summary {
     /// Interrupted runs found and finished / discarded before this one.
     pub recovered: (usize, usize),
     pub elapsed: Duration,
+    /// S3 listing work.
+    pub listing: ListingCounts,
 }
 
 impl Summary {
@@ -110,7 +115,8 @@ pub async fn convert(
         ..Summary::default()
     };
     let ledger = lake.ledger()?;
-    let objects = resolve(sources, Some(lake.root())).await?;
+    let (objects, listing) = resolve_filtered(sources, Some(lake.root()), &opts.filter).await?;
+    summary.listing = listing;
     summary.files_found = objects.len() as u64;
     let todo: Vec<SourceObject> = objects
         .into_iter()
@@ -148,27 +154,51 @@ struct DecodedObject {
     result: std::result::Result<Decoded, String>,
 }
 
-async fn read_and_decode(
+/// Objects fetched at once: S3 GETs are latency-bound, so many are in flight while
+/// the decoders (one per core) work.
+const FETCH_JOBS: usize = 32;
+
+struct Fetched {
     object: SourceObject,
-    format: InputFormat,
-    progress: Arc<Progress>,
-) -> DecodedObject {
+    bytes: std::result::Result<bytes::Bytes, String>,
+}
+
+async fn fetch(object: SourceObject, progress: Arc<Progress>) -> Fetched {
     let bytes = match object.store.get(&object.location).await {
         Ok(r) => r.bytes().await,
         Err(e) => Err(e),
     };
+    let bytes = bytes.map_err(|e| {
+        if object.uri.starts_with("s3://") {
+            crate::s3::explain(&object.uri, &e)
+        } else {
+            e.to_string()
+        }
+    });
+    if let Ok(b) = &bytes {
+        progress
+            .bytes_read
+            .fetch_add(b.len() as u64, Ordering::Relaxed);
+    }
+    Fetched { object, bytes }
+}
+
+async fn decode_fetched(
+    fetched: Fetched,
+    format: InputFormat,
+    progress: Arc<Progress>,
+) -> DecodedObject {
+    let Fetched { object, bytes } = fetched;
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
+            progress.files_done.fetch_add(1, Ordering::Relaxed);
             return DecodedObject {
-                result: Err(e.to_string()),
+                result: Err(e),
                 object,
             };
         }
     };
-    progress
-        .bytes_read
-        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
     let uri = object.uri.clone();
     let result = tokio::task::spawn_blocking(move || {
         decode(
@@ -255,8 +285,17 @@ async fn run_chunk(
             let file =
                 std::fs::File::create(&rejects_path).map_err(|e| Error::io(&rejects_path, e))?;
             let mut rejects = std::io::BufWriter::new(file);
+            let fetch_progress = progress.clone();
+            // Local reads are fast and may be large files: keep only a few ahead.
+            let fetch_jobs = if objects.iter().any(|o| o.uri.starts_with("s3://")) {
+                FETCH_JOBS
+            } else {
+                jobs + 1
+            };
             let mut decoded = futures::stream::iter(objects)
-                .map(|o| read_and_decode(o, format, progress.clone()))
+                .map(move |o| fetch(o, fetch_progress.clone()))
+                .buffer_unordered(fetch_jobs)
+                .map(|f| decode_fetched(f, format, progress.clone()))
                 .buffer_unordered(jobs);
             while let Some(DecodedObject { object, result }) = decoded.next().await {
                 let d = match result {

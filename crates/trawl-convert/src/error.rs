@@ -18,6 +18,9 @@ pub enum Error {
     Path(String, String),
     #[error("{0}")]
     Unsupported(String),
+    /// An S3 call failed; the message names the bucket/key and what to do.
+    #[error("{0}")]
+    S3(String),
     #[error(
         "the lake {lake} is locked by another trawl run ({holder}); if none is running, delete {lock}"
     )]

@@ -186,6 +186,11 @@ impl Lake {
         self.root.join(META_DIR).join(part)
     }
 
+    /// Where committed run manifests live.
+    pub fn ledger_dir(&self) -> PathBuf {
+        self.meta("ledger")
+    }
+
     /// The staging directory of a run.
     pub fn staging(&self, run: &str) -> PathBuf {
         self.meta("staging").join(run)

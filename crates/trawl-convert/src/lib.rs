@@ -8,6 +8,8 @@ mod compact;
 mod convert;
 mod error;
 mod lake;
+mod remote;
+pub mod s3;
 mod sort;
 mod source;
 mod writer;
@@ -18,6 +20,7 @@ pub use error::{Error, Result};
 pub use lake::{
     Counts, FileEntry, Lake, Ledger, REJECTS_DIR, RunKind, RunManifest, SourceEntry, TABLE_DIR,
 };
+pub use remote::{PublishCounts, RemoteLake};
 pub use sort::SortOptions;
-pub use source::{SourceObject, resolve};
+pub use source::{ListingCounts, SourceObject, resolve, resolve_filtered};
 pub use writer::{LayoutOptions, writer_properties};

@@ -10,6 +10,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
 use crate::error::{Error, Result};
+use crate::s3::{KeyFilter, ListStats, S3Url};
 
 /// One object to convert.
 #[derive(Debug, Clone)]
@@ -71,15 +72,69 @@ async fn add_path(
     Ok(())
 }
 
+/// What a resolution listed, for summaries and tests.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ListingCounts {
+    /// LIST requests sent to S3.
+    pub list_requests: u64,
+    /// Objects those listings returned (before the key filter).
+    pub objects_listed: u64,
+}
+
+async fn add_s3(
+    arg: &str,
+    filter: &KeyFilter,
+    out: &mut Vec<SourceObject>,
+    counts: &mut ListingCounts,
+) -> Result<()> {
+    let url = S3Url::parse(arg)?;
+    let store = crate::s3::store(&url.bucket).await?;
+    let stats = ListStats::default();
+    let objects = crate::s3::list(store.as_ref(), &url, filter, &stats).await?;
+    counts.list_requests += stats.requests.load(std::sync::atomic::Ordering::Relaxed);
+    counts.objects_listed += stats.objects.load(std::sync::atomic::Ordering::Relaxed);
+    let before = out.len();
+    for meta in objects {
+        let key = meta.location.to_string();
+        if key.ends_with('/') {
+            continue;
+        }
+        out.push(SourceObject {
+            uri: S3Url::object_url(&url.bucket, &key),
+            location: meta.location,
+            size: meta.size,
+            mtime: Some(meta.last_modified.to_rfc3339()),
+            etag: meta.e_tag,
+            store: store.clone(),
+        });
+    }
+    if out.len() == before && filter.is_empty() {
+        return Err(Error::NoInput(arg.to_string()));
+    }
+    Ok(())
+}
+
 /// Expands SOURCE arguments. `exclude` (the lake itself) is never read as input.
 pub async fn resolve(args: &[String], exclude: Option<&Path>) -> Result<Vec<SourceObject>> {
+    Ok(resolve_filtered(args, exclude, &KeyFilter::default())
+        .await?
+        .0)
+}
+
+/// [`resolve`], keeping only CloudTrail deliveries `filter` accepts (on S3 only
+/// the matching prefixes are listed).
+pub async fn resolve_filtered(
+    args: &[String],
+    exclude: Option<&Path>,
+    filter: &KeyFilter,
+) -> Result<(Vec<SourceObject>, ListingCounts)> {
     let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new());
     let mut out = Vec::new();
+    let mut counts = ListingCounts::default();
     for arg in args {
-        if arg.starts_with("s3://") {
-            return Err(Error::Unsupported(format!(
-                "{arg}: S3 sources are not supported by this build"
-            )));
+        if S3Url::is_s3(arg) {
+            add_s3(arg, filter, &mut out, &mut counts).await?;
+            continue;
         }
         if arg.contains(['*', '?', '[']) {
             let paths = glob::glob(arg).map_err(|e| Error::Path(arg.clone(), e.to_string()))?;
@@ -99,7 +154,10 @@ pub async fn resolve(args: &[String], exclude: Option<&Path>) -> Result<Vec<Sour
             add_path(&store, p, exclude, &mut out).await?;
         }
     }
+    if !filter.is_empty() {
+        out.retain(|o| o.uri.starts_with("s3://") || filter.accepts(&o.uri));
+    }
     out.sort_by(|a, b| a.uri.cmp(&b.uri));
     out.dedup_by(|a, b| a.uri == b.uri);
-    Ok(out)
+    Ok((out, counts))
 }

@@ -156,6 +156,50 @@ pub async fn lake_table(ctx: &SessionContext, lake: &Path) -> Result<LakeTable> 
         message: e.to_string(),
     })?;
     let table_url = ListingTableUrl::parse(format!("{}/", abs.display()))?;
+    listing_table(ctx, table_url).await
+}
+
+/// Builds the `cloudtrail` table of a lake on S3 (`s3://bucket/prefix`), registering
+/// the bucket's client with the session.
+pub async fn s3_lake_table(ctx: &SessionContext, url: &str) -> Result<LakeTable> {
+    use futures::StreamExt;
+    use trawl_convert::s3::{S3Url, explain, store};
+    let lake_err = |message: String| Error::Lake {
+        path: url.to_string(),
+        message,
+    };
+    let parsed = S3Url::parse(url).map_err(|e| lake_err(e.to_string()))?;
+    let s3 = store(&parsed.bucket)
+        .await
+        .map_err(|e| lake_err(e.to_string()))?;
+    let bucket_url =
+        url::Url::parse(&format!("s3://{}", parsed.bucket)).map_err(|e| lake_err(e.to_string()))?;
+    ctx.register_object_store(&bucket_url, s3.clone());
+    let prefix = parsed.key.trim_end_matches('/');
+    let table_key = if prefix.is_empty() {
+        trawl_convert::TABLE_DIR.to_string()
+    } else {
+        format!("{prefix}/{}", trawl_convert::TABLE_DIR)
+    };
+    // One small listing up front: a missing bucket, refused credentials or a path
+    // that is not a lake fail here with a message, not inside a query.
+    let probe = object_store::path::Path::from(table_key.as_str());
+    let mut listing = s3.list(Some(&probe));
+    match listing.next().await {
+        Some(Ok(_)) => {}
+        Some(Err(e)) => return Err(lake_err(explain(url, &e))),
+        None => {
+            return Err(lake_err(
+                "no cloudtrail/ table here: not a trawl lake (run `trawl convert ... --lake` first)"
+                    .into(),
+            ));
+        }
+    }
+    let table_url = ListingTableUrl::parse(format!("s3://{}/{table_key}/", parsed.bucket))?;
+    listing_table(ctx, table_url).await
+}
+
+async fn listing_table(ctx: &SessionContext, table_url: ListingTableUrl) -> Result<LakeTable> {
     let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
         .with_file_extension(".parquet")
         .with_table_partition_cols(vec![(DATE_PARTITION.to_string(), DataType::Date32)])

@@ -6,6 +6,7 @@ mod dialect;
 pub mod functions;
 mod lake;
 mod raw;
+pub mod shared_scan;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParserBuilder, Statement};
 
 pub use dialect::TrawlDialect;
-pub use lake::{LakeTable, date_filters, lake_table};
+pub use lake::{LakeTable, date_filters, lake_table, s3_lake_table};
 pub use raw::{RawSummary, register_raw};
 
 /// Errors of the query engine.
@@ -68,7 +69,12 @@ pub fn new_session_with(opts: &SessionOptions) -> Result<SessionContext> {
         .with_information_schema(true)
         .set_bool("datafusion.execution.parquet.pushdown_filters", true)
         .set_bool("datafusion.execution.parquet.reorder_filters", true);
-    let mut runtime = RuntimeEnvBuilder::new();
+    // Listings and Parquet footers stay cached for the session: on S3 a query then
+    // costs no LIST and no footer GET after the first.
+    let cache = datafusion::execution::cache::cache_manager::CacheManagerConfig::default()
+        .with_list_files_cache_limit(16 << 20)
+        .with_metadata_cache_limit(256 << 20);
+    let mut runtime = RuntimeEnvBuilder::new().with_cache_manager(cache);
     if let Some(limit) = opts.memory_limit.or_else(default_memory_limit) {
         runtime = runtime.with_memory_limit(limit, 1.0);
     }
@@ -83,9 +89,46 @@ pub fn new_session() -> Result<SessionContext> {
     new_session_with(&SessionOptions::default())
 }
 
+/// Registers the tables of a lake on S3 (`s3://bucket/prefix`): `cloudtrail`, and
+/// `rejects` when there are any.
+pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
+    let table = s3_lake_table(ctx, url).await?;
+    ctx.register_table("cloudtrail", Arc::new(table))?;
+    let base = url.trim_end_matches('/');
+    let parsed = trawl_convert::s3::S3Url::parse(base).map_err(|e| Error::Lake {
+        path: url.into(),
+        message: e.to_string(),
+    })?;
+    let store = trawl_convert::s3::store(&parsed.bucket)
+        .await
+        .map_err(|e| Error::Lake {
+            path: url.into(),
+            message: e.to_string(),
+        })?;
+    let rejects_key = if parsed.key.is_empty() {
+        trawl_convert::REJECTS_DIR.to_string()
+    } else {
+        format!("{}/{}", parsed.key, trawl_convert::REJECTS_DIR)
+    };
+    let mut listing = store.list(Some(&object_store::path::Path::from(rejects_key)));
+    if let Some(Ok(_)) = futures::StreamExt::next(&mut listing).await {
+        let options = datafusion::prelude::JsonReadOptions::default().file_extension(".jsonl");
+        ctx.register_json(
+            "rejects",
+            &format!("{base}/{}/", trawl_convert::REJECTS_DIR),
+            options,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Registers the lake's tables in `ctx`: `cloudtrail`, and `rejects` (the records
 /// conversion could not use: source, index, line, reason, raw) when there are any.
 pub async fn register_lake(ctx: &SessionContext, lake: &Path) -> Result<()> {
+    if let Some(url) = lake.to_str().filter(|l| l.starts_with("s3://")) {
+        return register_s3_lake(ctx, url).await;
+    }
     let table = lake_table(ctx, lake).await?;
     ctx.register_table("cloudtrail", Arc::new(table))?;
     let rejects = lake.join(trawl_convert::REJECTS_DIR);

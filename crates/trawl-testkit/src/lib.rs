@@ -30,6 +30,52 @@ pub struct S3Server {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+type Running = (
+    tokio::sync::oneshot::Sender<()>,
+    std::thread::JoinHandle<()>,
+);
+
+/// Serves the buckets under `root` on `listener` from a thread of its own.
+fn serve(root: &Path, std_listener: std::net::TcpListener) -> std::io::Result<Running> {
+    let fs = s3s_fs::FileSystem::new(root).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+    let mut builder = S3ServiceBuilder::new(fs);
+    builder.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+    let service = builder.build();
+    std_listener.set_nonblocking(true)?;
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async move {
+            let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
+                return;
+            };
+            loop {
+                tokio::select! {
+                    _ = &mut rx => break,
+                    accepted = listener.accept() => {
+                        let Ok((sock, _)) = accepted else { continue };
+                        let service = service.clone();
+                        tokio::spawn(async move {
+                            let _ = ConnBuilder::new(TokioExecutor::new())
+                                .serve_connection(TokioIo::new(sock), service)
+                                .await;
+                        });
+                    }
+                }
+            }
+        });
+        // Dropping the runtime here closes every open connection: the server is gone.
+        rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    });
+    Ok((tx, thread))
+}
+
 impl S3Server {
     /// Starts a server with the given buckets (directories under its root).
     pub fn start(buckets: &[&str]) -> std::io::Result<Self> {
@@ -37,49 +83,35 @@ impl S3Server {
         for b in buckets {
             std::fs::create_dir_all(root.path().join(b))?;
         }
-        let fs = s3s_fs::FileSystem::new(root.path())
-            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
-        let mut builder = S3ServiceBuilder::new(fs);
-        builder.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-        let service = builder.build();
-        let std_listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-        std_listener.set_nonblocking(true)?;
-        let addr = std_listener.local_addr()?;
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async move {
-                let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
-                    return;
-                };
-                loop {
-                    tokio::select! {
-                        _ = &mut rx => break,
-                        accepted = listener.accept() => {
-                            let Ok((sock, _)) = accepted else { continue };
-                            let service = service.clone();
-                            tokio::spawn(async move {
-                                let _ = ConnBuilder::new(TokioExecutor::new())
-                                    .serve_connection(TokioIo::new(sock), service)
-                                    .await;
-                            });
-                        }
-                    }
-                }
-            });
-        });
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        let (tx, thread) = serve(root.path(), listener)?;
         Ok(Self {
             addr,
             root,
             shutdown: Some(tx),
             thread: Some(thread),
         })
+    }
+
+    /// Stops answering: the port is closed and open connections are dropped.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Serves again on the same port, with the same objects.
+    pub fn restart(&mut self) -> std::io::Result<()> {
+        self.stop();
+        let listener = std::net::TcpListener::bind(self.addr)?;
+        let (tx, thread) = serve(self.root.path(), listener)?;
+        self.shutdown = Some(tx);
+        self.thread = Some(thread);
+        Ok(())
     }
 
     /// `http://127.0.0.1:PORT`
@@ -124,17 +156,19 @@ impl S3Server {
             ("AWS_ACCESS_KEY_ID", ACCESS_KEY.into()),
             ("AWS_SECRET_ACCESS_KEY", SECRET_KEY.into()),
             ("AWS_REGION", REGION.into()),
+            // Nothing from the machine's own AWS setup, and no metadata-service probes.
+            ("AWS_CONFIG_FILE", "/nonexistent/trawl-test/config".into()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/trawl-test/credentials".into(),
+            ),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ]
     }
 }
 
 impl Drop for S3Server {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.stop();
     }
 }
