@@ -200,3 +200,35 @@ fn hunt_reports_findings_most_severe_first_and_exits_by_severity() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(String::from_utf8(out.stdout).unwrap().starts_with("0 of "));
 }
+
+/// The lake path reads the lake once for the detections that can share a scan; it
+/// must find exactly what the raw path finds.
+#[test]
+fn hunt_over_a_lake_finds_what_it_finds_over_the_raw_logs() {
+    let stratus = fixture("real/stratus-red-team");
+    let s = stratus.to_str().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = tmp.path().join("lake");
+    let (code, _) = convert_json(&[&stratus], &lake, &[]);
+    assert!(matches!(code, 0 | 3));
+    let findings = |args: &[&str]| -> Vec<(String, String)> {
+        let mut cmd = trawl();
+        cmd.arg("hunt").args(args).args(["--format", "ndjson", "-q"]);
+        let out = cmd.output().unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 4)), "{}", stderr(&out));
+        let mut v: Vec<(String, String)> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let f: Value = serde_json::from_str(l).unwrap();
+                (f["detection"].as_str().unwrap().to_string(), f["eventids"].to_string())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let raw = findings(&["--raw", s]);
+    let lake = findings(&["--lake", lake.to_str().unwrap()]);
+    assert!(raw.len() >= 20, "{}", raw.len());
+    assert_eq!(lake, raw);
+}

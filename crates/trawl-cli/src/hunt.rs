@@ -209,6 +209,16 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
     } else {
         shared_session(&session.ctx, &bound, a.memory_limit, bar.as_ref()).await?
     };
+    if !a.quiet && shared_ctx.is_some() {
+        let n = bound
+            .iter()
+            .filter(|(_, b)| b.as_ref().is_ok_and(|b| b.shared))
+            .count();
+        eprintln!(
+            "{n} of {} detections share one scan of the lake; the others read it themselves",
+            bound.len()
+        );
+    }
     let session = Arc::new(session);
     let shared_ctx = shared_ctx.map(Arc::new);
     // Detections run a few at a time, over the shared subset when they can, else
