@@ -20,7 +20,7 @@ WITH lake AS (
                     CASE WHEN lower(requestparameters->>'multiRegionEnabled') = 'false' THEN 'multi-region off' END,
                     CASE WHEN try_cast(requestparameters->>'retentionPeriod' AS BIGINT) < $retention_days
                          THEN 'retention ' || (requestparameters->>'retentionPeriod') || ' days' END)
-                ELSE eventname END AS change
+                ELSE arrow_cast(eventname, 'Utf8') END AS change
     FROM cloudtrail
     WHERE eventsource = 'cloudtrail.amazonaws.com'
       AND eventname IN ('StopEventDataStoreIngestion', 'DeleteEventDataStore', 'UpdateEventDataStore')

@@ -1,5 +1,5 @@
 -- title: Lambda permission granted to everyone or another account
--- description: AddPermission put a statement in a function's resource policy letting '*' or another AWS account invoke or manage it: a backdoor that survives credential rotation. One finding per principal, account and region.
+-- description: AddPermission put a statement in a function's resource policy letting '*' or another AWS account invoke or manage it: a backdoor that survives credential rotation. A grant whose record does not show the principal (truncated or redacted request parameters) is reported too, since it cannot be ruled out. One finding per principal, account and region.
 -- severity: high
 -- attack_tactic: TA0003 Persistence
 -- attack_technique: T1546 Event Triggered Execution
@@ -18,12 +18,13 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'functionName', '')), ', ') AS functions,
-       array_to_string(array_agg(DISTINCT requestparameters->>'principal'), ', ') AS granted_to,
+       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'principal', '(not in the record)')), ', ') AS granted_to,
        array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'action', '')), ', ') AS granted_actions
 FROM cloudtrail
 WHERE eventsource = 'lambda.amazonaws.com'
   AND eventname LIKE 'AddPermission%'
-  AND (requestparameters->>'principal' = '*'
+  AND (requestparameters->>'principal' IS NULL
+       OR requestparameters->>'principal' = '*'
        OR (regexp_like(requestparameters->>'principal', '^[0-9]{12}$')
            AND requestparameters->>'principal' <> recipientaccountid)
        OR (requestparameters->>'principal' LIKE 'arn:%'

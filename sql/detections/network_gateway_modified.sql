@@ -6,6 +6,7 @@
 -- sigma_technique: T1686 (ATT&CK v19: Disable or Modify System Firewall)
 -- catalogue: network-gateway-modified
 -- stratus: -
+-- panther: AWS.EC2.GatewayModified
 -- false_positives: Network changes by the platform team and infrastructure as code that builds or tears down VPCs; allow-list those principals.
 -- tags: ec2, vpc, network, gateway, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

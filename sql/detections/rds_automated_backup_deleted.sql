@@ -5,6 +5,7 @@
 -- attack_technique: T1490 Inhibit System Recovery
 -- catalogue: rds-automated-backup-deleted
 -- stratus: -
+-- panther: AWS.RDS.AutomatedBackupDeleted
 -- false_positives: Clean-up of retained backups of databases that were decommissioned on purpose, by administrators or infrastructure as code; confirm against change records.
 -- tags: rds, backup, impact, recovery
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1499 Endpoint Denial of Service
 -- catalogue: rds-reboot-or-failover
 -- stratus: -
+-- panther: AWS.RDS.InstanceRebooted, AWS.RDS.ClusterFailover
 -- false_positives: Maintenance by database administrators, failover tests and DR drills, and automation applying parameter changes; allow-list those principals.
 -- tags: rds, availability, impact
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -1,5 +1,5 @@
 -- title: RDS database restored from a snapshot or S3
--- description: A successful RestoreDBInstanceFromDBSnapshot, RestoreDBInstanceFromS3, RestoreDBClusterFromSnapshot, RestoreDBClusterFromS3 or point-in-time restore: an attacker restores a copy they control (often publicly accessible, with a new master password) to read the data. One finding per principal, account and region; public_restore says whether any restore asked for publiclyAccessible=true.
+-- description: A successful RestoreDBInstanceFromDBSnapshot, RestoreDBInstanceFromS3, RestoreDBClusterFromSnapshot, RestoreDBClusterFromS3 or point-in-time restore: an attacker restores a copy they control (often publicly accessible, with a new master password) to read the data. One finding per principal, account and region; public_restore says whether any restore asked for publiclyAccessible=true or, when the request leaves it unset, whether the restored instance came out public (the default in a default VPC).
 -- severity: high
 -- attack_tactic: TA0010 Exfiltration
 -- attack_technique: T1578.002 Modify Cloud Compute Infrastructure: Create Cloud Instance
@@ -20,7 +20,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
        array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'dBInstanceIdentifier', requestparameters->>'dBClusterIdentifier', requestparameters->>'targetDBInstanceIdentifier', '')), ', ') AS databases,
        array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'dBSnapshotIdentifier', requestparameters->>'snapshotIdentifier', requestparameters->>'s3BucketName', requestparameters->>'sourceDBInstanceIdentifier', '')), ', ') AS sources,
-       bool_or(coalesce(lower(requestparameters->>'publiclyAccessible'), '') = 'true') AS public_restore
+       bool_or(coalesce(lower(requestparameters->>'publiclyAccessible'), lower(responseelements->>'publiclyAccessible'), '') = 'true') AS public_restore
 FROM cloudtrail
 WHERE eventsource = 'rds.amazonaws.com'
   AND eventname IN ('RestoreDBInstanceFromDBSnapshot', 'RestoreDBInstanceFromS3', 'RestoreDBClusterFromSnapshot',

@@ -5,6 +5,7 @@
 -- attack_technique: T1537 Transfer Data to Cloud Account
 -- catalogue: rds-snapshot-copied-cross-region
 -- stratus: -
+-- panther: AWS.RDS.SnapshotCopiedCrossRegion
 -- false_positives: Disaster-recovery jobs (AWS Backup copy rules, scripts) that copy snapshots to a standby region on a schedule; allow-list those principals or the standby region.
 -- tags: rds, snapshot, cross-region, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1580 Cloud Infrastructure Discovery
 -- catalogue: rds-snapshot-public-enum
 -- stratus: -
+-- panther: AWS.RDS.SnapshotEnumeration
 -- false_positives: Console pages and inventory or backup tools that list shared snapshots on purpose; allow-list those principals.
 -- tags: rds, snapshot, discovery, reconnaissance
 -- param: since timestamp 1970-01-01  Earliest event time

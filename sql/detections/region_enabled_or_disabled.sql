@@ -1,5 +1,5 @@
 -- title: Opt-in region enabled or disabled
--- description: An opt-in AWS region was enabled (EnableRegion) or disabled (DisableRegion) for the account: attackers enable regions nobody watches to run resources out of sight, and disabling one can hide what is already there. One finding per principal, account, region and target region.
+-- description: An opt-in AWS region was enabled (EnableRegion) or disabled (DisableRegion) for the account: attackers enable regions nobody watches to run resources out of sight, and disabling one can hide what is already there. Matched on the event name alone: only the Account Management API (account.amazonaws.com) has these operations, so the event source adds nothing, and a record whose eventSource is missing or wrong is still caught. One finding per principal, account, region and target region.
 -- severity: medium
 -- attack_tactic: TA0005 Defense Evasion
 -- attack_technique: T1535 Unused/Unsupported Cloud Regions
@@ -21,8 +21,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
        count(*) AS calls
 FROM cloudtrail
-WHERE eventsource = 'account.amazonaws.com'
-  AND eventname IN ('EnableRegion', 'DisableRegion')
+WHERE eventname IN ('EnableRegion', 'DisableRegion')
   AND errorcode IS NULL
   AND eventtime >= $since
   AND eventtime <= $until

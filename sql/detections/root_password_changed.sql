@@ -5,6 +5,7 @@
 -- attack_technique: T1098 Account Manipulation
 -- catalogue: root-password-changed
 -- stratus: -
+-- panther: AWS.CloudTrail.RootPasswordChanged
 -- false_positives: The account owner rotating the root password on purpose (for instance after a staff change); confirm with the owner.
 -- tags: root, signin, password, persistence, account-takeover
 -- param: since timestamp 1970-01-01  Earliest event time

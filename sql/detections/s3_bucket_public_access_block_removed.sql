@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: s3-bucket-public-access-block-removed
 -- stratus: -
+-- panther: AWS.S3.DeletePublicAccessBlock
 -- false_positives: Buckets that are meant to be public (static websites, public datasets, software downloads) set up by their owners, usually through infrastructure as code; allow-list those buckets or principals.
 -- tags: s3, public-access-block, exposure, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

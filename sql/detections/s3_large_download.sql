@@ -5,6 +5,7 @@
 -- attack_technique: T1530 Data from Cloud Storage
 -- catalogue: s3-large-download
 -- stratus: -
+-- panther: AWS.S3.LargeDownload
 -- per_event: threshold=1
 -- false_positives: Backups, analytics jobs, CDN origins and data-sync tools read whole buckets; allow-list those principals or raise the thresholds.
 -- tags: s3, data-events, exfiltration, threshold

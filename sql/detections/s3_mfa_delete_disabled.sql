@@ -5,6 +5,7 @@
 -- attack_technique: T1490 Inhibit System Recovery
 -- catalogue: s3-mfa-delete-disabled
 -- stratus: -
+-- panther: AWS.S3.DisableMfaDelete
 -- false_positives: Root users who turn MFA Delete off to apply lifecycle rules (which cannot coexist with MFA Delete) or to decommission a bucket; confirm with the account owner.
 -- tags: s3, versioning, mfa-delete, impact, recovery
 -- param: since timestamp 1970-01-01  Earliest event time

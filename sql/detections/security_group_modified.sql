@@ -6,7 +6,7 @@
 -- sigma_technique: T1686 (ATT&CK v19: Disable or Modify System Firewall)
 -- catalogue: security-group-modified
 -- stratus: aws.exfiltration.ec2-security-group-open-port-22-ingress
--- panther: AWS.EC2.SecurityGroupModified, AWS.EC2.ManualSecurityGroupChange
+-- panther: AWS.EC2.SecurityGroupModified
 -- false_positives: Routine changes by infrastructure-as-code pipelines, auto scaling and EKS/ELB controllers; allow-list those principals or keep this as an inventory query.
 -- tags: ec2, security-group, network, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time

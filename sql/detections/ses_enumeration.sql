@@ -5,6 +5,8 @@
 -- attack_technique: T1580 Cloud Infrastructure Discovery
 -- catalogue: ses-enumeration
 -- stratus: aws.discovery.ses-enumerate
+-- panther: AWS.CloudTrail.SES.CheckSESSendingEnabled, AWS.CloudTrail.SES.CheckSendQuota, AWS.CloudTrail.SES.ListIdentities, AWS.CloudTrail.SES.CheckIdentityVerifications, AWS.CloudTrail.SES.SESEnumeration
+-- per_event: threshold=1
 -- false_positives: Administrators opening the SES console (it loads the account, quota and identity list together) and mail-platform health checks; allow-list those principals, or keep the findings from long-lived access keys and unusual source addresses.
 -- tags: ses, email, discovery, enumeration, distinct-count, threshold
 -- param: since timestamp 1970-01-01  Earliest event time

@@ -5,6 +5,7 @@
 -- attack_technique: T1526 Cloud Service Discovery
 -- catalogue: vpce-access-denied
 -- stratus: -
+-- panther: AWS.CloudTrail.VPCE.AccessDenied
 -- false_positives: Endpoint policies being tightened while workloads still call what they used to, and misconfigured applications; many refusals by one application role point to configuration rather than an attack.
 -- tags: vpc-endpoint, network-activity, access-denied, discovery
 -- param: since timestamp 1970-01-01  Earliest event time

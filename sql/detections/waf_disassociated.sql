@@ -6,6 +6,7 @@
 -- sigma_technique: T1685 (ATT&CK v19: Disable or Modify Tools)
 -- catalogue: waf-disassociated
 -- stratus: -
+-- panther: AWS.WAF.Disassociation
 -- false_positives: Moving a resource to a new web ACL (disassociate then associate), and tearing down resources or stacks with infrastructure as code; check for an AssociateWebACL right after.
 -- tags: waf, firewall, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time
