@@ -22,6 +22,7 @@ demo:
 snap:
     cargo insta review
 
-# benchmarks (release build): conversion throughput and peak memory
+# benchmarks (release build): conversion throughput and peak memory, S3 against local disk
 bench:
     bash benches/convert.sh
+    bash benches/s3.sh

@@ -5,21 +5,13 @@
 # Archives are cached under $TRAWL_BENCH_DIR (default ~/.cache/trawl-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/trawl-target}"
-cargo build --release --quiet
-BIN="$CARGO_TARGET_DIR/release/trawl"
-WORK="${TRAWL_BENCH_DIR:-$HOME/.cache/trawl-bench}"
-mkdir -p "$WORK"
+. benches/common.sh
+cargo build --release --quiet --bin trawl
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(250000 1000000)
 printf '%-10s %-8s %-10s %-12s %-10s %-10s %-8s\n' events files "JSON MB" "events/s" "MB/s" "peak RSS" seconds
 for n in "${sizes[@]}"; do
-  archive="$WORK/archive-$n"
-  if [ ! -f "$archive/.done" ]; then
-    rm -rf "$archive"
-    "$BIN" generate "$archive" --events "$n" --days 2 --accounts 3 --events-per-file 500 >/dev/null
-    touch "$archive/.done"
-  fi
+  archive="$(archive "$n")"
   lake="$WORK/lake-$n"
   rm -rf "$lake"
   /usr/bin/time -f '%M %e' -o "$WORK/time-$n" "$BIN" convert "$archive" --lake "$lake" --json >"$WORK/summary-$n.json"

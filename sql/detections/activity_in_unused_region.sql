@@ -7,11 +7,12 @@
 -- stratus: -
 -- panther: AWS.UnusedRegion
 -- per_event: lookback=0s
--- false_positives: Planned expansion into a new region, disaster-recovery tests, global services logging to a new region; the first activity of every region in the data is new by definition, so run it with a since after the start of the data and a lookback that reaches back into it.
+-- false_positives: Planned expansion into a new region, disaster-recovery tests, global services logging to a new region. The first activity of every region in the data is new by definition, so writes in the first learning period of the data are not reported (set learning=0s to report them); a region used less often than the lookback reports each time.
 -- tags: region, first-seen, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: lookback interval 30d  How far back any earlier activity of the account in the region suppresses the finding
+-- param: learning interval 1d  Learning period at the start of the data (never longer than lookback): regions first written to in it only build history
 WITH activity AS (
     SELECT eventid, eventtime, eventname, eventsource, sourceipaddress, recipientaccountid, awsregion,
            coalesce(useridentity.arn, useridentity.type) AS principal,
@@ -22,6 +23,12 @@ WITH activity AS (
     FROM cloudtrail
     WHERE eventtime <= $until
       AND coalesce(eventcategory, 'Management') <> 'Insight'
+),
+-- Each moment the account was active in a region, with the moment before it.
+moments AS (
+    SELECT recipientaccountid, awsregion, eventtime,
+           lag(eventtime) OVER (PARTITION BY recipientaccountid, awsregion ORDER BY eventtime) AS previous_time
+    FROM (SELECT DISTINCT recipientaccountid, awsregion, eventtime FROM activity) t
 )
 SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        min(c.eventtime) AS first_seen,
@@ -34,15 +41,14 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        array_to_string(array_agg(DISTINCT c.eventsource), ', ') AS services,
        count(*) AS events
 FROM activity c
+JOIN moments m
+  ON m.recipientaccountid = c.recipientaccountid
+ AND m.awsregion = c.awsregion
+ AND m.eventtime = c.eventtime
 WHERE c.is_write
   AND c.eventtime >= $since
-  AND NOT EXISTS (
-        SELECT 1
-        FROM activity h
-        WHERE h.recipientaccountid = c.recipientaccountid
-          AND h.awsregion = c.awsregion
-          AND h.eventtime < c.eventtime
-          AND h.eventtime >= c.eventtime - $lookback
-      )
+  AND (m.previous_time IS NULL OR m.previous_time < c.eventtime - $lookback)
+  AND (c.eventtime - $learning >= (SELECT min(eventtime) FROM cloudtrail)
+       OR c.eventtime - $lookback >= (SELECT min(eventtime) FROM cloudtrail))
 GROUP BY c.principal, c.recipientaccountid, c.awsregion
 ORDER BY first_seen

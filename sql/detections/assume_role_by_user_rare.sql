@@ -7,11 +7,12 @@
 -- stratus: -
 -- panther: Role.Assumed.by.User
 -- per_event: lookback=0s
--- false_positives: New employees, new automation and newly created roles produce one finding each per lookback period; the first pair seen in the data is always new.
+-- false_positives: New employees, new automation and newly created roles produce one finding each per lookback period. Every pair is new at the start of the data, so assumptions in the first learning period only build history (set learning=0s to report them); archives shorter than the learning period report nothing.
 -- tags: sts, assume-role, lateral-movement, privilege-escalation, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: lookback interval 5d  How far back an earlier assumption of the same role by the same caller makes it familiar
+-- param: learning interval 5d  Learning period at the start of the data (never longer than lookback): pairs first seen in it only build history
 WITH assumptions AS (
     SELECT eventid, eventtime, coalesce(useridentity.arn, useridentity.type) AS principal,
            useridentity.type AS caller_type, sourceipaddress, recipientaccountid, awsregion,
@@ -34,6 +35,8 @@ new_pairs AS (
     WHERE p.eventid IS NULL
       AND a.eventtime >= $since
       AND a.eventtime <= $until
+      AND (a.eventtime - $learning >= (SELECT min(eventtime) FROM cloudtrail)
+           OR a.eventtime - $lookback >= (SELECT min(eventtime) FROM cloudtrail))
 )
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(eventtime) AS first_seen,

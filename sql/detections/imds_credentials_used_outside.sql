@@ -1,5 +1,5 @@
 -- title: EC2 instance credentials used outside the instance
--- description: Calls signed with an EC2 instance profile session (session name i-..., or ec2RoleDelivery in the session context) that arrive from a public IP address rather than from the VPC or an AWS service: credentials taken from the instance metadata service (SSRF, a compromised host) and replayed elsewhere. Failed calls count too. SSM agent traffic and calls made by services on the instance's behalf are excluded. One finding per principal, account, region and source address.
+-- description: Calls signed with an EC2 instance profile session (session name i-..., or ec2RoleDelivery in the session context) that arrive from a public IP address rather than from the VPC or an AWS service: credentials taken from the instance metadata service (SSRF, a compromised host) and replayed elsewhere. Failed calls count too. SSM agent traffic and calls made by services on the instance's behalf are excluded. One finding per instance session, account and source address (region is the first region alphabetically, regions lists all: one outside address replaying the credentials is one incident however many regions it calls).
 -- severity: high
 -- attack_tactic: TA0006 Credential Access
 -- attack_technique: T1552.005 Unsecured Credentials: Cloud Instance Metadata API
@@ -16,7 +16,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        coalesce(useridentity.arn, useridentity.type) AS principal,
        sourceipaddress AS sourceip,
        recipientaccountid AS account,
-       awsregion AS region,
+       min(awsregion) AS region,
+       array_to_string(array_agg(DISTINCT awsregion), ', ') AS regions,
        session_name(useridentity.arn) AS instance_session,
        array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
        array_to_string(array_agg(DISTINCT coalesce(useragent, '')), ', ') AS user_agents,
@@ -34,5 +35,5 @@ WHERE useridentity.type = 'AssumedRole'
   AND eventname <> 'RegisterManagedInstance'
   AND eventtime >= $since
   AND eventtime <= $until
-GROUP BY coalesce(useridentity.arn, useridentity.type), sourceipaddress, recipientaccountid, awsregion, 8
+GROUP BY coalesce(useridentity.arn, useridentity.type), sourceipaddress, recipientaccountid, session_name(useridentity.arn)
 ORDER BY first_seen

@@ -10,6 +10,7 @@
 -- tags: lambda, serverless, persistence, code-change
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: service_changes bool false  Also report changes AWS services made (userIdentity AWSService or invokedBy set: CloudFormation stacks, ELB/EKS controllers) and changes by service-linked roles (AWSServiceRoleFor*)
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(eventtime) AS first_seen,
        max(eventtime) AS last_seen,
@@ -26,6 +27,10 @@ WHERE eventsource = 'lambda.amazonaws.com'
        OR (eventname LIKE 'UpdateFunctionConfiguration%'
            AND json_array_length(json_extract(requestparameters, '$.layers')) > 0))
   AND errorcode IS NULL
+  AND (($service_changes)
+       OR (coalesce(useridentity.type, '') <> 'AWSService'
+           AND useridentity.invokedby IS NULL
+           AND coalesce(useridentity.arn, '') NOT LIKE '%:assumed-role/AWSServiceRoleFor%'))
   AND eventtime >= $since
   AND eventtime <= $until
 GROUP BY coalesce(useridentity.arn, useridentity.type), recipientaccountid, awsregion

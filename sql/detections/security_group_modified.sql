@@ -11,6 +11,7 @@
 -- tags: ec2, security-group, network, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: service_changes bool false  Also report changes AWS services made (userIdentity AWSService or invokedBy set: CloudFormation stacks, ELB/EKS controllers) and changes by service-linked roles (AWSServiceRoleFor*)
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(eventtime) AS first_seen,
        max(eventtime) AS last_seen,
@@ -29,6 +30,10 @@ WHERE eventsource = 'ec2.amazonaws.com'
                     'RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress',
                     'CreateSecurityGroup', 'DeleteSecurityGroup', 'ModifySecurityGroupRules')
   AND errorcode IS NULL
+  AND (($service_changes)
+       OR (coalesce(useridentity.type, '') <> 'AWSService'
+           AND useridentity.invokedby IS NULL
+           AND coalesce(useridentity.arn, '') NOT LIKE '%:assumed-role/AWSServiceRoleFor%'))
   AND eventtime >= $since
   AND eventtime <= $until
 GROUP BY coalesce(useridentity.arn, useridentity.type), recipientaccountid, awsregion

@@ -9,14 +9,7 @@ use serde_json::Value;
 use crate::util::*;
 
 fn detections() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql/detections");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    files.sort();
-    files
+    sql_files("detections")
 }
 
 /// Findings of one detection over raw records.
@@ -213,7 +206,9 @@ fn hunt_over_a_lake_finds_what_it_finds_over_the_raw_logs() {
     assert!(matches!(code, 0 | 3));
     let findings = |args: &[&str]| -> Vec<(String, String)> {
         let mut cmd = trawl();
-        cmd.arg("hunt").args(args).args(["--format", "ndjson", "-q"]);
+        cmd.arg("hunt")
+            .args(args)
+            .args(["--format", "ndjson", "-q"]);
         let out = cmd.output().unwrap();
         assert!(matches!(out.status.code(), Some(0 | 4)), "{}", stderr(&out));
         let mut v: Vec<(String, String)> = String::from_utf8(out.stdout)
@@ -221,7 +216,10 @@ fn hunt_over_a_lake_finds_what_it_finds_over_the_raw_logs() {
             .lines()
             .map(|l| {
                 let f: Value = serde_json::from_str(l).unwrap();
-                (f["detection"].as_str().unwrap().to_string(), f["eventids"].to_string())
+                (
+                    f["detection"].as_str().unwrap().to_string(),
+                    f["eventids"].to_string(),
+                )
             })
             .collect();
         v.sort();

@@ -10,17 +10,6 @@ use serde_json::Value;
 
 use crate::util::*;
 
-fn sql_files(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql").join(kind);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    files.sort();
-    files
-}
-
 fn stem(p: &Path) -> String {
     p.file_stem().unwrap().to_string_lossy().to_string()
 }
@@ -276,12 +265,16 @@ fn detections_agree_with_panthers_labelled_cases() {
 fn benign_generated_activity_raises_few_findings() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = tmp.path().join("archive");
-    // The archive of sql/false-positives.md's small run.
+    let lake = tmp.path().join("lake");
+    // The small archive of sql/false-positives.md, converted (a hunt over a lake
+    // shares one scan; over raw records every detection scans them all).
     generate(&archive, &["--events", "20000", "--days", "3"]);
+    let (code, _) = convert_json(&[&archive], &lake, &[]);
+    assert_eq!(code, 0);
     let out = run(&[
         "hunt",
-        "--raw",
-        archive.to_str().unwrap(),
+        "--lake",
+        lake.to_str().unwrap(),
         "--format",
         "json",
         "-q",
@@ -296,7 +289,7 @@ fn benign_generated_activity_raises_few_findings() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let summary = v["summary"].as_array().unwrap();
     assert!(summary.len() >= 150);
-    let noisy: Vec<(String, u64)> = summary
+    let counts: BTreeMap<String, u64> = summary
         .iter()
         .map(|s| {
             (
@@ -304,19 +297,37 @@ fn benign_generated_activity_raises_few_findings() {
                 s["findings"].as_u64().unwrap(),
             )
         })
-        .filter(|(_, n)| *n > MAX_PER_DETECTION)
         .collect();
-    assert!(noisy.is_empty(), "noisy on benign activity: {noisy:?}");
-    let total: u64 = summary
+    let noisy: Vec<(&String, &u64)> = counts
         .iter()
-        .map(|s| s["findings"].as_u64().unwrap())
-        .sum();
+        .filter(|(id, n)| **n > expected_benign(id))
+        .collect();
     assert!(
-        total <= MAX_TOTAL,
-        "{total} findings on 20,000 benign events"
+        noisy.is_empty(),
+        "noisier than sql/false-positives.md says: {noisy:?}"
     );
+    let total: u64 = counts.values().sum();
+    assert!(total <= 200, "{total} findings on 20,000 benign events");
 }
 
-/// Bounds from sql/false-positives.md (measured, with a little headroom).
-const MAX_PER_DETECTION: u64 = 3;
-const MAX_TOTAL: u64 = 15;
+/// Findings a detection may raise on the small benign archive: the measured counts of
+/// sql/false-positives.md with some headroom (inventory detections that report every
+/// change, and behaviours the generator really produces: root and MFA-less sign-ins,
+/// instance credentials used from outside); every other detection stays silent.
+fn expected_benign(id: &str) -> u64 {
+    match id {
+        "security_group_modified" => 40,
+        "imds_credentials_used_outside" => 35,
+        "s3_bucket_policy_modified" => 30,
+        "access_key_created" => 22,
+        "access_key_for_other_user" => 20,
+        "lambda_code_updated" => 17,
+        "root_console_login" => 15,
+        "console_login_failed" => 15,
+        "console_login_without_mfa" => 10,
+        "root_activity" => 8,
+        "service_role_assumed_anomaly" => 5,
+        "console_login_multiple_ips" => 4,
+        _ => 0,
+    }
+}

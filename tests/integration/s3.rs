@@ -81,25 +81,6 @@ fn json_out(out: &std::process::Output) -> serde_json::Value {
     })
 }
 
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 /// Generates a CloudTrail archive straight into the bucket, as an organization
 /// trail: `AWSLogs/o-…/<account>/CloudTrail/<region>/YYYY/MM/DD/`.
 fn org_trail(server: &S3Server, bucket: &str, args: &[&str]) {
@@ -111,6 +92,28 @@ fn org_trail(server: &S3Server, bucket: &str, args: &[&str]) {
         let e = e.unwrap();
         std::fs::rename(e.path(), org.join(e.file_name())).unwrap();
     }
+}
+
+/// `trawl convert SOURCE --lake LAKE --json EXTRA...`, which must succeed; its summary.
+fn convert_ok(server: &S3Server, source: &str, lake: &str, extra: &[&str]) -> serde_json::Value {
+    let out = trawl_s3(server)
+        .args(["convert", source, "--lake", lake, "--json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    json_out(&out)
+}
+
+/// One integer from `trawl sql` over raw archives.
+fn raw_count(server: &S3Server, source: &str, sql: &str) -> i64 {
+    let out = trawl_s3(server)
+        .args(["sql", "--raw", source, "--format", "csv", "-q", "-c", sql])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines().nth(1).unwrap().trim().parse().unwrap()
 }
 
 fn sql_count(server: &S3Server, lake: &str, sql: &str) -> i64 {
@@ -141,7 +144,7 @@ fn convert_an_org_trail_from_s3_into_an_s3_lake_and_query_it_in_place() {
             "2",
         ],
     );
-    let all = files_under(&server.bucket_dir("trail"));
+    let all = crate::util::files_under(&server.bucket_dir("trail"));
     assert!(all.len() > 1000, "{} keys", all.len());
     let account = std::fs::read_dir(server.bucket_dir("trail").join("AWSLogs/o-a1b2c3d4e5"))
         .unwrap()
@@ -151,24 +154,19 @@ fn convert_an_org_trail_from_s3_into_an_s3_lake_and_query_it_in_place() {
 
     // One account, one day: only that account's prefixes for the day and a day of
     // slack on each side are listed.
-    let out = trawl_s3(&server)
-        .args([
-            "convert",
-            "s3://trail/AWSLogs/",
-            "--lake",
-            "s3://lake/ct",
-            "--json",
+    let first = convert_ok(
+        &server,
+        "s3://trail/AWSLogs/",
+        "s3://lake/ct",
+        &[
             "--account",
             &account,
             "--since",
             "2026-03-03",
             "--until",
             "2026-03-03",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
-    let first = json_out(&out);
+        ],
+    );
     let wanted_days = ["2026/03/02", "2026/03/03", "2026/03/04"];
     let expected_listed = all
         .iter()
@@ -195,31 +193,10 @@ fn convert_an_org_trail_from_s3_into_an_s3_lake_and_query_it_in_place() {
     );
 
     // The rest of the bucket; then a rerun finds nothing new.
-    let out = trawl_s3(&server)
-        .args([
-            "convert",
-            "s3://trail/AWSLogs/",
-            "--lake",
-            "s3://lake/ct",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
-    let second = json_out(&out);
+    let second = convert_ok(&server, "s3://trail/AWSLogs/", "s3://lake/ct", &[]);
     assert_eq!(second["files"]["already_converted"], expected_listed);
     let total = written_first + second["records"]["written"].as_i64().unwrap();
-    let out = trawl_s3(&server)
-        .args([
-            "convert",
-            "s3://trail/AWSLogs/",
-            "--lake",
-            "s3://lake/ct",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    let third = json_out(&out);
+    let third = convert_ok(&server, "s3://trail/AWSLogs/", "s3://lake/ct", &[]);
     assert_eq!(third["files"]["read"], 0, "{third}");
     assert_eq!(
         sql_count(&server, "s3://lake/ct", "SELECT count(*) FROM cloudtrail"),
@@ -233,31 +210,19 @@ fn convert_an_org_trail_from_s3_into_an_s3_lake_and_query_it_in_place() {
         ),
         total
     );
-    assert!(files_under(&server.bucket_dir("lake").join("ct/_trawl/staging")).is_empty());
-    assert!(files_under(&server.bucket_dir("lake").join("ct/_trawl/pending")).is_empty());
+    assert!(
+        crate::util::files_under(&server.bucket_dir("lake").join("ct/_trawl/staging")).is_empty()
+    );
+    assert!(
+        crate::util::files_under(&server.bucket_dir("lake").join("ct/_trawl/pending")).is_empty()
+    );
 
     // Raw archives on S3 answer the same.
-    let out = trawl_s3(&server)
-        .args([
-            "sql",
-            "--raw",
-            "s3://trail/AWSLogs/",
-            "--format",
-            "csv",
-            "-q",
-            "-c",
-            "SELECT count(*) FROM cloudtrail",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", crate::util::stderr(&out));
-    let raw: i64 = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let raw = raw_count(
+        &server,
+        "s3://trail/AWSLogs/",
+        "SELECT count(*) FROM cloudtrail",
+    );
     assert_eq!(raw, total);
 
     // Hunt in place.
@@ -360,18 +325,7 @@ fn a_server_gone_mid_run_then_a_rerun_completes_with_exact_counts() {
         crate::util::stderr(&out)
     );
     server.restart().unwrap();
-    let out = trawl_s3(&server)
-        .args([
-            "convert",
-            "s3://trail/AWSLogs/",
-            "--lake",
-            "s3://lake/ct",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
-    let s = json_out(&out);
+    let s = convert_ok(&server, "s3://trail/AWSLogs/", "s3://lake/ct", &[]);
     let records = s["records"]["read"].as_i64().unwrap();
     let written = s["records"]["written"].as_i64().unwrap();
     let lake_rows = sql_count(&server, "s3://lake/ct", "SELECT count(*) FROM cloudtrail");
@@ -386,28 +340,15 @@ fn a_server_gone_mid_run_then_a_rerun_completes_with_exact_counts() {
     assert_eq!(lake_rows, distinct);
     assert_eq!(lake_rows, written, "{s}");
     assert!(records >= written);
-    let raw = trawl_s3(&server)
-        .args([
-            "sql",
-            "--raw",
-            "s3://trail/AWSLogs/",
-            "--format",
-            "csv",
-            "-q",
-            "-c",
-            "SELECT count(DISTINCT eventid) FROM cloudtrail",
-        ])
-        .output()
-        .unwrap();
-    let raw: i64 = String::from_utf8(raw.stdout)
-        .unwrap()
-        .lines()
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let raw = raw_count(
+        &server,
+        "s3://trail/AWSLogs/",
+        "SELECT count(DISTINCT eventid) FROM cloudtrail",
+    );
     assert_eq!(lake_rows, raw);
-    assert!(files_under(&server.bucket_dir("lake").join("ct/_trawl/staging")).is_empty());
+    assert!(
+        crate::util::files_under(&server.bucket_dir("lake").join("ct/_trawl/staging")).is_empty()
+    );
 }
 
 #[test]
@@ -445,7 +386,7 @@ fn large_lake_files_go_up_in_parts_from_a_local_archive() {
         s["published"]["multipart_uploads"].as_u64().unwrap() >= 1,
         "{s}"
     );
-    let largest = files_under(&server.bucket_dir("lake").join("big/cloudtrail"))
+    let largest = crate::util::files_under(&server.bucket_dir("lake").join("big/cloudtrail"))
         .iter()
         .map(|p| std::fs::metadata(p).unwrap().len())
         .max()

@@ -142,3 +142,15 @@ pub fn canonical(v: &Value) -> String {
     }
     sort(v).to_string()
 }
+
+/// The `.sql` files of `sql/<kind>/`, sorted.
+pub fn sql_files(kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql").join(kind);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    files
+}

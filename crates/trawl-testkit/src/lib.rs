@@ -30,13 +30,15 @@ pub struct S3Server {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-type Running = (
+/// A server thread: send on the sender (or drop it) to stop it, then join.
+pub type Running = (
     tokio::sync::oneshot::Sender<()>,
     std::thread::JoinHandle<()>,
 );
 
-/// Serves the buckets under `root` on `listener` from a thread of its own.
-fn serve(root: &Path, std_listener: std::net::TcpListener) -> std::io::Result<Running> {
+/// Serves the buckets under `root` (one directory each) on `listener` from a thread
+/// of its own, checking SigV4 with [`ACCESS_KEY`] and [`SECRET_KEY`].
+pub fn serve(root: &Path, std_listener: std::net::TcpListener) -> std::io::Result<Running> {
     let fs = s3s_fs::FileSystem::new(root).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
     let mut builder = S3ServiceBuilder::new(fs);
     builder.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
