@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/common.sh
-cargo build --release --quiet --bin trawl --bin trawl-s3-server
+[ -n "${TRAWL_BENCH_NO_BUILD:-}" ] || cargo build --release --quiet --bin trawl --bin trawl-s3-server
 SERVER="$CARGO_TARGET_DIR/release/trawl-s3-server"
 n="${1:-250000}"; runs="${2:-3}"
 archive="$(archive "$n")"
@@ -29,16 +29,18 @@ measure() { # label source
       "$WORK/s3-summary.json" "$1" "$secs" "$rss"
   done
 }
-{ measure local "$archive"; measure s3 "s3://trail/AWSLogs/"; } | python3 -c '
+{ measure local "$archive"; measure s3 "s3://trail/AWSLogs/"; } >"$WORK/s3-runs"
+python3 - "$WORK/s3-runs" <<'PY'
 import sys, statistics
-rows = [l.split() for l in sys.stdin]
 by = {}
-for label, rec, secs, rss in rows:
+for line in open(sys.argv[1]):
+    label, rec, secs, rss = line.split()
     by.setdefault(label, []).append((int(rec), float(secs), int(rss)))
-print(f"{\"source\":<8} {\"events\":>10} {\"median s\":>9} {\"events/s\":>10} {\"peak RSS\":>9}")
+print(f"{'source':<8} {'events':>10} {'median s':>9} {'events/s':>10} {'peak RSS':>9}")
 med = {}
 for label, xs in by.items():
-    m = statistics.median(x[1] for x in xs); med[label] = m
-    print(f"{label:<8} {xs[0][0]:>10} {m:>9.2f} {xs[0][0]/m:>10.0f} {max(x[2] for x in xs)/1024:>7.0f}MB")
-print(f"S3 / local time: {med[\"s3\"]/med[\"local\"]:.2f}")
-'
+    m = statistics.median(x[1] for x in xs)
+    med[label] = m
+    print(f"{label:<8} {xs[0][0]:>10} {m:>9.2f} {xs[0][0] / m:>10.0f} {max(x[2] for x in xs) / 1024:>7.0f}MB")
+print(f"S3 / local time: {med['s3'] / med['local']:.2f}")
+PY
