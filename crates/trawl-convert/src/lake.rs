@@ -102,6 +102,17 @@ pub struct RunManifest {
     pub counts: Counts,
 }
 
+impl RunManifest {
+    /// Lake-relative paths of the files the run puts in place: its table files and its
+    /// reject file.
+    pub fn placed_files(&self) -> impl Iterator<Item = &str> {
+        self.added
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain(self.rejects.as_deref())
+    }
+}
+
 /// Everything the ledger knows.
 #[derive(Debug, Default)]
 pub struct Ledger {
@@ -297,13 +308,8 @@ impl Lake {
     /// Idempotent, so recovery can run it again after a crash.
     fn apply(&self, manifest: &RunManifest) -> Result<()> {
         let staging = self.staging(&manifest.run);
-        let moves = manifest
-            .added
-            .iter()
-            .map(|f| f.path.as_str())
-            .chain(manifest.rejects.as_deref());
         let mut touched_dirs = Vec::new();
-        for rel in moves {
+        for rel in manifest.placed_files() {
             let from = staging.join(rel);
             let to = self.root.join(rel);
             if from.exists() {

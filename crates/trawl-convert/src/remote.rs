@@ -204,19 +204,11 @@ impl RemoteLake {
         Ok(())
     }
 
-    fn moves(manifest: &RunManifest) -> impl Iterator<Item = &str> {
-        manifest
-            .added
-            .iter()
-            .map(|f| f.path.as_str())
-            .chain(manifest.rejects.as_deref())
-    }
-
     /// Step 3 and 4 for a run whose pending manifest is written.
     async fn apply(&self, manifest: &RunManifest, body: &[u8]) -> Result<()> {
         let run = &manifest.run;
         let mut staged = Vec::new();
-        for rel in Self::moves(manifest) {
+        for rel in manifest.placed_files() {
             let from = self.key(&format!("_trawl/staging/{run}/{rel}"));
             let to = self.key(rel);
             match self.store.copy(&from, &to).await {
@@ -247,7 +239,7 @@ impl RemoteLake {
         let ledger = local.ledger()?;
         for manifest in ledger.runs.iter().filter(|m| !known.contains(&m.run)) {
             let run = &manifest.run;
-            for rel in Self::moves(manifest) {
+            for rel in manifest.placed_files() {
                 let key = self.key(&format!("_trawl/staging/{run}/{rel}"));
                 self.upload(&local.root().join(rel), &key, &mut counts)
                     .await?;

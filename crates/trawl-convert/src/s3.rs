@@ -119,12 +119,7 @@ impl CredentialProvider for AwsConfigCredentials {
             return Ok(c.clone());
         }
         let creds = self.provider.provide_credentials().await.map_err(|e| {
-            let mut cause = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                cause = format!("{cause}: {s}");
-                source = s.source();
-            }
+            let cause = error_chain(&e);
             object_store::Error::Generic {
                 store: "S3",
                 source: Box::new(NoCredentials {
@@ -260,10 +255,10 @@ pub async fn store(bucket: &str) -> Result<Arc<dyn ObjectStore>> {
     Ok(store)
 }
 
-/// One line a user can act on for a failed S3 call on `url`.
-pub fn explain(url: &str, e: &object_store::Error) -> String {
+/// An error and its sources as one text, each cause once.
+fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = e.source();
     while let Some(s) = source {
         let s_text = s.to_string();
         if !text.contains(&s_text) {
@@ -271,6 +266,12 @@ pub fn explain(url: &str, e: &object_store::Error) -> String {
         }
         source = s.source();
     }
+    text
+}
+
+/// One line a user can act on for a failed S3 call on `url`.
+pub fn explain(url: &str, e: &object_store::Error) -> String {
+    let text = error_chain(e);
     let has = |needle: &str| text.contains(needle);
     let bucket = S3Url::parse(url).map(|u| u.bucket).unwrap_or_default();
     let what = if has("no usable AWS credentials") {

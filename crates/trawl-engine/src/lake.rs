@@ -159,9 +159,9 @@ pub async fn lake_table(ctx: &SessionContext, lake: &Path) -> Result<LakeTable> 
     listing_table(ctx, table_url).await
 }
 
-/// Builds the `cloudtrail` table of a lake on S3 (`s3://bucket/prefix`), registering
-/// the bucket's client with the session.
-pub async fn s3_lake_table(ctx: &SessionContext, url: &str) -> Result<LakeTable> {
+/// Registers the tables of a lake on S3 (`s3://bucket/prefix`): `cloudtrail`, and
+/// `rejects` when there are any; the bucket's client is registered with the session.
+pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
     use futures::StreamExt;
     use trawl_convert::s3::{S3Url, explain, store};
     let lake_err = |message: String| Error::Lake {
@@ -176,27 +176,47 @@ pub async fn s3_lake_table(ctx: &SessionContext, url: &str) -> Result<LakeTable>
         url::Url::parse(&format!("s3://{}", parsed.bucket)).map_err(|e| lake_err(e.to_string()))?;
     ctx.register_object_store(&bucket_url, s3.clone());
     let prefix = parsed.key.trim_end_matches('/');
-    let table_key = if prefix.is_empty() {
-        trawl_convert::TABLE_DIR.to_string()
-    } else {
-        format!("{prefix}/{}", trawl_convert::TABLE_DIR)
-    };
-    // One small listing up front: a missing bucket, refused credentials or a path
-    // that is not a lake fail here with a message, not inside a query.
-    let probe = object_store::path::Path::from(table_key.as_str());
-    let mut listing = s3.list(Some(&probe));
-    match listing.next().await {
-        Some(Ok(_)) => {}
-        Some(Err(e)) => return Err(lake_err(explain(url, &e))),
-        None => {
-            return Err(lake_err(
-                "no cloudtrail/ table here: not a trawl lake (run `trawl convert ... --lake` first)"
-                    .into(),
-            ));
+    let key = |dir: &str| {
+        if prefix.is_empty() {
+            dir.to_string()
+        } else {
+            format!("{prefix}/{dir}")
         }
+    };
+    // Whether anything is stored under a key prefix; a missing bucket or refused
+    // credentials fail here with a message, not inside a query.
+    let any_under = |k: String| {
+        let s3 = s3.clone();
+        async move {
+            let mut listing = s3.list(Some(&object_store::path::Path::from(k)));
+            match listing.next().await {
+                Some(Ok(_)) => Ok(true),
+                Some(Err(e)) => Err(lake_err(explain(url, &e))),
+                None => Ok(false),
+            }
+        }
+    };
+    let table_key = key(trawl_convert::TABLE_DIR);
+    if !any_under(table_key.clone()).await? {
+        return Err(lake_err(
+            "no cloudtrail/ table here: not a trawl lake (run `trawl convert ... --lake` first)"
+                .into(),
+        ));
     }
     let table_url = ListingTableUrl::parse(format!("s3://{}/{table_key}/", parsed.bucket))?;
-    listing_table(ctx, table_url).await
+    let table = listing_table(ctx, table_url).await?;
+    ctx.register_table("cloudtrail", Arc::new(table))?;
+    let rejects_key = key(trawl_convert::REJECTS_DIR);
+    if any_under(rejects_key.clone()).await? {
+        let options = datafusion::prelude::JsonReadOptions::default().file_extension(".jsonl");
+        ctx.register_json(
+            "rejects",
+            &format!("s3://{}/{rejects_key}/", parsed.bucket),
+            options,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 async fn listing_table(ctx: &SessionContext, table_url: ListingTableUrl) -> Result<LakeTable> {

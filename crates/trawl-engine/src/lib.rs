@@ -17,7 +17,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParserBuilder, Statement};
 
 pub use dialect::TrawlDialect;
-pub use lake::{LakeTable, date_filters, lake_table, s3_lake_table};
+pub use lake::{LakeTable, date_filters, lake_table, register_s3_lake};
 pub use raw::{RawSummary, register_raw};
 
 /// Errors of the query engine.
@@ -87,40 +87,6 @@ pub fn new_session_with(opts: &SessionOptions) -> Result<SessionContext> {
 /// A session with default settings.
 pub fn new_session() -> Result<SessionContext> {
     new_session_with(&SessionOptions::default())
-}
-
-/// Registers the tables of a lake on S3 (`s3://bucket/prefix`): `cloudtrail`, and
-/// `rejects` when there are any.
-pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
-    let table = s3_lake_table(ctx, url).await?;
-    ctx.register_table("cloudtrail", Arc::new(table))?;
-    let base = url.trim_end_matches('/');
-    let parsed = trawl_convert::s3::S3Url::parse(base).map_err(|e| Error::Lake {
-        path: url.into(),
-        message: e.to_string(),
-    })?;
-    let store = trawl_convert::s3::store(&parsed.bucket)
-        .await
-        .map_err(|e| Error::Lake {
-            path: url.into(),
-            message: e.to_string(),
-        })?;
-    let rejects_key = if parsed.key.is_empty() {
-        trawl_convert::REJECTS_DIR.to_string()
-    } else {
-        format!("{}/{}", parsed.key, trawl_convert::REJECTS_DIR)
-    };
-    let mut listing = store.list(Some(&object_store::path::Path::from(rejects_key)));
-    if let Some(Ok(_)) = futures::StreamExt::next(&mut listing).await {
-        let options = datafusion::prelude::JsonReadOptions::default().file_extension(".jsonl");
-        ctx.register_json(
-            "rejects",
-            &format!("{base}/{}/", trawl_convert::REJECTS_DIR),
-            options,
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 /// Registers the lake's tables in `ctx`: `cloudtrail`, and `rejects` (the records
