@@ -24,6 +24,8 @@ pub struct Parsed<'t> {
     pub json: Cow<'t, str>,
     /// Position of the record within its source object (0-based).
     pub index: u32,
+    /// The source object: a path or an `s3://` URL.
+    pub source: &'t str,
 }
 
 fn s<'a>(v: &'a Option<Str<'_>>) -> Option<&'a str> {
@@ -218,8 +220,8 @@ fn top_bools(recs: &[Parsed<'_>], f: impl Fn(&Record<'_>) -> Option<bool>) -> Ar
     Arc::new(BooleanArray::from_iter(recs.iter().map(|p| f(&p.rec))))
 }
 
-/// Builds one batch from validated records of one source object.
-pub fn build_batch(recs: &[Parsed<'_>], source: &str) -> RecordBatch {
+/// Builds one batch from validated records (of one or several source objects).
+pub fn build_batch(recs: &[Parsed<'_>]) -> RecordBatch {
     let tls: Vec<_> = recs.iter().map(|p| p.rec.tls_details.as_ref()).collect();
     let addendum: Vec<_> = recs.iter().map(|p| p.rec.addendum.as_ref()).collect();
     let columns: Vec<ArrayRef> = vec![
@@ -284,7 +286,7 @@ pub fn build_batch(recs: &[Parsed<'_>], source: &str) -> RecordBatch {
         Arc::new(StringArray::from_iter_values(
             recs.iter().map(|p| p.json.as_ref()),
         )),
-        Arc::new(StringArray::from_iter_values(recs.iter().map(|_| source))),
+        Arc::new(StringArray::from_iter_values(recs.iter().map(|p| p.source))),
         Arc::new(UInt32Array::from_iter_values(recs.iter().map(|p| p.index))),
     ];
     RecordBatch::try_new(schema::schema(), columns)

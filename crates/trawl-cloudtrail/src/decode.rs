@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use crate::batch::{Parsed, build_batch};
 use crate::key::{ObjectKind, classify_key};
 use crate::record::{Probe, Record, Shape, is_object};
-use crate::scan::{Item, Mode, compact, line_of, parse_at, scan};
+use crate::scan::{Item, Mode, compact, line_of, parse_at, scan, skip_separators};
 use crate::time::parse_event_time;
 
 /// Input format of a source object. `Auto` sniffs each object's content.
@@ -190,63 +190,235 @@ fn make_reject(
 
 /// Decodes one source object. Never fails: what cannot be read becomes rejects.
 pub fn decode(source: &str, data: &[u8], opts: &DecodeOptions) -> Decoded {
+    let (mut decoded, batches) = decode_many(&[(source, data)], opts);
+    let mut out = decoded.pop().unwrap_or_default();
+    out.batches = batches;
+    out
+}
+
+/// Where one object stands between the phases of [`decode_many`].
+enum Stage<'d> {
+    /// Settled without parsing records (skipped, binary, ...).
+    Done(Decoded),
+    Text {
+        text: Cow<'d, str>,
+        gzip_error: Option<String>,
+    },
+}
+
+/// An object's record candidates, found but not yet parsed.
+struct Collected<'a> {
+    text: &'a str,
+    candidates: Vec<(u32, Candidate<'a>)>,
+    /// Records the one-pass reader already parsed.
+    parsed: Vec<Parsed<'a>>,
+    digests: u64,
+}
+
+/// Decodes several source objects at once. Returns one [`Decoded`] per input, in
+/// input order, with its counts and rejects but no batches, and the rows of all of
+/// them in shared batches of up to `batch_rows`: CloudTrail delivers many small files,
+/// and building one batch per file would cost more than parsing it.
+pub fn decode_many(
+    inputs: &[(&str, &[u8])],
+    opts: &DecodeOptions,
+) -> (Vec<Decoded>, Vec<RecordBatch>) {
+    let stages: Vec<Stage<'_>> = inputs
+        .iter()
+        .map(|(source, data)| inflate(source, data))
+        .collect();
+    let mut rejects: Vec<Vec<Reject>> = Vec::with_capacity(inputs.len());
+    let mut collected: Vec<Option<Collected<'_>>> = Vec::with_capacity(inputs.len());
+    for ((source, _), stage) in inputs.iter().zip(&stages) {
+        match stage {
+            Stage::Done(_) => {
+                rejects.push(Vec::new());
+                collected.push(None);
+            }
+            Stage::Text { text, gzip_error } => {
+                let (c, r) = collect(source, text, gzip_error.as_deref(), opts.format);
+                rejects.push(r);
+                collected.push(Some(c));
+            }
+        }
+    }
+    let mut rows = vec![0u64; inputs.len()];
+    let mut parsed = Vec::new();
+    for (i, c) in collected.iter_mut().enumerate() {
+        if let Some(c) = c {
+            rows[i] += c.parsed.len() as u64;
+            // By value, not `append`: the rows may then live shorter than `collected`.
+            parsed.extend(std::mem::take(&mut c.parsed));
+        }
+    }
+    for (i, c) in collected.iter().enumerate() {
+        let Some(c) = c else { continue };
+        let source = inputs[i].0;
+        for (index, cand) in &c.candidates {
+            let body = cand.text.as_ref();
+            match parse_one(body) {
+                Ok((rec, time_ms)) => {
+                    rows[i] += 1;
+                    parsed.push(Parsed {
+                        rec,
+                        time_ms,
+                        json: Cow::Borrowed(body),
+                        index: *index,
+                        source,
+                    });
+                }
+                Err(reason) => rejects[i].push(make_reject(
+                    source,
+                    Some(*index),
+                    Some(line_of(c.text, cand.offset) as u64),
+                    reason,
+                    body,
+                )),
+            }
+        }
+    }
+    let batches = parsed
+        .chunks(opts.batch_rows.max(1))
+        .map(build_batch)
+        .collect();
+    let digests: Vec<u64> = collected
+        .iter()
+        .map(|c| c.as_ref().map_or(0, |c| c.digests))
+        .collect();
+    // The rows are in the batches now; the texts they borrowed from can go.
+    drop(parsed);
+    drop(collected);
+    let decoded = stages
+        .into_iter()
+        .zip(digests)
+        .zip(rejects)
+        .zip(rows)
+        .map(|(((stage, digests), mut rejects), rows)| match stage {
+            Stage::Done(d) => d,
+            Stage::Text { text, .. } => {
+                rejects.sort_by_key(|r| r.index);
+                Decoded {
+                    batches: Vec::new(),
+                    records: rows + rejects.len() as u64,
+                    rows,
+                    rejects,
+                    digests,
+                    text_bytes: text.len() as u64,
+                    skipped: None,
+                }
+            }
+        })
+        .collect();
+    (decoded, batches)
+}
+
+/// Decompresses an object and checks it is text.
+fn inflate<'d>(source: &str, data: &'d [u8]) -> Stage<'d> {
     let mut out = Decoded::default();
     match classify_key(source) {
         ObjectKind::Digest => {
             out.skipped = Some("CloudTrail digest file (integrity data, not events)");
-            return out;
+            return Stage::Done(out);
         }
         ObjectKind::CloudWatchWriteTest => {
             out.skipped = Some("CloudWatch Logs export permission-check object");
-            return out;
+            return Stage::Done(out);
         }
         _ => {}
     }
     let (bytes, gzip_error) = gunzip(data);
-    out.text_bytes = bytes.len() as u64;
-    let text: Cow<'_, str> = match std::str::from_utf8(&bytes) {
-        Ok(t) => Cow::Borrowed(t),
-        Err(_) if looks_binary(&bytes) => {
-            let reason = match &gzip_error {
-                Some(e) => format!("not CloudTrail: unreadable gzip data ({e})"),
-                None => "not CloudTrail: binary data, not JSON text".to_string(),
-            };
-            out.rejects.push(make_reject(
-                source,
-                None,
-                None,
-                reason,
-                &String::from_utf8_lossy(&bytes[..bytes.len().min(256)]),
-            ));
-            out.records = 1;
-            return out;
-        }
-        // Keep the records around a stray invalid byte: it becomes U+FFFD.
-        Err(_) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+    let text_bytes = bytes.len() as u64;
+    let invalid = match bytes {
+        Cow::Borrowed(b) => match std::str::from_utf8(b) {
+            Ok(t) => {
+                return Stage::Text {
+                    text: Cow::Borrowed(t),
+                    gzip_error,
+                };
+            }
+            Err(_) => b.to_vec(),
+        },
+        Cow::Owned(v) => match String::from_utf8(v) {
+            Ok(t) => {
+                return Stage::Text {
+                    text: Cow::Owned(t),
+                    gzip_error,
+                };
+            }
+            Err(e) => e.into_bytes(),
+        },
     };
+    if !looks_binary(&invalid) {
+        // Keep the records around a stray invalid byte: it becomes U+FFFD.
+        let text = String::from_utf8_lossy(&invalid).into_owned();
+        return Stage::Text {
+            text: Cow::Owned(text),
+            gzip_error,
+        };
+    }
+    let reason = match &gzip_error {
+        Some(e) => format!("not CloudTrail: unreadable gzip data ({e})"),
+        None => "not CloudTrail: binary data, not JSON text".to_string(),
+    };
+    out.rejects.push(make_reject(
+        source,
+        None,
+        None,
+        reason,
+        &String::from_utf8_lossy(&invalid[..invalid.len().min(256)]),
+    ));
+    out.records = 1;
+    out.text_bytes = text_bytes;
+    Stage::Done(out)
+}
+
+/// Finds the record candidates of one object's text; what is not a record already
+/// becomes a reject here.
+fn collect<'a>(
+    source: &'a str,
+    text: &'a str,
+    gzip_error: Option<&str>,
+    format: InputFormat,
+) -> (Collected<'a>, Vec<Reject>) {
     let mut ctx = Ctx {
         source,
-        text: &text,
+        text,
         candidates: Vec::new(),
         rejects: Vec::new(),
         digests: 0,
         next_index: 0,
-        truncation: gzip_error
-            .as_ref()
-            .map(|e| format!("the gzip stream is cut short ({e})")),
+        truncation: gzip_error.map(|e| format!("the gzip stream is cut short ({e})")),
     };
-    let format = match opts.format {
-        InputFormat::Auto => sniff(&text),
+    let format = match format {
+        InputFormat::Auto => sniff(text),
         f => Some(f),
     };
     match format {
-        Some(InputFormat::Json | InputFormat::Auto) => collect_json(&mut ctx),
+        Some(InputFormat::Json | InputFormat::Auto) => {
+            if let Some(parsed) = records_array_start(text)
+                .filter(|_| gzip_error.is_none())
+                .and_then(|start| one_pass_records(source, text, start))
+            {
+                let digests = 0;
+                ctx.next_index = parsed.len() as u32;
+                return (
+                    Collected {
+                        text,
+                        candidates: Vec::new(),
+                        parsed,
+                        digests,
+                    },
+                    Vec::new(),
+                );
+            }
+            collect_json(&mut ctx)
+        }
         Some(InputFormat::Cloudwatch) => collect_cloudwatch(&mut ctx),
         Some(InputFormat::LakeCsv) => collect_lake_csv(&mut ctx),
         None => {
             let trimmed = text.trim();
             if trimmed.is_empty() {
-                if let Some(e) = &gzip_error {
+                if let Some(e) = gzip_error {
                     ctx.rejects.push(make_reject(
                         source,
                         None,
@@ -259,13 +431,13 @@ pub fn decode(source: &str, data: &[u8], opts: &DecodeOptions) -> Decoded {
                 let head: String = trimmed.chars().take(40).collect();
                 ctx.reject_at(
                     0,
-                    &text,
+                    text,
                     format!("not CloudTrail: the content is not JSON (starts with {head:?})"),
                 );
             }
         }
     }
-    if let Some(e) = &gzip_error
+    if let Some(e) = gzip_error
         && !ctx.rejects.iter().any(|r| r.reason.contains("gzip"))
     {
         // The cut fell between records: nothing was lost in the text we have, but
@@ -282,22 +454,53 @@ pub fn decode(source: &str, data: &[u8], opts: &DecodeOptions) -> Decoded {
     }
     let Ctx {
         candidates,
-        mut rejects,
+        rejects,
         digests,
         ..
     } = ctx;
-    out.digests = digests;
-    parse_candidates(
-        source,
-        &text,
-        &candidates,
-        opts.batch_rows.max(1),
-        &mut out,
-        &mut rejects,
-    );
-    out.records = out.rows + rejects.len() as u64;
-    out.rejects = rejects;
-    out
+    (
+        Collected {
+            text,
+            candidates,
+            parsed: Vec::new(),
+            digests,
+        },
+        rejects,
+    )
+}
+
+/// The common case in one pass: a `{"Records":[...]}` file whose every element is a
+/// well-formed, valid CloudTrail record, parsed once straight from the text (the
+/// careful path tokenises each record three times: to find it, to classify it, to
+/// read it). At the first thing it does not expect it gives up and the careful path
+/// reads the whole file, so what is decided about odd input never changes.
+fn one_pass_records<'a>(source: &'a str, text: &'a str, start: usize) -> Option<Vec<Parsed<'a>>> {
+    let b = text.as_bytes();
+    let mut pos = start;
+    let mut out = Vec::new();
+    loop {
+        pos = skip_separators(b, pos, Mode::ArrayElements);
+        match b.get(pos)? {
+            b']' => return Some(out),
+            b'{' => {}
+            _ => return None,
+        }
+        let mut stream = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<Record<'a>>();
+        let rec = stream.next()?.ok()?;
+        let end = pos + stream.byte_offset();
+        if !rec.has_no_wrapper_keys() {
+            return None;
+        }
+        let time_ms = validate(&rec).ok()?;
+        out.push(Parsed {
+            rec,
+            time_ms,
+            json: compact(&text[pos..end]),
+            index: out.len() as u32,
+            source,
+        });
+        pos = end;
+    }
 }
 
 fn looks_binary(b: &[u8]) -> bool {
@@ -310,16 +513,27 @@ pub fn gunzip(data: &[u8]) -> (Cow<'_, [u8]>, Option<String>) {
     if data.len() < 2 || data[0] != 0x1f || data[1] != 0x8b {
         return (Cow::Borrowed(data), None);
     }
-    let mut out = Vec::with_capacity(data.len() * 8);
-    let mut decoder = flate2::read::MultiGzDecoder::new(data);
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        match decoder.read(&mut buf) {
-            Ok(0) => return (Cow::Owned(out), None),
-            Ok(n) => out.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return (Cow::Owned(out), Some(e.to_string())),
-        }
+    let mut out = Vec::with_capacity(inflated_size_hint(data));
+    // read_to_end keeps what was inflated before an error, which is what a cut-off
+    // stream needs.
+    match flate2::read::MultiGzDecoder::new(data).read_to_end(&mut out) {
+        Ok(_) => (Cow::Owned(out), None),
+        Err(e) => (Cow::Owned(out), Some(e.to_string())),
+    }
+}
+
+/// Capacity for the inflated text: the gzip trailer's ISIZE (the size modulo 2^32 of
+/// a single-member stream) when plausible, else a typical JSON ratio.
+fn inflated_size_hint(data: &[u8]) -> usize {
+    let guess = data.len().saturating_mul(8);
+    let Some(tail) = data.len().checked_sub(4).map(|at| &data[at..]) else {
+        return guess;
+    };
+    let isize = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as usize;
+    if isize >= data.len() && isize <= data.len().saturating_mul(64) {
+        isize
+    } else {
+        guess
     }
 }
 
@@ -566,28 +780,8 @@ fn collect_lake_csv(ctx: &mut Ctx<'_>) {
     }
 }
 
-/// Validates a candidate record; the error is the reject reason.
-fn parse_one<'t>(text: &'t str) -> Result<(Record<'t>, i64), String> {
-    let rec: Record<'t> = match serde_json::from_str(text) {
-        Ok(r) => r,
-        Err(first) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            return Err(
-                match serde_path_to_error::deserialize::<_, Record<'t>>(&mut de) {
-                    Err(e) if !e.path().to_string().is_empty() && e.path().to_string() != "." => {
-                        let inner = e.inner().to_string();
-                        let inner = inner
-                            .split(" at line ")
-                            .next()
-                            .unwrap_or(&inner)
-                            .to_string();
-                        format!("wrong type at `{}`: {inner}", e.path())
-                    }
-                    _ => format!("invalid record: {first}"),
-                },
-            );
-        }
-    };
+/// Checks what a row needs; returns the event time in ms, or the reject reason.
+fn validate(rec: &Record<'_>) -> Result<i64, String> {
     let looks_like_cloudtrail = rec.event_version.is_some()
         || rec.event_name.is_some()
         || rec.event_source.is_some()
@@ -613,43 +807,33 @@ fn parse_one<'t>(text: &'t str) -> Result<(Record<'t>, i64), String> {
         Some(id) if !id.as_str().is_empty() => {}
         _ => return Err("missing `eventID`".to_string()),
     }
-    Ok((rec, ms))
+    Ok(ms)
 }
 
-fn parse_candidates(
-    source: &str,
-    text: &str,
-    candidates: &[(u32, Candidate<'_>)],
-    batch_rows: usize,
-    out: &mut Decoded,
-    rejects: &mut Vec<Reject>,
-) {
-    for chunk in candidates.chunks(batch_rows) {
-        let mut parsed = Vec::with_capacity(chunk.len());
-        for (index, cand) in chunk {
-            let body = cand.text.as_ref();
-            match parse_one(body) {
-                Ok((rec, time_ms)) => parsed.push(Parsed {
-                    rec,
-                    time_ms,
-                    json: Cow::Borrowed(body),
-                    index: *index,
-                }),
-                Err(reason) => rejects.push(make_reject(
-                    source,
-                    Some(*index),
-                    Some(line_of(text, cand.offset) as u64),
-                    reason,
-                    body,
-                )),
-            }
+/// Validates a candidate record; the error is the reject reason.
+fn parse_one<'t>(text: &'t str) -> Result<(Record<'t>, i64), String> {
+    let rec: Record<'t> = match serde_json::from_str(text) {
+        Ok(r) => r,
+        Err(first) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            return Err(
+                match serde_path_to_error::deserialize::<_, Record<'t>>(&mut de) {
+                    Err(e) if !e.path().to_string().is_empty() && e.path().to_string() != "." => {
+                        let inner = e.inner().to_string();
+                        let inner = inner
+                            .split(" at line ")
+                            .next()
+                            .unwrap_or(&inner)
+                            .to_string();
+                        format!("wrong type at `{}`: {inner}", e.path())
+                    }
+                    _ => format!("invalid record: {first}"),
+                },
+            );
         }
-        if !parsed.is_empty() {
-            out.rows += parsed.len() as u64;
-            out.batches.push(build_batch(&parsed, source));
-        }
-    }
-    rejects.sort_by_key(|r| r.index);
+    };
+    let ms = validate(&rec)?;
+    Ok((rec, ms))
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ mod schema;
 mod time;
 
 pub use batch::{Parsed, build_batch};
-pub use decode::{DecodeOptions, Decoded, InputFormat, MAX_REJECT_RAW, Reject, decode, gunzip};
+pub use decode::{
+    DecodeOptions, Decoded, InputFormat, MAX_REJECT_RAW, Reject, decode, decode_many, gunzip,
+};
 pub use key::{DeliveryKey, ObjectKind, classify_key, parse_delivery_key};
 pub use schema::{
     DATE_PARTITION, SCHEMA_VERSION, SCHEMA_VERSION_KEY, col, event_time_type, schema,

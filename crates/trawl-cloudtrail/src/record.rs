@@ -325,6 +325,42 @@ pub struct Record<'a> {
     pub network: Option<DatadogNetwork<'a>>,
     #[serde(borrow)]
     pub http: Option<DatadogHttp<'a>>,
+    // The keys by which [`Probe::shape`] tells a wrapper or a digest from a record:
+    // present, they mean this object is not a plain record, and the one-pass reader
+    // leaves the file to the careful one.
+    #[serde(rename = "Records")]
+    records: Option<IgnoredAny>,
+    #[serde(rename = "Events")]
+    events: Option<IgnoredAny>,
+    #[serde(rename = "CloudTrailEvent")]
+    cloudtrail_event: Option<IgnoredAny>,
+    #[serde(rename = "detail-type")]
+    detail_type: Option<IgnoredAny>,
+    detail: Option<IgnoredAny>,
+    #[serde(rename = "messageType")]
+    message_type: Option<IgnoredAny>,
+    #[serde(rename = "logEvents")]
+    log_events: Option<IgnoredAny>,
+    #[serde(rename = "digestStartTime")]
+    digest_start_time: Option<IgnoredAny>,
+    #[serde(rename = "logFiles")]
+    log_files: Option<IgnoredAny>,
+}
+
+impl Record<'_> {
+    /// Whether none of the keys of a wrapper or digest is there: [`Probe::shape`]
+    /// would call this object a record if it has any event key.
+    pub fn has_no_wrapper_keys(&self) -> bool {
+        self.records.is_none()
+            && self.events.is_none()
+            && self.cloudtrail_event.is_none()
+            && self.detail_type.is_none()
+            && self.detail.is_none()
+            && self.message_type.is_none()
+            && self.log_events.is_none()
+            && self.digest_start_time.is_none()
+            && self.log_files.is_none()
+    }
 }
 
 /// What a top-level JSON value is, decided from its keys alone.

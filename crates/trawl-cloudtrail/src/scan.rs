@@ -35,7 +35,7 @@ pub struct Scan<'a> {
     pub items: Vec<Item<'a>>,
 }
 
-fn skip_separators(b: &[u8], mut pos: usize, mode: Mode) -> usize {
+pub(crate) fn skip_separators(b: &[u8], mut pos: usize, mode: Mode) -> usize {
     while pos < b.len() {
         match b[pos] {
             b' ' | b'\n' | b'\r' | b'\t' => pos += 1,

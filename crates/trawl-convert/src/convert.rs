@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use object_store::ObjectStoreExt;
-use trawl_cloudtrail::{DecodeOptions, Decoded, InputFormat, decode};
+use trawl_cloudtrail::{DecodeOptions, Decoded, InputFormat, decode_many};
 
 use crate::error::{Error, Result};
 use crate::lake::{Counts, Lake, REJECTS_DIR, RunKind, RunManifest, SourceEntry, new_run_id};
-use crate::sort::{SortOptions, next, sorted};
+use crate::sort::SortOptions;
 use crate::source::{ListingCounts, SourceObject, resolve_filtered};
-use crate::writer::{LayoutOptions, PartitionWriter, schema_with_day, with_day};
+use crate::writer::{LayoutOptions, PartitionWriter};
 
 /// Options of a conversion.
 #[derive(Debug, Clone)]
@@ -154,9 +154,15 @@ struct DecodedObject {
     result: std::result::Result<Decoded, String>,
 }
 
-/// Objects fetched at once: S3 GETs are latency-bound, so many are in flight while
-/// the decoders (one per core) work.
-const FETCH_JOBS: usize = 32;
+/// S3 GETs are latency-bound: this many per group are in flight while the decoders
+/// (one per core) work.
+const FETCH_JOBS: usize = 16;
+
+/// Objects decoded together: delivery files are small (often a few KB), and one
+/// group shares the cost of building Arrow batches.
+const GROUP_FILES: usize = 64;
+/// Compressed bytes that close a group early, so big files travel alone.
+const GROUP_BYTES: u64 = 8 << 20;
 
 struct Fetched {
     object: SourceObject,
@@ -183,62 +189,90 @@ async fn fetch(object: SourceObject, progress: Arc<Progress>) -> Fetched {
     Fetched { object, bytes }
 }
 
-async fn decode_fetched(
-    fetched: Fetched,
-    format: InputFormat,
-    progress: Arc<Progress>,
-) -> DecodedObject {
-    let Fetched { object, bytes } = fetched;
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => {
-            progress.files_done.fetch_add(1, Ordering::Relaxed);
-            return DecodedObject {
-                result: Err(e),
-                object,
-            };
+/// Splits the objects into decode groups, keeping their order.
+fn groups(objects: Vec<SourceObject>) -> Vec<Vec<SourceObject>> {
+    let mut out = Vec::new();
+    let mut group = Vec::new();
+    let mut bytes = 0;
+    for o in objects {
+        if !group.is_empty() && (group.len() >= GROUP_FILES || bytes + o.size > GROUP_BYTES) {
+            out.push(std::mem::take(&mut group));
+            bytes = 0;
         }
-    };
-    let uri = object.uri.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        decode(
-            &uri,
-            &bytes,
-            &DecodeOptions {
-                format,
-                batch_rows: 8192,
-            },
-        )
-    })
-    .await
-    .map_err(|e| format!("decoder crashed: {e}"));
-    if let Ok(d) = &result {
-        progress.records.fetch_add(d.records, Ordering::Relaxed);
-        progress
-            .text_bytes
-            .fetch_add(d.text_bytes, Ordering::Relaxed);
+        bytes += o.size;
+        group.push(o);
     }
-    progress.files_done.fetch_add(1, Ordering::Relaxed);
-    DecodedObject { object, result }
+    if !group.is_empty() {
+        out.push(group);
+    }
+    out
 }
 
-/// Rows gathered before a batch goes to the sort.
-const COALESCE_ROWS: usize = 8192;
-
-async fn send_coalesced(
-    tx: &tokio::sync::mpsc::Sender<arrow::array::RecordBatch>,
-    pending: &mut Vec<arrow::array::RecordBatch>,
-    day_schema: &arrow::datatypes::SchemaRef,
-) -> Result<()> {
-    if pending.is_empty() {
-        return Ok(());
+/// Fetches and decodes one group: per object its outcome, and the rows of all.
+async fn decode_group(
+    group: Vec<SourceObject>,
+    format: InputFormat,
+    progress: Arc<Progress>,
+) -> Result<(Vec<DecodedObject>, Vec<arrow::array::RecordBatch>)> {
+    let fetched: Vec<Fetched> = futures::stream::iter(group)
+        .map(|o| fetch(o, progress.clone()))
+        .buffered(FETCH_JOBS)
+        .collect()
+        .await;
+    let decoded = tokio::task::spawn_blocking(move || {
+        let inputs: Vec<(&str, &[u8])> = fetched
+            .iter()
+            .filter_map(|f| {
+                f.bytes
+                    .as_ref()
+                    .ok()
+                    .map(|b| (f.object.uri.as_str(), b.as_ref()))
+            })
+            .collect();
+        let opts = DecodeOptions {
+            format,
+            batch_rows: 8192,
+        };
+        // A decoder bug must cost this group's objects (reported, retried next run),
+        // not the whole conversion.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_many(&inputs, &opts)));
+        drop(inputs);
+        let (mut decoded, batches) = match outcome {
+            Ok((d, b)) => (Some(d), b),
+            Err(_) => (None, Vec::new()),
+        };
+        if let Some(d) = &mut decoded {
+            d.reverse();
+        }
+        let objects = fetched
+            .into_iter()
+            .map(|Fetched { object, bytes }| {
+                let result = match (bytes, &mut decoded) {
+                    (Err(e), _) => Err(e),
+                    (Ok(_), Some(d)) => d
+                        .pop()
+                        .ok_or_else(|| "the decoder lost this object".to_string()),
+                    (Ok(_), None) => Err("the decoder crashed on this object's group".to_string()),
+                };
+                DecodedObject { object, result }
+            })
+            .collect::<Vec<_>>();
+        (objects, batches)
+    })
+    .await;
+    let (objects, batches) =
+        decoded.map_err(|e| Error::Internal(format!("a decoder task failed: {e}")))?;
+    for o in &objects {
+        if let Ok(d) = &o.result {
+            progress.records.fetch_add(d.records, Ordering::Relaxed);
+            progress
+                .text_bytes
+                .fetch_add(d.text_bytes, Ordering::Relaxed);
+        }
+        progress.files_done.fetch_add(1, Ordering::Relaxed);
     }
-    let batch = arrow::compute::concat_batches(&trawl_cloudtrail::schema(), pending.iter())?;
-    pending.clear();
-    if tx.send(with_day(&batch, day_schema)?).await.is_err() {
-        return Err(Error::Internal("the sort stopped reading".into()));
-    }
-    Ok(())
+    Ok((objects, batches))
 }
 
 /// Per-chunk totals gathered by the feeder.
@@ -269,10 +303,18 @@ async fn run_chunk(
     let rejects_path = staging.join(&rejects_rel);
     let started = chrono::Utc::now().to_rfc3339();
 
-    let day_schema = schema_with_day();
-    let (tx, mut stream) = sorted(day_schema.clone(), &opts.sort).await?;
+    // Rows travel to the writer in chunks of about half the memory limit; a chunk
+    // exists only while it holds a permit, so at most two are alive (one filling, one
+    // being sorted and written) whatever the archive size.
+    let chunk_budget = (opts.sort.memory_limit / 2).max(1 << 20);
+    let permits = Arc::new(tokio::sync::Semaphore::new(2));
+    let (wtx, mut wrx) = tokio::sync::mpsc::channel::<(
+        Vec<arrow::array::RecordBatch>,
+        tokio::sync::OwnedSemaphorePermit,
+    )>(2);
 
-    // Feeder: decode objects concurrently and push their rows into the sort.
+    // Feeder: fetch and decode groups of objects concurrently, gather their rows into
+    // chunks for the writer.
     let feeder = {
         let progress = progress.clone();
         let format = opts.format;
@@ -280,122 +322,118 @@ async fn run_chunk(
         let rejects_path = rejects_path.clone();
         tokio::spawn(async move {
             let mut fed = Fed::default();
-            let mut pending = Vec::new();
-            let mut pending_rows = 0;
             let file =
                 std::fs::File::create(&rejects_path).map_err(|e| Error::io(&rejects_path, e))?;
             let mut rejects = std::io::BufWriter::new(file);
-            let fetch_progress = progress.clone();
-            // Local reads are fast and may be large files: keep only a few ahead.
-            let fetch_jobs = if objects.iter().any(|o| o.uri.starts_with("s3://")) {
-                FETCH_JOBS
-            } else {
-                jobs + 1
-            };
-            let mut decoded = futures::stream::iter(objects)
-                .map(move |o| fetch(o, fetch_progress.clone()))
-                .buffer_unordered(fetch_jobs)
-                .map(|f| decode_fetched(f, format, progress.clone()))
-                .buffer_unordered(jobs);
-            while let Some(DecodedObject { object, result }) = decoded.next().await {
-                let d = match result {
-                    Ok(d) => d,
-                    Err(message) => {
-                        fed.failures.push(Failure {
-                            uri: object.uri,
-                            message,
-                        });
-                        continue;
+            let decode_progress = progress.clone();
+            // In order, so a run's files are the same whatever the timing.
+            let mut decoded = futures::stream::iter(groups(objects))
+                .map(move |g| decode_group(g, format, decode_progress.clone()))
+                .buffered(jobs + 1);
+            let mut chunk = Vec::new();
+            let mut chunk_bytes = 0;
+            let mut permit = None;
+            while let Some(group) = decoded.next().await {
+                let (objects, batches) = group?;
+                for DecodedObject { object, result } in objects {
+                    let d = match result {
+                        Ok(d) => d,
+                        Err(message) => {
+                            fed.failures.push(Failure {
+                                uri: object.uri,
+                                message,
+                            });
+                            continue;
+                        }
+                    };
+                    for r in &d.rejects {
+                        serde_json::to_writer(&mut rejects, r)
+                            .map_err(|e| Error::Internal(e.to_string()))?;
+                        rejects
+                            .write_all(b"\n")
+                            .map_err(|e| Error::io(&rejects_path, e))?;
                     }
-                };
-                for r in &d.rejects {
-                    serde_json::to_writer(&mut rejects, r)
-                        .map_err(|e| Error::Internal(e.to_string()))?;
-                    rejects
-                        .write_all(b"\n")
-                        .map_err(|e| Error::io(&rejects_path, e))?;
+                    fed.records += d.records;
+                    fed.rows += d.rows;
+                    fed.rejected += d.rejects.len() as u64;
+                    fed.digests += d.digests;
+                    fed.bytes_read += object.size;
+                    fed.text_bytes += d.text_bytes;
+                    if d.skipped.is_some() {
+                        fed.skipped += 1;
+                    }
+                    fed.sources.push(SourceEntry {
+                        uri: object.uri,
+                        size: object.size,
+                        mtime: object.mtime,
+                        etag: object.etag,
+                        records: d.records,
+                        rows: d.rows,
+                        rejected: d.rejects.len() as u64,
+                        digests: d.digests,
+                        skipped: d.skipped.map(str::to_string),
+                    });
                 }
-                fed.records += d.records;
-                fed.rows += d.rows;
-                fed.rejected += d.rejects.len() as u64;
-                fed.digests += d.digests;
-                fed.bytes_read += object.size;
-                fed.text_bytes += d.text_bytes;
-                if d.skipped.is_some() {
-                    fed.skipped += 1;
-                }
-                fed.sources.push(SourceEntry {
-                    uri: object.uri,
-                    size: object.size,
-                    mtime: object.mtime,
-                    etag: object.etag,
-                    records: d.records,
-                    rows: d.rows,
-                    rejected: d.rejects.len() as u64,
-                    digests: d.digests,
-                    skipped: d.skipped.map(str::to_string),
-                });
-                // CloudTrail files are often tiny; the sort is far faster on a few
-                // big batches than on thousands of small ones.
-                for batch in d.batches {
-                    pending_rows += batch.num_rows();
-                    pending.push(batch);
-                    if pending_rows >= COALESCE_ROWS {
-                        send_coalesced(&tx, &mut pending, &day_schema).await?;
-                        pending_rows = 0;
+                for batch in batches {
+                    if permit.is_none() {
+                        permit = Some(permits.clone().acquire_owned().await.map_err(|_| {
+                            Error::Internal("the chunk permits were closed".into())
+                        })?);
+                    }
+                    chunk_bytes += batch.get_array_memory_size();
+                    chunk.push(batch);
+                    if chunk_bytes >= chunk_budget
+                        && let Some(p) = permit.take()
+                    {
+                        if wtx.send((std::mem::take(&mut chunk), p)).await.is_err() {
+                            return Err(Error::Internal("the writer stopped reading".into()));
+                        }
+                        chunk_bytes = 0;
                     }
                 }
             }
-            send_coalesced(&tx, &mut pending, &day_schema).await?;
+            if let Some(p) = permit.take()
+                && wtx.send((chunk, p)).await.is_err()
+            {
+                return Err(Error::Internal("the writer stopped reading".into()));
+            }
+            progress.phase.store(1, Ordering::Relaxed);
             let file = rejects
                 .into_inner()
                 .map_err(|e| Error::io(&rejects_path, e.into_error()))?;
             file.sync_all().map_err(|e| Error::io(&rejects_path, e))?;
-            drop(tx);
             Ok::<Fed, Error>(fed)
         })
     };
 
-    // Writer: a thread of its own, since Parquet encoding and zstd are CPU work.
-    let (wtx, wrx) = std::sync::mpsc::sync_channel::<arrow::array::RecordBatch>(4);
+    // Writer: a thread of its own, since sorting, Parquet encoding and zstd are CPU work.
     let writer = {
         let staging = staging.clone();
         let run = run.clone();
         let layout = opts.layout.clone();
         std::thread::spawn(move || -> Result<_> {
             let mut w = PartitionWriter::new(&staging, &run, layout)?;
-            for batch in wrx {
-                w.write(&batch)?;
+            while let Some((chunk, permit)) = wrx.blocking_recv() {
+                w.write_chunk(&chunk)?;
+                drop(chunk);
+                drop(permit);
             }
             w.finish()
         })
     };
-    let mut sort_error = None;
-    loop {
-        match next(&mut stream).await {
-            Ok(Some(batch)) => {
-                progress.phase.store(1, Ordering::Relaxed);
-                if wtx.send(batch).is_err() {
-                    break;
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                sort_error = Some(e);
-                break;
-            }
-        }
-    }
-    drop(wtx);
-    let written = writer
-        .join()
-        .map_err(|_| Error::Internal("the writer thread panicked".into()))?;
     let fed = feeder
         .await
-        .map_err(|e| Error::Internal(format!("the reader task failed: {e}")))??;
-    if let Some(e) = sort_error {
-        return Err(e);
-    }
+        .map_err(|e| Error::Internal(format!("the reader task failed: {e}")))?;
+    let written = tokio::task::spawn_blocking(move || writer.join())
+        .await
+        .map_err(|e| Error::Internal(format!("the writer task failed: {e}")))?
+        .map_err(|_| Error::Internal("the writer thread panicked".into()))?;
+    let fed = match (fed, &written) {
+        (Ok(fed), _) => fed,
+        // The writer's error explains why the feeder could not hand it rows.
+        (Err(_), Err(_)) => return written.map(|_| ()),
+        (Err(e), Ok(_)) => return Err(e),
+    };
     let (files, rows_written, duplicates) = written?;
     if rows_written + duplicates != fed.rows {
         return Err(Error::Internal(format!(

@@ -12,8 +12,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
-use arrow::compute::filter_record_batch;
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int32Array, RecordBatch, StringArray};
+use arrow::compute::{
+    SortColumn, concat, filter_record_batch, interleave_record_batch, lexsort_to_indices,
+};
 use arrow::datatypes::{Int32Type, SchemaRef, TimestampMillisecondType};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -161,6 +166,9 @@ pub struct PartitionWriter {
     open: Option<OpenFile>,
     seq: u32,
     last: Option<Key>,
+    /// Keys of the rows written by [`Self::write_chunk`], as 128-bit hashes, so a
+    /// duplicate delivery is dropped even when its copies fall in different chunks.
+    seen: HashSet<u128>,
     pub files: Vec<FileEntry>,
     pub rows: u64,
     pub duplicates: u64,
@@ -177,6 +185,7 @@ impl PartitionWriter {
             open: None,
             seq: 0,
             last: None,
+            seen: HashSet::new(),
             files: Vec::new(),
             rows: 0,
             duplicates: 0,
@@ -200,6 +209,104 @@ impl PartitionWriter {
             time,
             id: str_at(col::EVENTID)?.unwrap_or_default(),
         })
+    }
+
+    /// Sorts a chunk of decoded rows (batches in any order) and writes it: rows in
+    /// (day, account, region, time, event id) order, one file per day of the chunk
+    /// (more past `max_rows_per_file`), duplicates of any row this writer wrote before
+    /// dropped. Sorting only row numbers and moving each value once is what makes this
+    /// cheaper than a general sort of whole rows.
+    pub fn write_chunk(&mut self, batches: &[RecordBatch]) -> Result<()> {
+        let batches: Vec<&RecordBatch> = batches.iter().filter(|b| b.num_rows() > 0).collect();
+        if batches.is_empty() {
+            return Ok(());
+        }
+        let column = |name: &str| -> Result<ArrayRef> {
+            let parts = batches
+                .iter()
+                .map(|b| {
+                    b.column_by_name(name)
+                        .map(|c| c.as_ref())
+                        .ok_or_else(|| Error::Internal(format!("missing column {name}")))
+                })
+                .collect::<Result<Vec<&dyn Array>>>()?;
+            Ok(concat(&parts)?)
+        };
+        let time = column(col::EVENTTIME)?;
+        let account = column(col::RECIPIENTACCOUNTID)?;
+        let region = column(col::AWSREGION)?;
+        let id = column(col::EVENTID)?;
+        let times = time.as_primitive::<TimestampMillisecondType>();
+        let days: Int32Array = times.unary(|t| t.div_euclid(86_400_000) as i32);
+        let sort_by = |values: ArrayRef| SortColumn {
+            values,
+            options: None,
+        };
+        let order = lexsort_to_indices(
+            &[
+                sort_by(std::sync::Arc::new(days.clone())),
+                sort_by(account.clone()),
+                sort_by(region.clone()),
+                sort_by(time.clone()),
+                sort_by(id.clone()),
+                // Input order last: of duplicate deliveries the first read is kept.
+                sort_by(std::sync::Arc::new(
+                    arrow::array::UInt32Array::from_iter_values(0..time.len() as u32),
+                )),
+            ],
+            None,
+        )?;
+        let (accounts, regions, ids) = (strings(&account)?, strings(&region)?, strings(&id)?);
+        let locate: Vec<(usize, usize)> = batches
+            .iter()
+            .enumerate()
+            .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
+            .collect();
+        let mut run: Vec<(usize, usize)> = Vec::new();
+        let mut run_day = None;
+        for &i in order.values() {
+            let i = i as usize;
+            let key = row_key(accounts, regions, times.value(i), ids, i);
+            if !self.seen.insert(key) {
+                self.duplicates += 1;
+                continue;
+            }
+            let day = days.value(i);
+            if run_day != Some(day) || run.len() >= self.opts.max_rows_per_file {
+                if let Some(d) = run_day {
+                    self.write_run(d, &batches, &run)?;
+                }
+                run.clear();
+                run_day = Some(day);
+            }
+            run.push(locate[i]);
+        }
+        if let Some(d) = run_day {
+            self.write_run(d, &batches, &run)?;
+        }
+        Ok(())
+    }
+
+    /// Writes rows of one day, picked from `batches` in the given order, as one file.
+    fn write_run(
+        &mut self,
+        day: i32,
+        batches: &[&RecordBatch],
+        rows: &[(usize, usize)],
+    ) -> Result<()> {
+        self.close()?;
+        self.open_file(day)?;
+        let file = self
+            .open
+            .as_mut()
+            .ok_or_else(|| Error::Internal("no open file".into()))?;
+        for piece in rows.chunks(OUTPUT_BATCH_ROWS) {
+            let batch = interleave_record_batch(batches, piece)?;
+            file.writer.write(&batch)?;
+            file.rows += piece.len() as u64;
+            self.rows += piece.len() as u64;
+        }
+        self.close()
     }
 
     /// Takes the next sorted batch (with the `__day` column).
@@ -321,6 +428,38 @@ impl PartitionWriter {
         self.close()?;
         Ok((self.files, self.rows, self.duplicates))
     }
+}
+
+/// Rows moved into one output batch at a time when a chunk is written.
+const OUTPUT_BATCH_ROWS: usize = 8192;
+
+fn strings(array: &ArrayRef) -> Result<&StringArray> {
+    array
+        .as_string_opt::<i32>()
+        .ok_or_else(|| Error::Internal(format!("expected strings, found {}", array.data_type())))
+}
+
+/// The de-duplication key (account, region, time, event id) as a 128-bit hash: two
+/// 64-bit SipHashes of the key under different prefixes. A false match among a run's
+/// rows is about as likely as n²/2^129, far below any real risk.
+fn row_key(
+    accounts: &StringArray,
+    regions: &StringArray,
+    time: i64,
+    ids: &StringArray,
+    i: usize,
+) -> u128 {
+    fn value(a: &StringArray, i: usize) -> Option<&str> {
+        (!a.is_null(i)).then(|| a.value(i))
+    }
+    let key = (value(accounts, i), value(regions, i), time, value(ids, i));
+    let half = |prefix: u8| {
+        let mut h = DefaultHasher::new();
+        prefix.hash(&mut h);
+        key.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
 fn string_value(array: &dyn Array, i: usize) -> Option<String> {
