@@ -13,27 +13,49 @@
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: threshold int 15  Fewest denied calls in one window to report
 -- param: window interval 10m  Width of the time buckets
-SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
-       min(eventtime) AS first_seen,
-       max(eventtime) AS last_seen,
-       coalesce(useridentity.arn, useridentity.type) AS principal,
-       min(sourceipaddress) AS sourceip,
-       recipientaccountid AS account,
-       awsregion AS region,
-       date_bin($window, eventtime) AS window_start,
+WITH denied AS (
+    SELECT eventid, eventtime, eventsource, eventname, errorcode, sourceipaddress, recipientaccountid, awsregion,
+           coalesce(useridentity.arn, useridentity.type) AS principal,
+           date_bin($window, eventtime) AS window_start
+    FROM cloudtrail
+    WHERE (errorcode IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation',
+                         'UnauthorizedAccess', 'Unauthorized', 'AuthorizationError', 'AuthorizationErrorException', 'Forbidden')
+           OR errorcode LIKE '%UnauthorizedOperation')
+      AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
+      AND coalesce(useragent, '') NOT LIKE 'aws-internal%'
+      AND coalesce(sourceipaddress, '') NOT LIKE '%.amazonaws.com'
+      AND eventtime >= $since
+      AND eventtime <= $until
+),
+-- The windows over the threshold, found with a plain count; only their events are
+-- gathered into evidence below.
+busy AS (
+    SELECT principal, recipientaccountid, awsregion, window_start
+    FROM denied
+    GROUP BY principal, recipientaccountid, awsregion, window_start
+    HAVING count(*) >= $threshold
+)
+SELECT array_agg(d.eventid ORDER BY d.eventtime, d.eventid) AS eventids,
+       min(d.eventtime) AS first_seen,
+       max(d.eventtime) AS last_seen,
+       d.principal AS principal,
+       min(d.sourceipaddress) AS sourceip,
+       d.recipientaccountid AS account,
+       d.awsregion AS region,
+       d.window_start AS window_start,
        count(*) AS denied_calls,
-       count(DISTINCT eventname) AS distinct_apis,
-       array_to_string(array_agg(DISTINCT eventsource), ', ') AS services,
-       array_to_string(array_agg(DISTINCT errorcode), ', ') AS errors
-FROM cloudtrail
-WHERE (errorcode IN ('AccessDenied', 'AccessDeniedException', 'Client.UnauthorizedOperation', 'UnauthorizedOperation',
-                     'UnauthorizedAccess', 'Unauthorized', 'AuthorizationError', 'AuthorizationErrorException', 'Forbidden')
-       OR errorcode LIKE '%UnauthorizedOperation')
-  AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
-  AND coalesce(useragent, '') NOT LIKE 'aws-internal%'
-  AND coalesce(sourceipaddress, '') NOT LIKE '%.amazonaws.com'
-  AND eventtime >= $since
-  AND eventtime <= $until
-GROUP BY coalesce(useridentity.arn, useridentity.type), recipientaccountid, awsregion, 8
+       count(DISTINCT d.eventname) AS distinct_apis,
+       array_to_string(array_agg(DISTINCT d.eventsource), ', ') AS services,
+       array_to_string(array_agg(DISTINCT d.errorcode), ', ') AS errors
+FROM busy b
+-- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
+-- principal, account or region forms a group too.
+JOIN denied d
+  ON (d.principal IS NOT DISTINCT FROM b.principal)
+ AND (d.recipientaccountid IS NOT DISTINCT FROM b.recipientaccountid)
+ AND (d.awsregion IS NOT DISTINCT FROM b.awsregion)
+ AND (d.window_start IS NOT DISTINCT FROM b.window_start)
+GROUP BY d.principal, d.recipientaccountid, d.awsregion, d.window_start
+-- Always true after the join; kept so that findings with the same first_seen keep their order.
 HAVING count(*) >= $threshold
 ORDER BY first_seen

@@ -12,26 +12,50 @@
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: threshold int 20  Fewest distinct read-only APIs (service and event name) in one window to report
 -- param: window interval 10m  Width of the time buckets
-SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
-       min(eventtime) AS first_seen,
-       max(eventtime) AS last_seen,
-       coalesce(useridentity.arn, useridentity.type) AS principal,
-       min(sourceipaddress) AS sourceip,
-       recipientaccountid AS account,
-       awsregion AS region,
-       date_bin($window, eventtime) AS window_start,
+WITH calls AS (
+    SELECT eventid, eventtime, eventsource, eventname, sourceipaddress, recipientaccountid, awsregion,
+           coalesce(useridentity.arn, useridentity.type) AS principal,
+           date_bin($window, eventtime) AS window_start
+    FROM cloudtrail
+    WHERE errorcode IS NULL
+      AND (readonly = true OR regexp_like(eventname, '^(Describe|List|Get)'))
+      AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
+      AND coalesce(sourceipaddress, '') NOT LIKE '%.amazonaws.com'
+      AND coalesce(eventcategory, 'Management') = 'Management'
+      AND eventtime >= $since
+      AND eventtime <= $until
+),
+-- The windows over the threshold, found with cheap aggregates (one row per distinct API
+-- first, then a count); only their events are gathered into evidence below.
+busy AS (
+    SELECT principal, recipientaccountid, awsregion, window_start
+    FROM (SELECT DISTINCT principal, recipientaccountid, awsregion, window_start,
+                 eventsource || ':' || eventname AS api
+          FROM calls) apis
+    GROUP BY principal, recipientaccountid, awsregion, window_start
+    HAVING count(api) >= $threshold
+)
+SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
+       min(c.eventtime) AS first_seen,
+       max(c.eventtime) AS last_seen,
+       c.principal AS principal,
+       min(c.sourceipaddress) AS sourceip,
+       c.recipientaccountid AS account,
+       c.awsregion AS region,
+       c.window_start AS window_start,
        count(*) AS calls,
-       count(DISTINCT eventsource || ':' || eventname) AS distinct_apis,
-       count(DISTINCT eventsource) AS services,
-       array_to_string(array_agg(DISTINCT eventsource), ', ') AS service_list
-FROM cloudtrail
-WHERE errorcode IS NULL
-  AND (readonly = true OR regexp_like(eventname, '^(Describe|List|Get)'))
-  AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
-  AND coalesce(sourceipaddress, '') NOT LIKE '%.amazonaws.com'
-  AND coalesce(eventcategory, 'Management') = 'Management'
-  AND eventtime >= $since
-  AND eventtime <= $until
-GROUP BY coalesce(useridentity.arn, useridentity.type), recipientaccountid, awsregion, 8
-HAVING count(DISTINCT eventsource || ':' || eventname) >= $threshold
+       count(DISTINCT c.eventsource || ':' || c.eventname) AS distinct_apis,
+       count(DISTINCT c.eventsource) AS services,
+       array_to_string(array_agg(DISTINCT c.eventsource), ', ') AS service_list
+FROM busy b
+-- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
+-- principal, account or region forms a group too.
+JOIN calls c
+  ON (c.principal IS NOT DISTINCT FROM b.principal)
+ AND (c.recipientaccountid IS NOT DISTINCT FROM b.recipientaccountid)
+ AND (c.awsregion IS NOT DISTINCT FROM b.awsregion)
+ AND (c.window_start IS NOT DISTINCT FROM b.window_start)
+GROUP BY c.principal, c.recipientaccountid, c.awsregion, c.window_start
+-- Always true after the join; kept so that findings with the same first_seen keep their order.
+HAVING count(DISTINCT c.eventsource || ':' || c.eventname) >= $threshold
 ORDER BY first_seen

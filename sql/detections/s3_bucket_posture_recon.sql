@@ -12,24 +12,47 @@
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: threshold int 10  Fewest distinct buckets in one window to report
 -- param: window interval 10m  Width of the time buckets
-SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
-       min(eventtime) AS first_seen,
-       max(eventtime) AS last_seen,
-       coalesce(useridentity.arn, useridentity.type) AS principal,
-       min(sourceipaddress) AS sourceip,
-       recipientaccountid AS account,
-       awsregion AS region,
-       date_bin($window, eventtime) AS window_start,
+WITH reads AS (
+    SELECT eventid, eventtime, eventname, sourceipaddress, recipientaccountid, awsregion,
+           coalesce(useridentity.arn, useridentity.type) AS principal,
+           date_bin($window, eventtime) AS window_start,
+           requestparameters->>'bucketName' AS bucket
+    FROM cloudtrail
+    WHERE eventsource = 's3.amazonaws.com'
+      AND eventname IN ('GetBucketAcl', 'GetBucketPolicy', 'GetBucketPolicyStatus', 'GetBucketPublicAccessBlock',
+                        'GetBucketVersioning', 'GetBucketEncryption', 'GetBucketLogging', 'GetBucketOwnershipControls')
+      AND errorcode IS NULL
+      AND eventtime >= $since
+      AND eventtime <= $until
+),
+-- The windows over the threshold, found with cheap aggregates (one row per distinct bucket
+-- first, then a count); only their events are gathered into evidence below.
+busy AS (
+    SELECT principal, recipientaccountid, awsregion, window_start
+    FROM (SELECT DISTINCT principal, recipientaccountid, awsregion, window_start, bucket FROM reads) buckets
+    GROUP BY principal, recipientaccountid, awsregion, window_start
+    HAVING count(bucket) >= $threshold
+)
+SELECT array_agg(r.eventid ORDER BY r.eventtime, r.eventid) AS eventids,
+       min(r.eventtime) AS first_seen,
+       max(r.eventtime) AS last_seen,
+       r.principal AS principal,
+       min(r.sourceipaddress) AS sourceip,
+       r.recipientaccountid AS account,
+       r.awsregion AS region,
+       r.window_start AS window_start,
        count(*) AS calls,
-       count(DISTINCT requestparameters->>'bucketName') AS buckets,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions
-FROM cloudtrail
-WHERE eventsource = 's3.amazonaws.com'
-  AND eventname IN ('GetBucketAcl', 'GetBucketPolicy', 'GetBucketPolicyStatus', 'GetBucketPublicAccessBlock',
-                    'GetBucketVersioning', 'GetBucketEncryption', 'GetBucketLogging', 'GetBucketOwnershipControls')
-  AND errorcode IS NULL
-  AND eventtime >= $since
-  AND eventtime <= $until
-GROUP BY coalesce(useridentity.arn, useridentity.type), recipientaccountid, awsregion, 8
-HAVING count(DISTINCT requestparameters->>'bucketName') >= $threshold
+       count(DISTINCT r.bucket) AS buckets,
+       array_to_string(array_agg(DISTINCT r.eventname), ', ') AS actions
+FROM busy b
+-- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
+-- principal, account or region forms a group too.
+JOIN reads r
+  ON (r.principal IS NOT DISTINCT FROM b.principal)
+ AND (r.recipientaccountid IS NOT DISTINCT FROM b.recipientaccountid)
+ AND (r.awsregion IS NOT DISTINCT FROM b.awsregion)
+ AND (r.window_start IS NOT DISTINCT FROM b.window_start)
+GROUP BY r.principal, r.recipientaccountid, r.awsregion, r.window_start
+-- Always true after the join; kept so that findings with the same first_seen keep their order.
+HAVING count(DISTINCT r.bucket) >= $threshold
 ORDER BY first_seen

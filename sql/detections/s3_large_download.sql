@@ -14,25 +14,51 @@
 -- param: threshold int 100  Fewest GetObject calls in one window to report
 -- param: min_bytes int 1073741824  Fewest bytes transferred out in one window to report (whichever threshold is hit first)
 -- param: window interval 1h  Width of the time buckets
-SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
-       min(eventtime) AS first_seen,
-       max(eventtime) AS last_seen,
-       coalesce(useridentity.arn, useridentity.type) AS principal,
-       min(sourceipaddress) AS sourceip,
-       recipientaccountid AS account,
-       awsregion AS region,
-       coalesce(requestparameters->>'bucketName', '') AS bucket,
-       date_bin($window, eventtime) AS window_start,
+WITH downloads AS (
+    SELECT eventid, eventtime, sourceipaddress, recipientaccountid, awsregion, requestparameters,
+           coalesce(useridentity.arn, useridentity.type) AS principal,
+           coalesce(requestparameters->>'bucketName', '') AS bucket,
+           date_bin($window, eventtime) AS window_start,
+           coalesce(CAST(additionaleventdata->>'bytesTransferredOut' AS DOUBLE), 0) AS bytes
+    FROM cloudtrail
+    WHERE eventsource = 's3.amazonaws.com'
+      AND eventname = 'GetObject'
+      AND errorcode IS NULL
+      AND eventtime >= $since
+      AND eventtime <= $until
+),
+-- The windows over a threshold, found with cheap aggregates; only their events are
+-- gathered into evidence below.
+busy AS (
+    SELECT principal, recipientaccountid, awsregion, bucket, window_start
+    FROM downloads
+    GROUP BY principal, recipientaccountid, awsregion, bucket, window_start
+    HAVING count(*) >= $threshold
+        OR sum(bytes) >= $min_bytes
+)
+SELECT array_agg(d.eventid ORDER BY d.eventtime, d.eventid) AS eventids,
+       min(d.eventtime) AS first_seen,
+       max(d.eventtime) AS last_seen,
+       d.principal AS principal,
+       min(d.sourceipaddress) AS sourceip,
+       d.recipientaccountid AS account,
+       d.awsregion AS region,
+       d.bucket AS bucket,
+       d.window_start AS window_start,
        count(*) AS downloads,
-       count(DISTINCT requestparameters->>'key') AS objects,
-       sum(coalesce(CAST(additionaleventdata->>'bytesTransferredOut' AS DOUBLE), 0)) AS bytes_out
-FROM cloudtrail
-WHERE eventsource = 's3.amazonaws.com'
-  AND eventname = 'GetObject'
-  AND errorcode IS NULL
-  AND eventtime >= $since
-  AND eventtime <= $until
-GROUP BY coalesce(useridentity.arn, useridentity.type), recipientaccountid, awsregion, 8, 9
+       count(DISTINCT d.requestparameters->>'key') AS objects,
+       sum(d.bytes) AS bytes_out
+FROM busy b
+-- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
+-- principal, account or region forms a group too.
+JOIN downloads d
+  ON (d.principal IS NOT DISTINCT FROM b.principal)
+ AND (d.recipientaccountid IS NOT DISTINCT FROM b.recipientaccountid)
+ AND (d.awsregion IS NOT DISTINCT FROM b.awsregion)
+ AND (d.bucket IS NOT DISTINCT FROM b.bucket)
+ AND (d.window_start IS NOT DISTINCT FROM b.window_start)
+GROUP BY d.principal, d.recipientaccountid, d.awsregion, d.bucket, d.window_start
+-- Always true after the join; kept so that findings with the same first_seen keep their order.
 HAVING count(*) >= $threshold
-    OR sum(coalesce(CAST(additionaleventdata->>'bytesTransferredOut' AS DOUBLE), 0)) >= $min_bytes
+    OR sum(d.bytes) >= $min_bytes
 ORDER BY first_seen

@@ -32,12 +32,23 @@ human_assumptions AS (
     FROM assumptions
     WHERE caller_type IN ('IAMUser', 'AssumedRole')
 ),
+-- The only ones that can pass the lookback test in pairs: the service assumed the role
+-- before this one, so a previous one less than the lookback before this one is less than
+-- the lookback before the service's too (or after it). Kept to these before the join, so
+-- that a busy role does not pair every service assumption with every user or role
+-- session assumption in the window after it.
+quiet_human_assumptions AS (
+    SELECT *
+    FROM human_assumptions
+    WHERE eventtime <= $until
+      AND (previous_human_time IS NULL OR previous_human_time < eventtime - $lookback)
+),
 pairs AS (
     SELECT u.principal, u.recipientaccountid AS account, u.awsregion AS region, u.role_arn,
            s.eventid AS service_id, s.eventtime AS service_time, coalesce(s.service, s.sourceipaddress) AS service,
            u.eventid AS user_id, u.eventtime AS user_time, u.sourceipaddress AS user_ip
     FROM assumptions s
-    JOIN human_assumptions u
+    JOIN quiet_human_assumptions u
       ON u.role_arn = s.role_arn
      AND u.eventtime > s.eventtime
      AND u.eventtime <= s.eventtime + $window
@@ -50,12 +61,15 @@ pairs AS (
       -- assume_role_by_user_rare's business.
       AND (u.previous_human_time IS NULL OR u.previous_human_time < s.eventtime - $lookback)
 ),
+-- Both events of each pair, from one read of the pairs.
 steps AS (
-    SELECT principal, account, region, role_arn, service_id AS eventid, service_time AS eventtime, service, CAST(NULL AS VARCHAR) AS ip
-    FROM pairs
-    UNION ALL
-    SELECT principal, account, region, role_arn, user_id, user_time, service, user_ip
-    FROM pairs
+    SELECT p.principal, p.account, p.region, p.role_arn,
+           CASE WHEN k.step = 1 THEN p.service_id ELSE p.user_id END AS eventid,
+           CASE WHEN k.step = 1 THEN p.service_time ELSE p.user_time END AS eventtime,
+           p.service,
+           CASE WHEN k.step = 1 THEN CAST(NULL AS VARCHAR) ELSE p.user_ip END AS ip
+    FROM pairs p
+    CROSS JOIN (VALUES (1), (2)) AS k(step)
 ),
 distinct_steps AS (
     SELECT principal, account, region, role_arn, eventid,
