@@ -16,7 +16,9 @@ use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};
 use trawl_engine::catalog::Query;
-use trawl_engine::shared_scan::{TableRead, prefetch, shareable, table_reads};
+use trawl_engine::shared_scan::{
+    TableRead, prefetch, selective_filter, selectivities, shareable, table_reads,
+};
 
 use crate::args::HuntArgs;
 use crate::exec::{open_session, parse_params};
@@ -117,14 +119,45 @@ async fn bind(
     Ok(b)
 }
 
+/// A detection whose filter keeps more than this share of the lake reads the lake
+/// itself: holding that many rows in memory would cost more than scanning them again
+/// (Parquet with pushed-down filters), and the subset would grow with the lake.
+const MAX_SHARED_FRACTION: f64 = 0.02;
+
 /// Reads the lake once for every detection that can share the scan and returns a
 /// session whose `cloudtrail` is that subset (None when no detection can share).
+/// Detections whose filters are too wide to share are marked unshared here.
 async fn shared_session(
     ctx: &SessionContext,
-    bound: &[(Query, Result<BoundQuery>)],
+    bound: &mut [(Query, Result<BoundQuery>)],
     memory_limit: Option<usize>,
     bar: Option<&ProgressBar>,
 ) -> Result<Option<SessionContext>> {
+    if let Some(b) = bar {
+        b.set_message("measuring which detections share a scan");
+    }
+    let candidates: Vec<(usize, datafusion::logical_expr::Expr)> = bound
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, b))| {
+            let b = b.as_ref().ok().filter(|b| b.shared)?;
+            let f = b
+                .reads
+                .iter()
+                .filter_map(selective_filter)
+                .reduce(datafusion::logical_expr::Expr::or)?;
+            Some((i, f))
+        })
+        .collect();
+    let filters: Vec<_> = candidates.iter().map(|(_, f)| f.clone()).collect();
+    let (rows, kept) = selectivities(ctx, "cloudtrail", &filters).await?;
+    for ((i, _), kept) in candidates.iter().zip(kept) {
+        if kept as f64 > MAX_SHARED_FRACTION * rows as f64
+            && let Ok(b) = &mut bound[*i].1
+        {
+            b.shared = false;
+        }
+    }
     let reads: Vec<TableRead> = bound
         .iter()
         .filter_map(|(_, b)| b.as_ref().ok())
@@ -195,7 +228,7 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
         b
     });
     // Plan every detection once: which can share one pre-filtered scan of the lake.
-    let bound: Vec<(Query, Result<BoundQuery>)> = {
+    let mut bound: Vec<(Query, Result<BoundQuery>)> = {
         let mut out = Vec::new();
         for query in detections {
             let b = bind(&session.ctx, &query, &given).await;
@@ -207,7 +240,7 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
         // Raw archives are decoded into memory already: nothing to share.
         None
     } else {
-        shared_session(&session.ctx, &bound, a.memory_limit, bar.as_ref()).await?
+        shared_session(&session.ctx, &mut bound, a.memory_limit, bar.as_ref()).await?
     };
     if !a.quiet && shared_ctx.is_some() {
         let n = bound

@@ -11,9 +11,9 @@ use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimestampMillisecondType};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectStoreExt;
-use trawl_cloudtrail::{DATE_PARTITION, DecodeOptions, col as c, decode};
+use trawl_cloudtrail::{DATE_PARTITION, DecodeOptions, col as c, decode_many};
 
 use crate::{Error, Result};
 
@@ -43,21 +43,33 @@ pub async fn register_raw(ctx: &SessionContext, sources: &[String]) -> Result<Ra
             message: e.to_string(),
         })?;
     let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut decoded = futures::stream::iter(objects)
-        .map(|o| async move {
-            let bytes = o.store.get(&o.location).await?.bytes().await?;
-            let uri = o.uri.clone();
-            let d = tokio::task::spawn_blocking(move || {
-                decode(&uri, &bytes, &DecodeOptions::default())
+    // Delivery files are small: decode them in groups, one batch build per group (as
+    // `trawl convert` does), in listing order so the copy of a duplicate kept is the
+    // one the lake keeps.
+    let groups: Vec<Vec<_>> = objects.chunks(64).map(<[_]>::to_vec).collect();
+    let mut decoded = futures::stream::iter(groups)
+        .map(|group| async move {
+            let fetched: Vec<bytes::Bytes> = futures::stream::iter(group.iter())
+                .map(|o| async move { o.store.get(&o.location).await?.bytes().await })
+                .buffered(16)
+                .try_collect()
+                .await?;
+            let uris: Vec<String> = group.iter().map(|o| o.uri.clone()).collect();
+            tokio::task::spawn_blocking(move || {
+                let inputs: Vec<(&str, &[u8])> = uris
+                    .iter()
+                    .zip(&fetched)
+                    .map(|(u, b)| (u.as_str(), b.as_ref()))
+                    .collect();
+                decode_many(&inputs, &DecodeOptions::default())
             })
             .await
             .map_err(|e| object_store::Error::Generic {
                 store: "decoder",
                 source: Box::new(e),
-            })?;
-            Ok::<_, object_store::Error>(d)
+            })
         })
-        .buffer_unordered(jobs);
+        .buffered(jobs);
     let base = trawl_cloudtrail::schema();
     let mut fields: Vec<_> = base.fields().iter().cloned().collect();
     fields.push(Arc::new(Field::new(
@@ -70,13 +82,13 @@ pub async fn register_raw(ctx: &SessionContext, sources: &[String]) -> Result<Ra
     let mut batches = Vec::new();
     let mut summary = RawSummary::default();
     while let Some(d) = decoded.next().await {
-        let d = d.map_err(|e| Error::Lake {
+        let (files, group_batches) = d.map_err(|e| Error::Lake {
             path: sources.join(" "),
             message: e.to_string(),
         })?;
-        summary.files += 1;
-        summary.rejected += d.rejects.len() as u64;
-        for batch in d.batches {
+        summary.files += files.len() as u64;
+        summary.rejected += files.iter().map(|f| f.rejects.len() as u64).sum::<u64>();
+        for batch in group_batches {
             let times = batch
                 .column_by_name(c::EVENTTIME)
                 .map(|t| t.as_primitive::<TimestampMillisecondType>().clone())

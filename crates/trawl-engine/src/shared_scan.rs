@@ -105,6 +105,40 @@ pub fn shareable(reads: &[TableRead]) -> bool {
     !reads.is_empty() && reads.iter().all(|r| selective_filter(r).is_some())
 }
 
+/// How many rows of `table` there are, and how many each filter keeps, in one scan
+/// of the columns the filters name (small ones, see [`selective_filter`]).
+pub async fn selectivities(
+    ctx: &SessionContext,
+    table: &str,
+    filters: &[Expr],
+) -> Result<(u64, Vec<u64>)> {
+    use datafusion::functions_aggregate::expr_fn::{count, sum};
+    use datafusion::prelude::{lit, when};
+    let mut aggregates = vec![count(lit(1)).alias("rows")];
+    for (i, f) in filters.iter().enumerate() {
+        aggregates
+            .push(sum(when(f.clone(), lit(1i64)).otherwise(lit(0i64))?).alias(format!("kept_{i}")));
+    }
+    let batches = ctx
+        .table(table)
+        .await?
+        .aggregate(Vec::new(), aggregates)?
+        .collect()
+        .await?;
+    let value = |i: usize| -> u64 {
+        batches
+            .first()
+            .map(|b| b.column(i))
+            .and_then(|c| {
+                use datafusion::arrow::array::{Array, AsArray};
+                use datafusion::arrow::datatypes::Int64Type;
+                (!c.is_null(0)).then(|| c.as_primitive::<Int64Type>().value(0).max(0) as u64)
+            })
+            .unwrap_or(0)
+    };
+    Ok((value(0), (1..=filters.len()).map(value).collect()))
+}
+
 /// Reads `table` of `ctx` once for all `reads` (each shareable) and returns the
 /// subset as an in-memory table with the union of their columns, split into
 /// `partitions` for parallel queries. Also returns the number of rows kept.
