@@ -98,14 +98,17 @@ pub struct ConvertArgs {
     /// Files decoded in parallel [default: number of cores].
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
-    /// Memory the sort may use before it spills to disk (e.g. 512M, 2G).
-    #[arg(long, default_value = "512M", value_parser = parse_size)]
+    /// Memory for decoded rows in flight (e.g. 256M, 1G): rows are sorted and written
+    /// in chunks of half this, one filling while one is written. Bigger chunks make
+    /// fewer, larger files per day (`trawl compact` merges them later).
+    #[arg(long, default_value = "256M", value_parser = parse_size)]
     pub memory_limit: usize,
     /// Most rows in one Parquet file.
     #[arg(long, default_value_t = 4_000_000)]
     pub max_rows_per_file: usize,
-    /// Commit after this many input bytes, so long backfills keep their progress.
-    #[arg(long, default_value = "4G", value_parser = parse_size)]
+    /// Commit after this many input bytes, so long backfills keep their progress (and
+    /// the run's de-duplication keys, 16 bytes per event, stay bounded).
+    #[arg(long, default_value = "1G", value_parser = parse_size)]
     pub commit_every: usize,
     /// No progress bar and no summary.
     #[arg(long, short)]

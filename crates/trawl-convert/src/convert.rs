@@ -38,7 +38,7 @@ impl Default for ConvertOptions {
             layout: LayoutOptions::default(),
             sort: SortOptions::default(),
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            commit_bytes: 4 << 30,
+            commit_bytes: 1 << 30,
             filter: crate::s3::KeyFilter::default(),
         }
     }

@@ -53,7 +53,7 @@ pub struct SortOptions {
 impl Default for SortOptions {
     fn default() -> Self {
         Self {
-            memory_limit: 512 << 20,
+            memory_limit: 256 << 20,
             batch_rows: 8192,
         }
     }
