@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/common.sh
-cargo build --release --quiet --bin trawl
+build_release
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(250000 1000000)
 printf '%-10s %-8s %-10s %-12s %-10s %-10s %-8s\n' events files "JSON MB" "events/s" "MB/s" "peak RSS" seconds

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/common.sh
-[ -n "${TRAWL_BENCH_NO_BUILD:-}" ] || cargo build --release --quiet --bin trawl --bin trawl-s3-server
+[ -n "${TRAWL_BENCH_NO_BUILD:-}" ] || build_release
 SERVER="$CARGO_TARGET_DIR/release/trawl-s3-server"
 n="${1:-250000}"; runs="${2:-3}"
 archive="$(archive "$n")"
