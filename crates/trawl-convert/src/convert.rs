@@ -1,5 +1,5 @@
-//! `trawl convert`: source objects → decode (parallel) → external sort → de-duplicate
-//! → Parquet files in staging → commit.
+//! `trawl convert`: source objects → fetch and decode in groups (one decoder per core)
+//! → chunks of rows sorted in memory → de-duplicate → Parquet files in staging → commit.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -25,7 +25,8 @@ pub struct ConvertOptions {
     /// Objects decoded at once.
     pub jobs: usize,
     /// A run commits after this many source bytes, so a huge backfill makes
-    /// progress that survives an interruption (and its sort spills stay bounded).
+    /// progress that survives an interruption (and its de-duplication keys stay
+    /// bounded: 16 bytes per event).
     pub commit_bytes: u64,
     /// Which CloudTrail deliveries to read (accounts, regions, days).
     pub filter: crate::s3::KeyFilter,

@@ -1,5 +1,7 @@
-//! A memory-bounded sort of a run's rows: DataFusion's external sort, which spills
-//! sorted runs to disk when the memory pool is full and merges them at the end.
+//! A memory-bounded sort of a partition's rows for `trawl compact`: DataFusion's
+//! external sort, which spills sorted runs to disk when the memory pool is full and
+//! merges them at the end. (`trawl convert` sorts chunks in memory instead, see
+//! [`crate::writer`]; `memory_limit` is its budget for rows in flight.)
 
 use std::sync::{Arc, Mutex};
 

@@ -1,7 +1,14 @@
-//! Writes a sorted stream of rows into `date=` partition files, dropping duplicate
-//! deliveries on the way.
+//! Writes rows into `date=` partition files, sorted, dropping duplicate deliveries on
+//! the way.
 //!
-//! Input rows arrive sorted by (day, recipientaccountid, awsregion, eventtime,
+//! `trawl convert` hands over chunks of rows in any order ([`PartitionWriter::write_chunk`]):
+//! each chunk is sorted in memory and written as one file per day it touches, and a
+//! duplicate is recognised by its key's hash against every row the run wrote. So a
+//! run bigger than one chunk leaves several files per day, each sorted, their time
+//! ranges overlapping; `trawl compact` merges them.
+//!
+//! `trawl compact` streams rows through an external sort ([`PartitionWriter::write`]):
+//! they arrive sorted by (day, recipientaccountid, awsregion, eventtime,
 //! eventid) with an extra `__day` column. Duplicate deliveries of one event are
 //! identical in all of those, so they arrive next to each other and only the first
 //! is kept. A file closes when the day changes or it reaches `max_rows_per_file`,
