@@ -22,7 +22,9 @@ demo:
 snap:
     cargo insta review
 
-# benchmarks (release build): conversion throughput and peak memory, S3 against local disk
+# benchmarks (release build): trawl against DuckDB (conversion, ceilings, queries),
+# conversion at growing sizes, S3 against local disk. Installs DuckDB in a venv (pip).
 bench:
+    bash benches/compare.sh
     bash benches/convert.sh
     bash benches/s3.sh
