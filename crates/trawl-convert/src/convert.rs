@@ -190,8 +190,9 @@ async fn fetch(object: SourceObject, progress: Arc<Progress>) -> Fetched {
     Fetched { object, bytes }
 }
 
-/// Splits the objects into decode groups, keeping their order.
-fn groups(objects: Vec<SourceObject>) -> Vec<Vec<SourceObject>> {
+/// Splits the objects into decode groups, keeping their order (`--raw` reads in the
+/// same groups).
+pub fn decode_groups(objects: Vec<SourceObject>) -> Vec<Vec<SourceObject>> {
     let mut out = Vec::new();
     let mut group = Vec::new();
     let mut bytes = 0;
@@ -328,7 +329,7 @@ async fn run_chunk(
             let mut rejects = std::io::BufWriter::new(file);
             let decode_progress = progress.clone();
             // In order, so a run's files are the same whatever the timing.
-            let mut decoded = futures::stream::iter(groups(objects))
+            let mut decoded = futures::stream::iter(decode_groups(objects))
                 .map(move |g| decode_group(g, format, decode_progress.clone()))
                 .buffered(jobs + 1);
             let mut chunk = Vec::new();

@@ -15,7 +15,7 @@ mod source;
 mod writer;
 
 pub use compact::{CompactSummary, compact};
-pub use convert::{ConvertOptions, Failure, Progress, Summary, convert};
+pub use convert::{ConvertOptions, Failure, Progress, Summary, convert, decode_groups};
 pub use error::{Error, Result};
 pub use lake::{
     Counts, FileEntry, Lake, Ledger, REJECTS_DIR, RunKind, RunManifest, SourceEntry, TABLE_DIR,
@@ -23,4 +23,4 @@ pub use lake::{
 pub use remote::{PublishCounts, RemoteLake};
 pub use sort::SortOptions;
 pub use source::{ListingCounts, SourceObject, resolve, resolve_filtered};
-pub use writer::{LayoutOptions, writer_properties};
+pub use writer::{LayoutOptions, row_key, writer_properties};

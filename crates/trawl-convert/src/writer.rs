@@ -446,10 +446,11 @@ fn strings(array: &ArrayRef) -> Result<&StringArray> {
         .ok_or_else(|| Error::Internal(format!("expected strings, found {}", array.data_type())))
 }
 
-/// The de-duplication key (account, region, time, event id) as a 128-bit hash: two
-/// 64-bit SipHashes of the key under different prefixes. A false match among a run's
-/// rows is about as likely as n²/2^129, far below any real risk.
-fn row_key(
+/// The de-duplication key (account, region, time, event id) of row `i` as a 128-bit
+/// hash: two 64-bit SipHashes of the key under different prefixes. A false match among
+/// a run's rows is about as likely as n²/2^129, far below any real risk. `trawl sql
+/// --raw` uses it too, so raw archives drop the same duplicates as the lake.
+pub fn row_key(
     accounts: &StringArray,
     regions: &StringArray,
     time: i64,

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, Date32Array, RecordBatch};
+use datafusion::arrow::array::{AsArray, Date32Array, RecordBatch};
 use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimestampMillisecondType};
 use datafusion::datasource::MemTable;
@@ -14,6 +14,8 @@ use datafusion::prelude::SessionContext;
 use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectStoreExt;
 use trawl_cloudtrail::{DATE_PARTITION, DecodeOptions, col as c, decode_many};
+
+use trawl_convert::row_key;
 
 use crate::{Error, Result};
 
@@ -24,14 +26,6 @@ pub struct RawSummary {
     pub rows: u64,
     pub duplicates: u64,
     pub rejected: u64,
-}
-
-fn string_at(batch: &RecordBatch, name: &str, i: usize) -> Option<String> {
-    let col = batch.column_by_name(name)?;
-    if col.is_null(i) {
-        return None;
-    }
-    Some(col.as_string::<i32>().value(i).to_string())
 }
 
 /// Registers `cloudtrail` over raw sources (files, directories, globs).
@@ -46,8 +40,7 @@ pub async fn register_raw(ctx: &SessionContext, sources: &[String]) -> Result<Ra
     // Delivery files are small: decode them in groups, one batch build per group (as
     // `trawl convert` does), in listing order so the copy of a duplicate kept is the
     // one the lake keeps.
-    let groups: Vec<Vec<_>> = objects.chunks(64).map(<[_]>::to_vec).collect();
-    let mut decoded = futures::stream::iter(groups)
+    let mut decoded = futures::stream::iter(trawl_convert::decode_groups(objects))
         .map(|group| async move {
             let fetched: Vec<bytes::Bytes> = futures::stream::iter(group.iter())
                 .map(|o| async move { o.store.get(&o.location).await?.bytes().await })
@@ -97,15 +90,22 @@ pub async fn register_raw(ctx: &SessionContext, sources: &[String]) -> Result<Ra
                     message: "decoder lost eventtime".into(),
                 })?;
             // The lake's de-duplication key: account, region, time, event id.
+            let strings = |name: &str| {
+                batch
+                    .column_by_name(name)
+                    .and_then(|a| a.as_string_opt::<i32>())
+                    .ok_or_else(|| Error::Lake {
+                        path: sources.join(" "),
+                        message: format!("decoder lost {name}"),
+                    })
+            };
+            let (accounts, regions, ids) = (
+                strings(c::RECIPIENTACCOUNTID)?,
+                strings(c::AWSREGION)?,
+                strings(c::EVENTID)?,
+            );
             let keep: Vec<bool> = (0..batch.num_rows())
-                .map(|i| {
-                    seen.insert((
-                        string_at(&batch, c::RECIPIENTACCOUNTID, i),
-                        string_at(&batch, c::AWSREGION, i),
-                        times.value(i),
-                        string_at(&batch, c::EVENTID, i),
-                    ))
-                })
+                .map(|i| seen.insert(row_key(accounts, regions, times.value(i), ids, i)))
                 .collect();
             let batch = filter_record_batch(&batch, &keep.into())?;
             summary.duplicates += (times.len() - batch.num_rows()) as u64;
