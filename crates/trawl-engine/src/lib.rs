@@ -6,7 +6,6 @@ mod dialect;
 pub mod functions;
 mod lake;
 mod raw;
-pub mod shared_scan;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -29,6 +28,8 @@ pub enum Error {
     Arrow(#[from] datafusion::arrow::error::ArrowError),
     #[error("lake {path}: {message}")]
     Lake { path: String, message: String },
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
