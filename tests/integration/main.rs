@@ -3,6 +3,7 @@
 
 mod convert;
 mod detections;
+mod hunt;
 mod library;
 mod s3;
 mod sql;

@@ -17,7 +17,7 @@ use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::prelude::SessionContext;
 use trawl_cloudtrail::{DATE_PARTITION, col as c};
 
-use crate::Result;
+use trawl_engine::Result;
 
 /// What one scan of a table in a plan reads.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,229 @@
+//! The [`Hunt`] operation: which detections, with which parameters, over which
+//! session; run a few at a time and collected into a [`HuntReport`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::prelude::SessionContext;
+use futures::StreamExt;
+use serde_json::{Map, Value};
+use trawl_engine::catalog::{Catalog, Query, Severity};
+
+use crate::plan::{Planned, own_params, plan, shared_session};
+use crate::report::{DetectionOutcome, HuntReport, SharedScan};
+use crate::{Finding, HuntError};
+
+/// Told how a hunt is going (a progress bar, a log). Every method defaults to
+/// doing nothing.
+pub trait Observer: Send + Sync {
+    /// The hunt is doing something before its detections run.
+    fn stage(&self, _message: &str) {}
+    /// The detections are planned: `total` will run.
+    fn planned(&self, _total: usize) {}
+    /// One detection finished (found something, nothing, or failed).
+    fn detection_done(&self, _id: &str) {}
+}
+
+struct Silent;
+impl Observer for Silent {}
+
+/// Runs the detections of a catalog over a session's `cloudtrail` table.
+///
+/// Every detection is planned once with the hunt's parameters bound (each takes the
+/// ones it declares). When [`Hunt::with_shared_scan`] is on, the lake is read once
+/// for the detections whose filters are selective, and those run over that
+/// in-memory subset; the rest read the lake themselves. Detections run
+/// [`Hunt::with_jobs`] at a time; one that fails is reported in its outcome and
+/// the others still run.
+pub struct Hunt<'a> {
+    ctx: SessionContext,
+    catalog: &'a Catalog,
+    min_severity: Severity,
+    only: Vec<String>,
+    tags: Vec<String>,
+    params: HashMap<String, String>,
+    shared_scan: bool,
+    memory_limit: Option<usize>,
+    jobs: usize,
+    observer: Arc<dyn Observer>,
+}
+
+impl<'a> Hunt<'a> {
+    pub fn new(ctx: SessionContext, catalog: &'a Catalog) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            ctx,
+            catalog,
+            min_severity: Severity::Info,
+            only: Vec::new(),
+            tags: Vec::new(),
+            params: HashMap::new(),
+            shared_scan: true,
+            memory_limit: None,
+            jobs: cores.max(2),
+            observer: Arc::new(Silent),
+        }
+    }
+
+    /// Skip detections below this severity.
+    pub fn with_min_severity(mut self, severity: Severity) -> Self {
+        self.min_severity = severity;
+        self
+    }
+
+    /// Only these detection ids (none: all).
+    pub fn with_only(mut self, ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.only.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Only detections with one of these tags (none: all).
+    pub fn with_tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// A parameter for the detections that declare it (`since`, `until`, a
+    /// threshold, ...), as text typed by the declaration.
+    pub fn with_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.insert(name.into(), value.into());
+        self
+    }
+
+    pub fn with_params(mut self, params: HashMap<String, String>) -> Self {
+        self.params.extend(params);
+        self
+    }
+
+    /// Read the lake once for the detections that can share it (on by default;
+    /// off for in-memory tables such as decoded raw archives, which a shared read
+    /// would only copy).
+    pub fn with_shared_scan(mut self, on: bool) -> Self {
+        self.shared_scan = on;
+        self
+    }
+
+    /// Memory of the session that holds the shared subset (bytes).
+    pub fn with_memory_limit(mut self, limit: Option<usize>) -> Self {
+        self.memory_limit = limit;
+        self
+    }
+
+    /// Detections run at once (at least one).
+    pub fn with_jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
+        self
+    }
+
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = observer;
+        self
+    }
+
+    /// The detections this hunt runs, by id.
+    pub fn detections(&self) -> Vec<&'a Query> {
+        self.catalog
+            .queries
+            .iter()
+            .filter(|q| q.is_detection())
+            .filter(|q| q.severity_or_info() >= self.min_severity)
+            .filter(|q| self.only.is_empty() || self.only.contains(&q.id))
+            .filter(|q| self.tags.is_empty() || q.tags.iter().any(|t| self.tags.contains(t)))
+            .collect()
+    }
+
+    pub async fn run(self) -> Result<HuntReport, HuntError> {
+        let detections = self.detections();
+        if detections.is_empty() {
+            return Err(HuntError::NoDetections);
+        }
+        let observer = self.observer.clone();
+        observer.planned(detections.len());
+        let mut planned: Vec<Result<Planned, HuntError>> = Vec::with_capacity(detections.len());
+        for query in &detections {
+            planned.push(plan(&self.ctx, query, &self.params).await);
+        }
+        let shared = if self.shared_scan {
+            let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
+            shared_session(
+                &self.ctx,
+                &mut planned,
+                self.memory_limit,
+                partitions,
+                observer.as_ref(),
+            )
+            .await?
+        } else {
+            None
+        };
+        let shared_summary = shared.as_ref().map(|(_, rows)| SharedScan {
+            detections: planned
+                .iter()
+                .filter(|p| p.as_ref().is_ok_and(|p| p.shared))
+                .count(),
+            candidate_rows: *rows,
+        });
+        let shared_ctx = shared.map(|(ctx, _)| Arc::new(ctx));
+        let params = Arc::new(self.params);
+        let outcomes: Vec<DetectionOutcome> =
+            futures::stream::iter(detections.into_iter().zip(planned))
+                .map(|(query, planned)| {
+                    let shared_ctx = shared_ctx.clone();
+                    let params = params.clone();
+                    let observer = observer.clone();
+                    async move {
+                        let result = async {
+                            let planned = planned?;
+                            // A detection that shares the scan is planned again over
+                            // the subset: its plan above was against the lake.
+                            let df = match (&shared_ctx, planned.shared) {
+                                (Some(ctx), true) => {
+                                    query.plan(ctx, &own_params(query, &params)).await?
+                                }
+                                _ => planned.df,
+                            };
+                            findings(query, &df.collect().await?)
+                        }
+                        .await;
+                        observer.detection_done(&query.id);
+                        match result {
+                            Ok(findings) => DetectionOutcome {
+                                query: query.clone(),
+                                findings,
+                                error: None,
+                            },
+                            Err(e) => DetectionOutcome {
+                                query: query.clone(),
+                                findings: Vec::new(),
+                                error: Some(e),
+                            },
+                        }
+                    }
+                })
+                .buffer_unordered(self.jobs)
+                .collect()
+                .await;
+        Ok(HuntReport::new(outcomes, shared_summary))
+    }
+}
+
+/// A detection's result rows as typed findings.
+fn findings(query: &Query, batches: &[RecordBatch]) -> Result<Vec<Finding>, HuntError> {
+    let mut buf = Vec::new();
+    {
+        let mut w = datafusion::arrow::json::ArrayWriter::new(&mut buf);
+        for b in batches {
+            w.write(b).map_err(HuntError::Rows)?;
+        }
+        w.finish().map_err(HuntError::Rows)?;
+    }
+    if buf.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Map<String, Value>> =
+        serde_json::from_slice(&buf).map_err(HuntError::RowsJson)?;
+    rows.into_iter()
+        .map(|row| Finding::from_row(query, row))
+        .collect()
+}

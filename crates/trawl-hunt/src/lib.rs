@@ -1,0 +1,55 @@
+//! `trawl hunt` as a library operation: the detections of a [`Catalog`] run over a
+//! session's `cloudtrail` table, with typed findings delivered to a [`Sink`].
+//!
+//! ```no_run
+//! # async fn example(ctx: datafusion::prelude::SessionContext) -> Result<(), trawl_hunt::HuntError> {
+//! use trawl_engine::catalog::{Catalog, Severity};
+//! use trawl_hunt::{Hunt, NdjsonSink, Sink};
+//!
+//! let catalog = Catalog::load(&[])?;
+//! let report = Hunt::new(ctx, &catalog)
+//!     .with_min_severity(Severity::Medium)
+//!     .with_param("since", "2026-03-01")
+//!     .run()
+//!     .await?;
+//! NdjsonSink::new(std::io::stdout()).deliver(&report)?;
+//! # Ok(()) }
+//! ```
+//!
+//! What the terminal needs (tables, a progress bar, exit statuses) stays in the CLI;
+//! everything `hunt`, a continuous watch or a report share lives here.
+//!
+//! [`Catalog`]: trawl_engine::catalog::Catalog
+
+mod finding;
+mod hunt;
+mod plan;
+mod report;
+mod shared_scan;
+mod sink;
+
+pub use finding::{Evidence, Finding};
+pub use hunt::{Hunt, Observer};
+pub use report::{DetectionOutcome, DetectionSummary, HuntReport, SharedScan};
+pub use sink::{JsonSink, NdjsonSink, Sink, SinkError};
+
+/// Errors of a hunt.
+#[derive(Debug, thiserror::Error)]
+pub enum HuntError {
+    #[error("no detection matches the filters (see `trawl queries`)")]
+    NoDetections,
+    #[error(transparent)]
+    Engine(#[from] trawl_engine::Error),
+    #[error(transparent)]
+    Catalog(#[from] trawl_engine::catalog::CatalogError),
+    #[error("{0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error("reading a detection's rows: {0}")]
+    Rows(#[source] datafusion::arrow::error::ArrowError),
+    #[error("a detection's rows are not JSON objects: {0}")]
+    RowsJson(#[source] serde_json::Error),
+    #[error("detection {detection}: {message}")]
+    Finding { detection: String, message: String },
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+}

@@ -1,0 +1,113 @@
+//! What a hunt found: each detection's outcome, ranked most severe first.
+
+use serde::Serialize;
+use trawl_engine::catalog::{Query, Severity};
+
+use crate::{Finding, HuntError};
+
+/// One detection's run.
+#[derive(Debug)]
+pub struct DetectionOutcome {
+    pub query: Query,
+    pub findings: Vec<Finding>,
+    /// Why the detection could not run; the others ran all the same.
+    pub error: Option<HuntError>,
+}
+
+impl DetectionOutcome {
+    pub fn severity(&self) -> Severity {
+        self.query.severity_or_info()
+    }
+
+    /// The earliest `first_seen` and the latest `last_seen` of its findings.
+    pub fn span(&self) -> (Option<&str>, Option<&str>) {
+        let first = self
+            .findings
+            .iter()
+            .filter_map(|f| f.evidence.first_seen.as_deref())
+            .min();
+        let last = self
+            .findings
+            .iter()
+            .filter_map(|f| f.evidence.last_seen.as_deref())
+            .max();
+        (first, last)
+    }
+
+    pub fn summary(&self) -> DetectionSummary<'_> {
+        let (first_seen, last_seen) = self.span();
+        DetectionSummary {
+            detection: &self.query.id,
+            title: &self.query.title,
+            severity: self.query.severity,
+            techniques: self.query.technique_ids(),
+            findings: self.findings.len(),
+            first_seen,
+            last_seen,
+            error: self.error.as_ref().map(|e| e.to_string()),
+        }
+    }
+}
+
+/// A detection's line in a report's summary.
+#[derive(Debug, Serialize)]
+pub struct DetectionSummary<'a> {
+    pub detection: &'a str,
+    pub title: &'a str,
+    pub severity: Option<Severity>,
+    pub techniques: Vec<String>,
+    pub findings: usize,
+    pub first_seen: Option<&'a str>,
+    pub last_seen: Option<&'a str>,
+    pub error: Option<String>,
+}
+
+/// How the lake was read: once for the detections that could share a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedScan {
+    /// Detections that ran over the shared subset.
+    pub detections: usize,
+    /// Rows of the subset.
+    pub candidate_rows: usize,
+}
+
+/// Every detection's outcome, most severe first, then most findings, then by id.
+#[derive(Debug)]
+pub struct HuntReport {
+    pub outcomes: Vec<DetectionOutcome>,
+    pub shared: Option<SharedScan>,
+}
+
+impl HuntReport {
+    pub(crate) fn new(mut outcomes: Vec<DetectionOutcome>, shared: Option<SharedScan>) -> Self {
+        outcomes.sort_by(|x, y| {
+            y.severity()
+                .cmp(&x.severity())
+                .then(y.findings.len().cmp(&x.findings.len()))
+                .then(x.query.id.cmp(&y.query.id))
+        });
+        Self { outcomes, shared }
+    }
+
+    /// Every finding, in rank order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.outcomes.iter().flat_map(|o| o.findings.iter())
+    }
+
+    /// The detections that found something, in rank order.
+    pub fn hits(&self) -> impl Iterator<Item = &DetectionOutcome> {
+        self.outcomes.iter().filter(|o| !o.findings.is_empty())
+    }
+
+    /// The detections that could not run.
+    pub fn errors(&self) -> impl Iterator<Item = (&Query, &HuntError)> {
+        self.outcomes
+            .iter()
+            .filter_map(|o| o.error.as_ref().map(|e| (&o.query, e)))
+    }
+
+    /// The highest severity with a finding.
+    pub fn worst(&self) -> Option<Severity> {
+        self.hits().map(DetectionOutcome::severity).max()
+    }
+}

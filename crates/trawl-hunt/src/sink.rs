@@ -1,0 +1,65 @@
+//! Where findings go. The terminal's tables implement [`Sink`] in the CLI; the
+//! machine-readable forms are here so every command (and, later, alert
+//! destinations) writes them one way.
+
+use std::io::Write;
+
+use crate::HuntReport;
+
+/// Errors of delivering findings.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error("writing findings: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("encoding findings: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A destination for a hunt's findings.
+pub trait Sink {
+    /// Delivers a report: its findings in rank order, and each detection's outcome.
+    fn deliver(&mut self, report: &HuntReport) -> Result<(), SinkError>;
+}
+
+/// One JSON object per finding per line, most severe first.
+pub struct NdjsonSink<W>(W);
+
+impl<W: Write> NdjsonSink<W> {
+    pub fn new(out: W) -> Self {
+        Self(out)
+    }
+}
+
+impl<W: Write> Sink for NdjsonSink<W> {
+    fn deliver(&mut self, report: &HuntReport) -> Result<(), SinkError> {
+        for finding in report.findings() {
+            serde_json::to_writer(&mut self.0, finding)?;
+            self.0.write_all(b"\n")?;
+        }
+        self.0.flush()?;
+        Ok(())
+    }
+}
+
+/// One JSON document: `{"summary": [one per detection], "findings": [...]}`.
+pub struct JsonSink<W>(W);
+
+impl<W: Write> JsonSink<W> {
+    pub fn new(out: W) -> Self {
+        Self(out)
+    }
+}
+
+impl<W: Write> Sink for JsonSink<W> {
+    fn deliver(&mut self, report: &HuntReport) -> Result<(), SinkError> {
+        let summary: Vec<_> = report.outcomes.iter().map(|o| o.summary()).collect();
+        let findings: Vec<_> = report.findings().collect();
+        serde_json::to_writer_pretty(
+            &mut self.0,
+            &serde_json::json!({ "summary": summary, "findings": findings }),
+        )?;
+        self.0.write_all(b"\n")?;
+        self.0.flush()?;
+        Ok(())
+    }
+}
