@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use trawl_cloudtrail::InputFormat;
+use trawl_engine::catalog::Severity;
+
+use crate::print::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -158,24 +161,32 @@ pub struct SqlArgs {
     pub session: SessionArgs,
 }
 
-/// Options shared by the commands that open a query session.
+/// What every command that opens a query session takes: its memory, the query
+/// library, and whether to speak on stderr.
 #[derive(Debug, Args)]
-pub struct SessionArgs {
-    /// Output format.
-    #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "ndjson", "markdown"])]
-    pub format: String,
-    /// Rows shown in table output: a number or `all` [default: 40 in the shell, all in scripts].
-    #[arg(long)]
-    pub maxrows: Option<String>,
+pub struct EngineArgs {
     /// Memory for sorts and aggregations before they spill to disk (e.g. 2G).
     #[arg(long, value_parser = parse_size)]
     pub memory_limit: Option<usize>,
     /// Extra folders of saved queries (repeatable).
     #[arg(long, value_name = "DIR")]
     pub queries: Vec<PathBuf>,
-    /// No notes on stderr (e.g. that the sample lake is used).
+    /// No progress and no notes on stderr (e.g. that the sample lake is used).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options shared by the commands that print query results.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Rows shown in table output: a number or `all` [default: 40 in the shell, all in scripts].
+    #[arg(long)]
+    pub maxrows: Option<String>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +202,17 @@ pub struct RunArgs {
     pub session: SessionArgs,
 }
 
+/// How `trawl hunt` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HuntFormat {
+    /// A summary table, then each detection's findings.
+    Table,
+    /// One document: a summary per detection and every finding.
+    Json,
+    /// One finding per line, most severe first.
+    Ndjson,
+}
+
 #[derive(Debug, Args)]
 pub struct HuntArgs {
     #[command(flatten)]
@@ -201,39 +223,39 @@ pub struct HuntArgs {
     /// Only events at or before this time.
     #[arg(long)]
     pub until: Option<String>,
-    /// Skip detections below this severity (info, low, medium, high, critical).
-    #[arg(long, default_value = "info")]
-    pub min_severity: String,
+    /// Skip detections below this severity.
+    #[arg(long, value_enum, default_value_t = Severity::Info)]
+    pub min_severity: Severity,
     /// Exit 4 when a finding at or above this severity is reported.
-    #[arg(long, default_value = "low")]
-    pub fail_on: String,
+    #[arg(long, value_enum, default_value_t = Severity::Low)]
+    pub fail_on: Severity,
     /// Only these detection ids (comma-separated or repeated).
-    #[arg(long)]
+    #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// Only detections with one of these tags.
-    #[arg(long)]
+    /// Only detections with one of these tags (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,
     /// A parameter for the detections that declare it, `name=value` (repeatable).
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Output: summary and findings as tables, or JSON, or one finding per line.
-    #[arg(long, default_value = "table", value_parser = ["table", "json", "ndjson"])]
-    pub format: String,
-    /// Memory for sorts and aggregations before they spill to disk (e.g. 2G).
-    #[arg(long, value_parser = parse_size)]
-    pub memory_limit: Option<usize>,
-    /// Extra folders of saved queries (repeatable).
-    #[arg(long, value_name = "DIR")]
-    pub queries: Vec<PathBuf>,
-    /// No progress bar and no notes on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[arg(long, value_enum, default_value_t = HuntFormat::Table)]
+    pub format: HuntFormat,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// How `trawl queries` lists the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]
 pub struct QueriesArgs {
-    #[arg(long, default_value = "table", value_parser = ["table", "json"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
     /// Extra folders of saved queries (repeatable).
     #[arg(long, value_name = "DIR")]
     pub queries: Vec<PathBuf>,

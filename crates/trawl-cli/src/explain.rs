@@ -1,6 +1,8 @@
-//! One clear line for an error, with a "did you mean" for misspelled names.
+//! One clear line for an error, with a "did you mean" for misspelled names; and the
+//! schema's column and struct paths it suggests from (the shell completes them too).
 
 use datafusion::arrow::datatypes::{DataType, Fields};
+use datafusion::common::{Column, SchemaError};
 use datafusion::prelude::SessionContext;
 
 /// Levenshtein distance, for suggestions.
@@ -74,32 +76,34 @@ pub fn suggest(wrong: &str, candidates: &[String]) -> Option<String> {
         .map(|(_, c)| c.clone())
 }
 
-/// Rewrites DataFusion's messages into one readable line.
-pub fn explain(message: &str, ctx: &SessionContext) -> String {
-    let first = message.lines().next().unwrap_or(message);
-    if let Some(rest) = first.split("No field named ").nth(1) {
-        // `rest` is `name. Did you mean 'cloudtrail.x'?` or `name. Valid fields are ...`.
-        let name = rest
-            .split(". ")
-            .next()
-            .unwrap_or(rest)
-            .trim_end_matches('.')
-            .trim_matches(['"', '\'']);
-        let offered = rest
-            .split("Did you mean '")
-            .nth(1)
-            .and_then(|r| r.split('\'').next())
-            .map(|s| s.strip_prefix("cloudtrail.").unwrap_or(s).to_string());
-        let hint = offered.or_else(|| suggest(name, &column_paths(ctx)));
-        return match hint {
-            Some(h) => format!("unknown column `{name}`; did you mean `{h}`?"),
-            None => format!("unknown column `{name}` (\\d cloudtrail lists the columns)"),
-        };
+/// One readable line for an error of a statement: an unknown column gets a "did
+/// you mean" from the schema's own names, a missing table a pointer to `\d`.
+pub fn explain(err: &anyhow::Error, ctx: &SessionContext) -> String {
+    for cause in err.chain() {
+        if let Some(SchemaError::FieldNotFound {
+            field,
+            valid_fields,
+        }) = cause.downcast_ref::<SchemaError>()
+        {
+            return unknown_column(field.name(), valid_fields, ctx);
+        }
     }
+    let text = format!("{err:#}");
+    let first = text.lines().next().unwrap_or(&text);
+    // DataFusion reports a missing table as plan text, with no variant of its own.
     if first.contains("table") && first.contains("not found") {
         return format!("{first} (\\d lists the tables)");
     }
     first.to_string()
+}
+
+fn unknown_column(name: &str, valid: &[Column], ctx: &SessionContext) -> String {
+    let in_scope: Vec<String> = valid.iter().map(|c| c.name().to_string()).collect();
+    let hint = suggest(name, &in_scope).or_else(|| suggest(name, &column_paths(ctx)));
+    match hint {
+        Some(h) => format!("unknown column `{name}`; did you mean `{h}`?"),
+        None => format!("unknown column `{name}` (\\d cloudtrail lists the columns)"),
+    }
 }
 
 #[cfg(test)]
@@ -119,5 +123,26 @@ mod tests {
             Some("useridentity.arn")
         );
         assert_eq!(suggest("completely_different", &cols), None);
+    }
+
+    #[tokio::test]
+    async fn unknown_columns_are_matched_by_error_type() {
+        let ctx = SessionContext::new();
+        ctx.sql("CREATE TABLE cloudtrail (eventname VARCHAR, eventsource VARCHAR)")
+            .await
+            .unwrap();
+        let err = ctx
+            .sql("SELECT evntname FROM cloudtrail")
+            .await
+            .unwrap_err();
+        // Wrapped twice, as the shell sees it: the match is on the type, not the text.
+        let err = anyhow::Error::new(err).context("statement 1");
+        assert_eq!(
+            explain(&err, &ctx),
+            "unknown column `evntname`; did you mean `eventname`?"
+        );
+        let err = ctx.sql("SELECT 1 FROM nowhere").await.unwrap_err();
+        let text = explain(&anyhow::Error::new(err), &ctx);
+        assert!(text.ends_with("(\\d lists the tables)"), "{text}");
     }
 }

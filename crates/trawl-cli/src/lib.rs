@@ -6,17 +6,16 @@
 //! (see the summary and `<lake>/_rejects/`); 4 `hunt` reported a finding at or
 //! above `--fail-on`.
 
+// Layers, bottom first: explain, print -> args -> archive -> session -> shell ->
+// commands. A module imports only from layers below its own, and the command
+// modules never import each other (`tests::layering` checks it).
+mod archive;
 mod args;
-mod convert;
-mod demo;
-mod errors;
-mod exec;
-mod generate;
-mod hunt;
+mod commands;
+mod explain;
 mod print;
-mod queries;
-mod repl;
-mod sql;
+mod session;
+mod shell;
 
 use std::process::ExitCode;
 
@@ -25,8 +24,8 @@ use clap::Parser;
 pub use args::Cli;
 use args::Command;
 
-/// Exit status when the run completed but some input did not land in the lake.
-pub const EXIT_PARTIAL: u8 = 3;
+pub use commands::convert::EXIT_PARTIAL;
+pub use commands::hunt::EXIT_FINDINGS;
 
 /// Entry point of the `trawl` binary.
 pub fn main() -> ExitCode {
@@ -59,13 +58,79 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         no_sign_request: cli.aws.no_sign_request,
     });
     match cli.command {
-        Command::Convert(a) => convert::run(a).await,
-        Command::Compact(a) => convert::compact(a).await,
-        Command::Sql(a) => sql::run(a).await,
-        Command::Run(a) => queries::run(a).await,
-        Command::Queries(a) => queries::list(a),
-        Command::Hunt(a) => hunt::run(a).await,
-        Command::Generate(a) => generate::run(a),
-        Command::Demo(a) => demo::run(a).await,
+        Command::Convert(a) => commands::convert::run(a).await,
+        Command::Compact(a) => commands::convert::compact(a).await,
+        Command::Sql(a) => commands::sql::run(a).await,
+        Command::Run(a) => commands::queries::run(a).await,
+        Command::Queries(a) => commands::queries::list(a),
+        Command::Hunt(a) => commands::hunt::run(a).await,
+        Command::Generate(a) => commands::generate::run(a),
+        Command::Demo(a) => commands::demo::run(a).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Each module's layer; a module may use `crate::M` only for an M of a lower layer.
+    fn layer(module: &str) -> Option<usize> {
+        Some(match module {
+            "explain" | "print" => 0,
+            "args" => 1,
+            "archive" => 2,
+            "session" => 3,
+            "shell" => 4,
+            "commands" => 5,
+            _ => return None,
+        })
+    }
+
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    #[test]
+    fn layering() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let mut wrong = Vec::new();
+        for f in &files {
+            let rel = f.strip_prefix(&src).unwrap().to_string_lossy().to_string();
+            let module = rel.split(['/', '.']).next().unwrap().to_string();
+            let Some(own) = layer(&module) else {
+                continue; // lib.rs: the entry point sits above everything.
+            };
+            let text = std::fs::read_to_string(f).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                for used in line.split("crate::").skip(1) {
+                    let target: String = used
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let Some(theirs) = layer(&target) else {
+                        continue;
+                    };
+                    let sibling_command =
+                        module == "commands" && target == "commands" && !rel.ends_with("mod.rs");
+                    if theirs > own || (theirs == own && target != module) || sibling_command {
+                        wrong.push(format!("{rel}:{}: {}", i + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "imports against the layering:\n{}",
+            wrong.join("\n")
+        );
     }
 }

@@ -9,32 +9,16 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Output formats (`--format`, `\format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,
     Csv,
     Json,
+    #[value(alias = "jsonl")]
     Ndjson,
+    #[value(alias = "md")]
     Markdown,
-}
-
-impl std::str::FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s.trim() {
-            "table" => Self::Table,
-            "csv" => Self::Csv,
-            "json" => Self::Json,
-            "ndjson" | "jsonl" => Self::Ndjson,
-            "markdown" | "md" => Self::Markdown,
-            other => {
-                return Err(format!(
-                    "unknown format `{other}` (table, csv, json, ndjson, markdown)"
-                ));
-            }
-        })
-    }
 }
 
 impl std::fmt::Display for Format {

@@ -1,5 +1,7 @@
-//! Running SQL and saved queries in a session and printing their results: shared by
-//! `-c`, `-f`, stdin, the REPL, `trawl run` and `trawl demo`.
+//! A query session and what opens it: the lake (given, the bundled sample, or raw
+//! archives), the query library, the output settings. Running SQL and saved
+//! queries and printing their results, for `-c`, `-f`, stdin, the shell, `run`,
+//! `hunt` and `demo` alike.
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -8,13 +10,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 use datafusion::arrow::array::RecordBatch;
-use datafusion::common::ParamValues;
 use datafusion::dataframe::DataFrame;
 use datafusion::prelude::SessionContext;
 use indicatif::{ProgressBar, ProgressStyle};
-use trawl_engine::catalog::{Catalog, Query};
+use trawl_engine::catalog::{Catalog, Query, QueryKind};
 
-use crate::print::{PrintOptions, render};
+use crate::args::OptionalLake;
+use crate::explain::explain;
+use crate::print::{Format, PrintOptions, render};
 
 /// Where a session's lake came from, said once when it opens.
 #[derive(Debug, Clone)]
@@ -38,9 +41,9 @@ pub struct Session {
 
 /// Opens a session over a lake (or the bundled sample).
 pub async fn open_session(
-    lake: &crate::args::OptionalLake,
+    lake: &OptionalLake,
     memory_limit: Option<usize>,
-    query_dirs: &[PathBuf],
+    extra_dirs: &[PathBuf],
 ) -> Result<(Session, LakeSource)> {
     let ctx = trawl_engine::new_session_with(&trawl_engine::SessionOptions { memory_limit })?;
     let source = if !lake.raw.is_empty() {
@@ -49,7 +52,7 @@ pub async fn open_session(
     } else {
         let source = match &lake.lake {
             Some(l) => LakeSource::Given(l.clone()),
-            None => LakeSource::Sample(crate::demo::sample_lake().await?),
+            None => LakeSource::Sample(crate::archive::sample_lake().await?),
         };
         if let LakeSource::Given(path) | LakeSource::Sample(path) = &source {
             trawl_engine::register_lake(&ctx, path)
@@ -58,7 +61,7 @@ pub async fn open_session(
         }
         source
     };
-    let catalog = Catalog::load(&crate::queries::query_dirs(query_dirs))?;
+    let catalog = Catalog::load(&query_dirs(extra_dirs))?;
     let session = Session {
         ctx,
         catalog,
@@ -70,29 +73,58 @@ pub async fn open_session(
     Ok((session, source))
 }
 
-/// Casts bound values to the types the planner inferred for their placeholders
-/// (a string compared with a string-view column must be a string view).
-pub fn fit_params(df: &DataFrame, values: ParamValues) -> Result<ParamValues> {
-    let ParamValues::Map(map) = values else {
-        return Ok(values);
-    };
-    let types = df.logical_plan().get_parameter_types()?;
-    let mut out = HashMap::new();
-    for (name, value) in map {
-        let wanted = types
-            .get(&format!("${name}"))
-            .or_else(|| types.get(&name))
-            .cloned()
-            .flatten();
-        let value = match wanted {
-            Some(t) if t != value.value.data_type() => {
-                value.value.cast_to(&t).map(Into::into).unwrap_or(value)
-            }
-            _ => value,
-        };
-        out.insert(name, value);
+/// User query folders: `--queries` directories, then `$XDG_CONFIG_HOME/trawl/queries`
+/// (or `~/.config/trawl/queries`) when it exists.
+pub fn query_dirs(extra: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+    if let Some(c) = config {
+        let d = c.join("trawl").join("queries");
+        if d.is_dir() {
+            dirs.push(d);
+        }
     }
-    Ok(ParamValues::Map(out))
+    dirs.extend(extra.iter().cloned());
+    dirs
+}
+
+/// Output settings from the command line.
+pub fn print_options(format: Format, maxrows: Option<&str>) -> Result<PrintOptions> {
+    let maxrows = match maxrows {
+        None | Some("all") | Some("inf") | Some("none") => None,
+        Some(n) => Some(
+            n.parse()
+                .with_context(|| format!("--maxrows {n}: expected a number or `all`"))?,
+        ),
+    };
+    Ok(PrintOptions {
+        format,
+        maxrows,
+        ..PrintOptions::default()
+    })
+}
+
+/// Says on stderr that the sample lake stands in for a missing one, or that raw
+/// sources had unreadable records.
+pub fn announce(source: &LakeSource, quiet: bool) {
+    if quiet {
+        return;
+    }
+    match source {
+        LakeSource::Sample(p) => {
+            eprintln!(
+                "note: no lake given (--lake or TRAWL_LAKE); querying the bundled sample lake at {}",
+                p.display()
+            )
+        }
+        LakeSource::Raw(_, s) if s.rejected > 0 => eprintln!(
+            "note: {} records of the raw sources could not be read (trawl convert keeps them in _rejects/)",
+            s.rejected
+        ),
+        _ => {}
+    }
 }
 
 impl Session {
@@ -151,15 +183,15 @@ impl Session {
 
     /// Runs every statement of a SQL text, in order.
     pub async fn run_sql(&mut self, text: &str) -> Result<()> {
-        let statements = trawl_engine::parse(text)
-            .map_err(|e| anyhow!("{}", crate::errors::explain(&e.to_string(), &self.ctx)))?;
+        let explained = |e: anyhow::Error, ctx: &SessionContext| anyhow!("{}", explain(&e, ctx));
+        let statements = trawl_engine::parse(text).map_err(|e| explained(e.into(), &self.ctx))?;
         for statement in statements {
             let df = trawl_engine::plan(&self.ctx, statement)
                 .await
-                .map_err(|e| anyhow!("{}", crate::errors::explain(&e.to_string(), &self.ctx)))?;
+                .map_err(|e| explained(e.into(), &self.ctx))?;
             self.run_frame(df)
                 .await
-                .map_err(|e| anyhow!("{}", crate::errors::explain(&e.to_string(), &self.ctx)))?;
+                .map_err(|e| explained(e, &self.ctx))?;
         }
         Ok(())
     }
@@ -170,12 +202,11 @@ impl Session {
         query: &Query,
         given: &HashMap<String, String>,
     ) -> Result<()> {
-        let values = query.bind(given)?;
-        let df = trawl_engine::sql(&self.ctx, &query.sql)
-            .await
-            .with_context(|| format!("query {} ({})", query.id, query.path))?;
-        let values = fit_params(&df, values)?;
-        let df = df.with_param_values(values)?;
+        let df = query.plan(&self.ctx, given).await.map_err(|e| match e {
+            // Its message names the query and the parameter already.
+            trawl_engine::Error::Catalog(e) => anyhow::Error::new(e),
+            e => anyhow::Error::new(e).context(format!("query {} ({})", query.id, query.path)),
+        })?;
         self.run_frame(df).await
     }
 
@@ -190,7 +221,7 @@ impl Session {
                 .unwrap_or_default();
             return Ok(trawl_engine::catalog::parse_query(
                 &id,
-                "investigation",
+                QueryKind::Investigation,
                 name,
                 &text,
             )?);

@@ -13,9 +13,11 @@ use trawl_convert::{
     ConvertOptions, Lake, LayoutOptions, Progress, PublishCounts, RemoteLake, SortOptions, Summary,
 };
 
-use crate::EXIT_PARTIAL;
+use crate::archive::sample_archive;
 use crate::args::{CompactArgs, ConvertArgs};
-use crate::generate::sample_archive;
+
+/// Exit status when the run completed but some input did not land in the lake.
+pub const EXIT_PARTIAL: u8 = 3;
 
 fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)

@@ -1,16 +1,13 @@
-//! `trawl demo`: the bundled sample archive, converted and queried; and the sample
-//! lake the shell opens when no lake is given.
+//! `trawl demo`: the bundled sample archive, converted and queried.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use trawl_convert::{ConvertOptions, Lake, Progress};
+use trawl_convert::Lake;
 
+use crate::archive::{convert_into, sample_archive};
 use crate::args::DemoArgs;
-use crate::exec::open_session;
-use crate::generate::sample_archive;
+use crate::session::open_session;
 
 const QUERIES: &[(&str, &str)] = &[
     (
@@ -32,25 +29,6 @@ const QUERIES: &[(&str, &str)] = &[
          GROUP BY 1 ORDER BY denied DESC, principal LIMIT 8",
     ),
 ];
-
-async fn convert_into(archive: &std::path::Path, lake: &Lake) -> Result<trawl_convert::Summary> {
-    Ok(trawl_convert::convert(
-        &[archive.to_string_lossy().to_string()],
-        lake,
-        &ConvertOptions::default(),
-        Arc::new(Progress::default()),
-    )
-    .await?)
-}
-
-/// The bundled sample converted once into the cache directory.
-pub async fn sample_lake() -> Result<PathBuf> {
-    let archive = sample_archive()?;
-    let dir = archive.with_file_name("sample-v1-lake");
-    let lake = Lake::open(&dir.to_string_lossy())?;
-    convert_into(&archive, &lake).await?;
-    Ok(lake.root().to_path_buf())
-}
 
 pub async fn run(a: DemoArgs) -> Result<ExitCode> {
     let archive = sample_archive()?;

@@ -1,82 +1,13 @@
-//! `trawl generate` and the bundled sample archive.
+//! `trawl generate`: a deterministic synthetic archive on disk.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
-use flate2::Compression;
-use flate2::write::GzEncoder;
-use trawl_cloudtrail::generate::{GenOptions, GenSummary, generate};
+use anyhow::{Result, bail};
+use trawl_cloudtrail::generate::GenOptions;
 use trawl_cloudtrail::parse_event_time;
 
+use crate::archive::write_archive;
 use crate::args::GenerateArgs;
-
-/// Writes a generated archive under `dir`, plus one digest file per account,
-/// region and delivery day (as CloudTrail does when log validation is on).
-pub fn write_archive(dir: &Path, opts: &GenOptions, gzip: bool) -> Result<GenSummary> {
-    let mut digests: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut error = None;
-    let summary = generate(opts, |file| {
-        if error.is_some() {
-            return;
-        }
-        let key = if gzip {
-            file.key.clone()
-        } else {
-            file.key.trim_end_matches(".gz").to_string()
-        };
-        let path = dir.join(&key);
-        let result = (|| -> Result<()> {
-            std::fs::create_dir_all(path.parent().context("key without a folder")?)?;
-            let f = std::fs::File::create(&path).with_context(|| path.display().to_string())?;
-            if gzip {
-                let mut gz = GzEncoder::new(std::io::BufWriter::new(f), Compression::default());
-                gz.write_all(file.json.as_bytes())?;
-                gz.finish()?.flush()?;
-            } else {
-                std::io::BufWriter::new(f).write_all(file.json.as_bytes())?;
-            }
-            Ok(())
-        })();
-        if let Err(e) = result {
-            error = Some(e);
-            return;
-        }
-        if let Some((folder, _)) = key.rsplit_once('/') {
-            digests
-                .entry(folder.replace("/CloudTrail/", "/CloudTrail-Digest/"))
-                .or_default()
-                .push(key);
-        }
-    });
-    if let Some(e) = error {
-        return Err(e);
-    }
-    for (folder, logs) in digests {
-        let parts: Vec<&str> = folder.split('/').collect();
-        let (account, region) = (parts[1], parts[3]);
-        let date = parts[4..7].join("");
-        let name =
-            format!("{account}_CloudTrail-Digest_{region}_main_us-east-1_{date}T235959Z.json.gz");
-        let body = serde_json::json!({
-            "awsAccountId": account,
-            "digestStartTime": format!("{}-{}-{}T00:00:00Z", parts[4], parts[5], parts[6]),
-            "digestEndTime": format!("{}-{}-{}T23:59:59Z", parts[4], parts[5], parts[6]),
-            "digestS3Bucket": "trawl-sample-trail",
-            "digestS3Object": format!("{folder}/{name}"),
-            "digestSignatureAlgorithm": "SHA256withRSA",
-            "logFiles": logs.iter().map(|k| serde_json::json!({"s3Bucket": "trawl-sample-trail", "s3Object": k, "hashAlgorithm": "SHA-256"})).collect::<Vec<_>>(),
-        });
-        let path = dir.join(&folder).join(&name);
-        std::fs::create_dir_all(path.parent().context("digest folder")?)?;
-        let mut gz = GzEncoder::new(std::fs::File::create(&path)?, Compression::default());
-        gz.write_all(body.to_string().as_bytes())?;
-        gz.finish()?;
-    }
-    Ok(summary)
-}
 
 pub fn run(a: GenerateArgs) -> Result<ExitCode> {
     let Some(start_ms) = parse_event_time(&format!("{}T00:00:00Z", a.start)) else {
@@ -101,40 +32,4 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         s.json_bytes as f64 / 1e6
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Options of the bundled sample archive. Changing them changes the sample: bump
-/// the version in [`sample_dir`] too.
-pub fn sample_options() -> GenOptions {
-    GenOptions {
-        events: 20_000,
-        accounts: 3,
-        days: 3,
-        seed: 7,
-        events_per_file: 150,
-        ..GenOptions::default()
-    }
-}
-
-fn sample_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("trawl").join("sample-v1")
-}
-
-/// The bundled sample archive: generated deterministically on first use.
-pub fn sample_archive() -> Result<PathBuf> {
-    let dir = sample_dir();
-    let done = dir.join(".complete");
-    if !done.exists() {
-        let tmp = dir.with_extension("tmp");
-        let _ = std::fs::remove_dir_all(&tmp);
-        write_archive(&tmp, &sample_options(), true)?;
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::rename(&tmp, &dir).with_context(|| dir.display().to_string())?;
-        std::fs::write(&done, b"")?;
-    }
-    Ok(dir)
 }

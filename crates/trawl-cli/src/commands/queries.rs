@@ -1,35 +1,17 @@
 //! `trawl queries` and `trawl run`: the query library from the command line.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use comfy_table::{ContentArrangement, Table, presets};
 use trawl_engine::catalog::Catalog;
 
-use crate::args::{QueriesArgs, RunArgs};
-use crate::exec::{open_session, parse_params};
-
-/// User query folders: `--queries` directories, then `$XDG_CONFIG_HOME/trawl/queries`
-/// (or `~/.config/trawl/queries`) when it exists.
-pub fn query_dirs(extra: &[PathBuf]) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-    if let Some(c) = config {
-        let d = c.join("trawl").join("queries");
-        if d.is_dir() {
-            dirs.push(d);
-        }
-    }
-    dirs.extend(extra.iter().cloned());
-    dirs
-}
+use crate::args::{ListFormat, QueriesArgs, RunArgs};
+use crate::session::{announce, open_session, parse_params, print_options, query_dirs};
 
 pub fn list(a: QueriesArgs) -> Result<ExitCode> {
     let catalog = Catalog::load(&query_dirs(&a.queries))?;
-    if a.format == "json" {
+    if a.format == ListFormat::Json {
         println!("{}", serde_json::to_string_pretty(&catalog.queries)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -49,8 +31,8 @@ pub fn list(a: QueriesArgs) -> Result<ExitCode> {
             .collect();
         table.add_row(vec![
             q.id.clone(),
-            q.kind.clone(),
-            q.meta.get("severity").cloned().unwrap_or_default(),
+            q.kind.to_string(),
+            q.severity.map(|s| s.to_string()).unwrap_or_default(),
             q.title.clone(),
             params.join(", "),
         ]);
@@ -60,10 +42,14 @@ pub fn list(a: QueriesArgs) -> Result<ExitCode> {
 }
 
 pub async fn run(a: RunArgs) -> Result<ExitCode> {
-    let (mut session, source) =
-        open_session(&a.lake, a.session.memory_limit, &a.session.queries).await?;
-    crate::sql::announce(&source, a.session.quiet);
-    session.print = crate::sql::print_options(&a.session.format, a.session.maxrows.as_deref())?;
+    let (mut session, source) = open_session(
+        &a.lake,
+        a.session.engine.memory_limit,
+        &a.session.engine.queries,
+    )
+    .await?;
+    announce(&source, a.session.engine.quiet);
+    session.print = print_options(a.session.format, a.session.maxrows.as_deref())?;
     let query = session.resolve_query(&a.query)?;
     let given = parse_params(&a.params)?;
     session.run_query(&query, &given).await?;

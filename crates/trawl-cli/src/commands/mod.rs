@@ -1,0 +1,9 @@
+//! One module per subcommand. Each maps its arguments onto the layers below
+//! (session, shell, archive, print) and the library crates; none imports another.
+
+pub mod convert;
+pub mod demo;
+pub mod generate;
+pub mod hunt;
+pub mod queries;
+pub mod sql;

@@ -1,0 +1,240 @@
+//! The shell's backslash meta-commands: one enum, whose usages and descriptions
+//! are also the `\?` help and the completion list.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow, bail};
+use datafusion::arrow::datatypes::DataType;
+
+use crate::explain::field_paths;
+use crate::print::Format;
+use crate::session::{Session, parse_params};
+
+/// A meta-command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetaCommand {
+    Help,
+    Quit,
+    Describe,
+    Queries,
+    Run,
+    Timing,
+    Format,
+    MaxRows,
+    Expanded,
+    Output,
+    Include,
+}
+
+impl MetaCommand {
+    /// In the order `\?` lists them.
+    pub const ALL: [MetaCommand; 11] = [
+        Self::Help,
+        Self::Quit,
+        Self::Describe,
+        Self::Queries,
+        Self::Run,
+        Self::Timing,
+        Self::Format,
+        Self::MaxRows,
+        Self::Expanded,
+        Self::Output,
+        Self::Include,
+    ];
+
+    /// What the user types; the first is the one the help shows.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            Self::Help => &["\\?", "\\h", "\\help"],
+            Self::Quit => &["\\q", "\\quit", "\\exit"],
+            Self::Describe => &["\\d"],
+            Self::Queries => &["\\queries"],
+            Self::Run => &["\\run"],
+            Self::Timing => &["\\timing"],
+            Self::Format => &["\\format", "\\pset"],
+            Self::MaxRows => &["\\maxrows"],
+            Self::Expanded => &["\\x"],
+            Self::Output => &["\\o"],
+            Self::Include => &["\\i"],
+        }
+    }
+
+    /// Its arguments, as the help shows them.
+    pub fn usage(self) -> &'static str {
+        match self {
+            Self::Describe => "[NAME]",
+            Self::Run => "NAME [k=v ...]",
+            Self::Timing => "[on|off]",
+            Self::Format => "table|csv|json|ndjson|markdown",
+            Self::MaxRows => "N|all",
+            Self::Output => "[FILE]",
+            Self::Include => "FILE",
+            Self::Help | Self::Quit | Self::Queries | Self::Expanded => "",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Help => "this help",
+            Self::Quit => "quit (also Ctrl-D)",
+            Self::Describe => "list tables; with NAME, describe a table, struct fields included",
+            Self::Queries => "list saved queries",
+            Self::Run => "run a saved query with parameters",
+            Self::Timing => "show how long each query took",
+            Self::Format => "output format",
+            Self::MaxRows => "rows shown in table output",
+            Self::Expanded => "toggle expanded output (one field per line)",
+            Self::Output => "write results to FILE; \\o alone goes back to the screen",
+            Self::Include => "run the SQL in FILE",
+        }
+    }
+
+    pub fn lookup(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.names().contains(&name))
+    }
+
+    /// The `\?` text.
+    pub fn help() -> String {
+        let usage = |c: MetaCommand| match c.usage() {
+            "" => c.names()[0].to_string(),
+            u => format!("{} {u}", c.names()[0]),
+        };
+        let width = Self::ALL.iter().map(|c| usage(*c).len()).max().unwrap_or(0);
+        let mut text = String::new();
+        for c in Self::ALL {
+            text.push_str(&format!("  {:<width$}  {}\n", usage(c), c.description()));
+        }
+        text.push_str(
+            "SQL statements end with `;` and may span lines. Ctrl-C cancels a running query.\n",
+        );
+        text
+    }
+
+    /// Runs one meta-command line; returns false to quit.
+    pub async fn run_line(session: &mut Session, line: &str) -> Result<bool> {
+        let mut parts = line.split_whitespace();
+        let name = parts.next().unwrap_or("");
+        let args: Vec<&str> = parts.collect();
+        let command = Self::lookup(name)
+            .ok_or_else(|| anyhow!("unknown command {name} (\\? lists the commands)"))?;
+        command.run(session, &args).await
+    }
+
+    async fn run(self, session: &mut Session, args: &[&str]) -> Result<bool> {
+        match self {
+            Self::Quit => return Ok(false),
+            Self::Help => print!("{}", Self::help()),
+            Self::Describe => match args.first() {
+                None => session.run_sql("SHOW TABLES;").await?,
+                Some(name) => describe(session, name.trim_end_matches(';')).await?,
+            },
+            Self::Queries => {
+                for q in &session.catalog.queries {
+                    println!("  {:<32} {:<13} {}", q.id, q.kind, q.title);
+                }
+            }
+            Self::Run => {
+                let Some(name) = args.first() else {
+                    bail!("usage: \\run {}", self.usage())
+                };
+                let params: Vec<String> = args[1..].iter().map(|s| s.to_string()).collect();
+                let given: HashMap<String, String> = parse_params(&params)?;
+                let q = session.resolve_query(name)?;
+                session.run_query(&q, &given).await?;
+            }
+            Self::Timing => {
+                session.timing = match args.first() {
+                    Some(&"on") => true,
+                    Some(&"off") => false,
+                    _ => !session.timing,
+                };
+                println!("timing is {}", if session.timing { "on" } else { "off" });
+            }
+            Self::Format => {
+                if let Some(f) = args.last() {
+                    session.print.format = <Format as clap::ValueEnum>::from_str(f, true)
+                        .map_err(|_| anyhow!("unknown format `{f}` ({})", self.usage()))?;
+                }
+                println!("format is {}", session.print.format);
+            }
+            Self::MaxRows => {
+                session.print.maxrows = match args.first() {
+                    Some(&"all") | Some(&"inf") | Some(&"none") => None,
+                    Some(n) => Some(
+                        n.parse()
+                            .map_err(|_| anyhow!("\\maxrows takes a number or `all`"))?,
+                    ),
+                    None => session.print.maxrows,
+                };
+                println!(
+                    "maxrows is {}",
+                    session
+                        .print
+                        .maxrows
+                        .map_or("all".to_string(), |n| n.to_string())
+                );
+            }
+            Self::Expanded => {
+                session.print.expanded = !session.print.expanded;
+                println!(
+                    "expanded output is {}",
+                    if session.print.expanded { "on" } else { "off" }
+                );
+            }
+            Self::Output => match args.first() {
+                Some(path) => {
+                    let f = std::fs::File::create(path)?;
+                    session.output = Some((PathBuf::from(path), f));
+                    println!("results go to {path}");
+                }
+                None => {
+                    session.output = None;
+                    println!("results go to the screen");
+                }
+            },
+            Self::Include => {
+                let Some(path) = args.first() else {
+                    bail!("usage: \\i {}", self.usage())
+                };
+                let text = std::fs::read_to_string(path)?;
+                session.run_sql(&text).await?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// `\d NAME`: every column and struct path with its type.
+async fn describe(session: &Session, name: &str) -> Result<()> {
+    let schema = session.ctx.table(name).await?.schema().as_arrow().clone();
+    let mut text = String::new();
+    for (path, kind) in field_paths(schema.fields()) {
+        let kind = if matches!(kind, DataType::Struct(_)) {
+            "struct".to_string()
+        } else {
+            kind.to_string()
+        };
+        text.push_str(&format!("{path:<58} {kind}\n"));
+    }
+    print!("{text}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_a_help_line_and_is_found_by_each_name() {
+        let help = MetaCommand::help();
+        for c in MetaCommand::ALL {
+            assert!(help.contains(c.description()), "{c:?}");
+            for n in c.names() {
+                assert_eq!(MetaCommand::lookup(n), Some(c));
+            }
+        }
+        assert_eq!(MetaCommand::lookup("\\nope"), None);
+        assert!(help.contains("\\run NAME [k=v ...]"));
+    }
+}
