@@ -1,0 +1,165 @@
+//! Decoding one source object (a file or an S3 object) into record batches and rejects.
+//!
+//! Every record the input holds ends in exactly one of three places: a row of a
+//! batch, a [`Reject`] with a reason, or the digest counter (digest files are
+//! integrity data, not events). [`Decoded::records`] counts the first two.
+//!
+//! The stages, one file each: `inflate` (gzip, is it text), `collect` (sniffs the
+//! format and runs its reader: `records_fast`, `json`, `cloudwatch_export` or
+//! `lake_csv`; `json` unwraps envelopes with `eventbridge`,
+//! `cloudwatch_subscription` and `lookup_events`), then `validate` on each
+//! candidate; the valid ones become batches here.
+
+mod cloudwatch_export;
+mod cloudwatch_subscription;
+mod collect;
+mod eventbridge;
+mod inflate;
+mod json;
+mod lake_csv;
+mod lookup_events;
+mod options;
+mod records_fast;
+mod reject;
+mod sniff;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+
+use arrow::array::RecordBatch;
+
+use crate::batch::{Parsed, build_batch};
+use crate::scan::line_of;
+use collect::{Collected, collect};
+use inflate::{Stage, inflate};
+use reject::make_reject;
+use validate::parse_one;
+
+pub use inflate::gunzip;
+pub use options::{DecodeOptions, InputFormat};
+pub use reject::{MAX_REJECT_RAW, Reject};
+
+/// What became of one source object.
+#[derive(Debug, Default)]
+pub struct Decoded {
+    pub batches: Vec<RecordBatch>,
+    pub rejects: Vec<Reject>,
+    /// Records read: rows in `batches` plus `rejects`.
+    pub records: u64,
+    /// Rows in `batches`.
+    pub rows: u64,
+    /// Digest records seen (not events; not counted in `records`).
+    pub digests: u64,
+    /// Uncompressed bytes decoded.
+    pub text_bytes: u64,
+    /// Why the whole object was skipped without reading records, if it was.
+    pub skipped: Option<&'static str>,
+}
+
+/// Decodes one source object. Never fails: what cannot be read becomes rejects.
+pub fn decode(source: &str, data: &[u8], opts: &DecodeOptions) -> Decoded {
+    let (mut decoded, batches) = decode_many(&[(source, data)], opts);
+    let mut out = decoded.pop().unwrap_or_default();
+    out.batches = batches;
+    out
+}
+
+/// Decodes several source objects at once. Returns one [`Decoded`] per input, in
+/// input order, with its counts and rejects but no batches, and the rows of all of
+/// them in shared batches of up to `batch_rows`: CloudTrail delivers many small files,
+/// and building one batch per file would cost more than parsing it.
+pub fn decode_many(
+    inputs: &[(&str, &[u8])],
+    opts: &DecodeOptions,
+) -> (Vec<Decoded>, Vec<RecordBatch>) {
+    let stages: Vec<Stage<'_>> = inputs
+        .iter()
+        .map(|(source, data)| inflate(source, data))
+        .collect();
+    let mut rejects: Vec<Vec<Reject>> = Vec::with_capacity(inputs.len());
+    let mut collected: Vec<Option<Collected<'_>>> = Vec::with_capacity(inputs.len());
+    for ((source, _), stage) in inputs.iter().zip(&stages) {
+        match stage {
+            Stage::Done(_) => {
+                rejects.push(Vec::new());
+                collected.push(None);
+            }
+            Stage::Text { text, gzip_error } => {
+                let (c, r) = collect(source, text, gzip_error.as_deref(), opts.format);
+                rejects.push(r);
+                collected.push(Some(c));
+            }
+        }
+    }
+    let mut rows = vec![0u64; inputs.len()];
+    let mut parsed = Vec::new();
+    for (i, c) in collected.iter_mut().enumerate() {
+        if let Some(c) = c {
+            rows[i] += c.parsed.len() as u64;
+            // By value, not `append`: the rows may then live shorter than `collected`.
+            parsed.extend(std::mem::take(&mut c.parsed));
+        }
+    }
+    for (i, c) in collected.iter().enumerate() {
+        let Some(c) = c else { continue };
+        let source = inputs[i].0;
+        for (index, cand) in &c.candidates {
+            let body = cand.text.as_ref();
+            match parse_one(body) {
+                Ok((rec, time_ms)) => {
+                    rows[i] += 1;
+                    parsed.push(Parsed {
+                        rec,
+                        time_ms,
+                        json: Cow::Borrowed(body),
+                        index: *index,
+                        source,
+                    });
+                }
+                Err(reason) => rejects[i].push(make_reject(
+                    source,
+                    Some(*index),
+                    Some(line_of(c.text, cand.offset) as u64),
+                    reason,
+                    body,
+                )),
+            }
+        }
+    }
+    let batches = parsed
+        .chunks(opts.batch_rows.max(1))
+        .map(build_batch)
+        .collect();
+    let digests: Vec<u64> = collected
+        .iter()
+        .map(|c| c.as_ref().map_or(0, |c| c.digests))
+        .collect();
+    // The rows are in the batches now; the texts they borrowed from can go.
+    drop(parsed);
+    drop(collected);
+    let decoded = stages
+        .into_iter()
+        .zip(digests)
+        .zip(rejects)
+        .zip(rows)
+        .map(|(((stage, digests), mut rejects), rows)| match stage {
+            Stage::Done(d) => d,
+            Stage::Text { text, .. } => {
+                rejects.sort_by_key(|r| r.index);
+                Decoded {
+                    batches: Vec::new(),
+                    records: rows + rejects.len() as u64,
+                    rows,
+                    rejects,
+                    digests,
+                    text_bytes: text.len() as u64,
+                    skipped: None,
+                }
+            }
+        })
+        .collect();
+    (decoded, batches)
+}

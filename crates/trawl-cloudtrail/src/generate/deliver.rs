@@ -1,0 +1,142 @@
+//! Laying events out as S3 delivers them: a file per account and region every five
+//! minutes (or when full), delivered minutes later, a few days late, some twice.
+
+use std::collections::BTreeMap;
+
+use super::accounts::{Account, account};
+use super::event::{iso, make_event};
+use super::rng::Rng;
+use super::tables::REGIONS;
+use super::{GenFile, GenOptions, GenSummary};
+use crate::time::utc_date;
+
+/// An event waiting in an open delivery file.
+struct Event {
+    time_ms: i64,
+    account: usize,
+    region: &'static str,
+    json: String,
+}
+
+/// The compact stamp of delivery file names: `YYYYMMDDTHHMMZ`.
+fn compact_stamp(ms: i64) -> String {
+    let iso = iso(ms);
+    format!(
+        "{}{}{}T{}{}Z",
+        &iso[0..4],
+        &iso[5..7],
+        &iso[8..10],
+        &iso[11..13],
+        &iso[14..16]
+    )
+}
+
+/// Generates the archive, handing each delivery file to `sink` in delivery order.
+pub fn generate(opts: &GenOptions, mut sink: impl FnMut(GenFile)) -> GenSummary {
+    let mut rng = Rng::new(opts.seed);
+    let accounts: Vec<Account> = (0..opts.accounts.max(1))
+        .map(|n| account(&mut rng, n))
+        .collect();
+    let span_ms = i64::from(opts.days.max(1)) * 86_400_000;
+    let step = span_ms as f64 / opts.events.max(1) as f64;
+    // Open delivery files per (account, region); a file closes every 5 minutes of
+    // event time or when full, and is "delivered" a few minutes later.
+    let mut open: BTreeMap<(usize, &'static str), Vec<Event>> = BTreeMap::new();
+    let mut pending_dupes: Vec<Event> = Vec::new();
+    let mut summary = GenSummary::default();
+    let mut window = i64::MIN;
+    let mut flush =
+        |buf: Vec<Event>, summary: &mut GenSummary, rng: &mut Rng, dupes: &mut Vec<Event>| {
+            if buf.is_empty() {
+                return;
+            }
+            let last = buf.iter().map(|e| e.time_ms).max().unwrap_or(0);
+            // Delivery is 2-15 minutes after the last event; a few files are days late.
+            let mut delivered = last + 120_000 + rng.below(780_000) as i64;
+            if rng.chance(0.002) {
+                delivered += 86_400_000 + rng.below(86_400_000) as i64;
+            }
+            let acct = &accounts[buf[0].account];
+            let region = buf[0].region;
+            let date = utc_date(delivered).replace('-', "/");
+            let key = format!(
+                "AWSLogs/{}/CloudTrail/{region}/{date}/{}_CloudTrail_{region}_{}_{}.json.gz",
+                acct.id,
+                acct.id,
+                compact_stamp(delivered),
+                rng.upper(16)
+            );
+            let mut json =
+                String::with_capacity(buf.iter().map(|e| e.json.len() + 1).sum::<usize>() + 16);
+            json.push_str("{\"Records\":[");
+            let mut records = 0;
+            // A duplicate is redelivered in a later file of the same account and region.
+            let (extra, keep): (Vec<Event>, Vec<Event>) = std::mem::take(dupes)
+                .into_iter()
+                .partition(|d| d.account == buf[0].account && d.region == region);
+            *dupes = keep;
+            for (i, e) in buf.iter().chain(extra.iter()).enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                json.push_str(&e.json);
+                records += 1;
+            }
+            json.push_str("]}");
+            for e in &buf {
+                if rng.chance(opts.duplicate_rate) {
+                    dupes.push(Event {
+                        time_ms: e.time_ms,
+                        account: e.account,
+                        region: e.region,
+                        json: e.json.clone(),
+                    });
+                }
+            }
+            summary.files += 1;
+            summary.records += records as u64;
+            summary.json_bytes += json.len() as u64;
+            sink(GenFile { key, json, records });
+        };
+    for i in 0..opts.events {
+        let jitter = (rng.below(1000) as f64 * step / 1000.0) as i64;
+        let time_ms = opts.start_ms + (i as f64 * step) as i64 + jitter;
+        let time_ms = time_ms - time_ms % 1000;
+        let w = time_ms / 300_000;
+        if w != window {
+            for (_, buf) in std::mem::take(&mut open) {
+                flush(buf, &mut summary, &mut rng, &mut pending_dupes);
+            }
+            window = w;
+        }
+        let a = rng.below(accounts.len() as u64) as usize;
+        let region = *rng.weighted(REGIONS);
+        let json = make_event(&mut rng, &accounts[a], time_ms, region);
+        summary.events += 1;
+        let buf = open.entry((a, region)).or_default();
+        buf.push(Event {
+            time_ms,
+            account: a,
+            region,
+            json,
+        });
+        if buf.len() >= opts.events_per_file.max(1) {
+            let full = std::mem::take(buf);
+            flush(full, &mut summary, &mut rng, &mut pending_dupes);
+        }
+    }
+    for (_, buf) in std::mem::take(&mut open) {
+        flush(buf, &mut summary, &mut rng, &mut pending_dupes);
+    }
+    // Duplicates still waiting for a later file of their account and region go
+    // out in files of their own.
+    while let Some(first) = pending_dupes.first() {
+        let (account, region) = (first.account, first.region);
+        let (mine, rest): (Vec<Event>, Vec<Event>) = std::mem::take(&mut pending_dupes)
+            .into_iter()
+            .partition(|d| d.account == account && d.region == region);
+        pending_dupes = rest;
+        flush(mine, &mut summary, &mut rng, &mut Vec::new());
+    }
+    summary
+}
