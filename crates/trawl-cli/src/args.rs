@@ -96,7 +96,7 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub sample: bool,
     /// Input format; `auto` sniffs each file.
-    #[arg(long, default_value = "auto", value_parser = parse_format)]
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub format: InputFormat,
     /// Files decoded in parallel [default: number of cores].
     #[arg(long, short = 'j')]
@@ -288,10 +288,6 @@ pub struct DemoArgs {
     /// Where the sample archive and its lake go.
     #[arg(long, default_value = "trawl-demo")]
     pub dir: PathBuf,
-}
-
-fn parse_format(s: &str) -> Result<InputFormat, String> {
-    s.parse()
 }
 
 /// Parses `512M`, `2G`, `1.5GiB`, `4096` (binary multiples).

@@ -2,8 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Input format of a source object. `Auto` sniffs each object's content.
+/// Input format of a source object. `Auto` sniffs each object's content. With the
+/// `clap` feature it is a command-line value, its aliases the names people use for
+/// each shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum InputFormat {
     /// Sniff: gzip or not; `{"Records":[...]}`, arrays, JSON lines, envelopes,
@@ -12,31 +15,17 @@ pub enum InputFormat {
     Auto,
     /// Any JSON shape: `{"Records":[...]}`, an array, JSON lines or concatenated
     /// objects, of records, EventBridge envelopes or lookup-events entries.
+    #[cfg_attr(
+        feature = "clap",
+        value(aliases = ["records", "array", "jsonl", "ndjson", "eventbridge", "lookup-events"])
+    )]
     Json,
     /// CloudWatch Logs export: `<timestamp> <record JSON>` per line.
+    #[cfg_attr(feature = "clap", value(alias = "cloudwatch-export"))]
     Cloudwatch,
     /// CloudTrail Lake query results as CSV with an `eventjson` column.
+    #[cfg_attr(feature = "clap", value(aliases = ["lake", "csv"]))]
     LakeCsv,
-}
-
-impl std::str::FromStr for InputFormat {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "auto" => Self::Auto,
-            "json" | "records" | "array" | "jsonl" | "ndjson" | "eventbridge" | "lookup-events" => {
-                Self::Json
-            }
-            "cloudwatch" | "cloudwatch-export" => Self::Cloudwatch,
-            "lake-csv" | "lake" | "csv" => Self::LakeCsv,
-            other => {
-                return Err(format!(
-                    "unknown input format `{other}` (expected auto, json, records, jsonl, eventbridge, \
-                     lookup-events, cloudwatch or lake-csv)"
-                ));
-            }
-        })
-    }
 }
 
 /// Options for [`decode`](super::decode).
