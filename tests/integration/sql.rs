@@ -569,3 +569,35 @@ fn repl_in_a_pseudo_terminal() {
         "history is kept: {saved}"
     );
 }
+
+/// A reader that stops early (`| head`) ends trawl quietly: no panic, no error line.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let l = lake.to_str().unwrap();
+    for args in [
+        vec!["queries", "--format", "json"],
+        vec!["sql", "--lake", l, "-c", "SELECT * FROM range(3000000)"],
+    ] {
+        let mut child = trawl()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 64];
+        let n = child.stdout.as_mut().unwrap().read(&mut first).unwrap();
+        assert!(n > 0, "{args:?} printed nothing");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

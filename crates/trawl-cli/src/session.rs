@@ -189,9 +189,14 @@ impl Session {
             let df = trawl_engine::plan(&self.ctx, statement)
                 .await
                 .map_err(|e| explained(e.into(), &self.ctx))?;
-            self.run_frame(df)
-                .await
-                .map_err(|e| explained(e, &self.ctx))?;
+            // Output errors (a closed pipe) keep their type for the caller.
+            self.run_frame(df).await.map_err(|e| {
+                if e.chain().any(|c| c.is::<std::io::Error>()) {
+                    e
+                } else {
+                    explained(e, &self.ctx)
+                }
+            })?;
         }
         Ok(())
     }

@@ -9,9 +9,9 @@ use crate::HuntReport;
 /// Errors of delivering findings.
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
-    #[error("writing findings: {0}")]
+    #[error("writing findings")]
     Io(#[from] std::io::Error),
-    #[error("encoding findings: {0}")]
+    #[error("encoding findings")]
     Json(#[from] serde_json::Error),
 }
 

@@ -1,5 +1,6 @@
 //! `trawl queries` and `trawl run`: the query library from the command line.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -11,8 +12,10 @@ use crate::session::{announce, open_session, parse_params, print_options, query_
 
 pub fn list(a: QueriesArgs) -> Result<ExitCode> {
     let catalog = Catalog::load(&query_dirs(&a.queries))?;
+    // Written, not println!'d: a closed pipe is an error to return, not a panic.
+    let mut out = std::io::stdout().lock();
     if a.format == ListFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&catalog.queries)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&catalog.queries)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new();
@@ -37,7 +40,7 @@ pub fn list(a: QueriesArgs) -> Result<ExitCode> {
             params.join(", "),
         ]);
     }
-    println!("{table}");
+    writeln!(out, "{table}")?;
     Ok(ExitCode::SUCCESS)
 }
 
