@@ -128,12 +128,20 @@ fn hunt_reports_findings_most_severe_first_and_exits_by_severity() {
         "findings at or above --fail-on low: {}",
         stderr(&out)
     );
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
+    // Incidents come first (they have a rank), then the findings.
+    let (incidents, lines): (Vec<Value>, Vec<Value>) = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .partition(|v| v.get("rank").is_some());
     assert!(lines.len() >= 2);
+    assert!(!incidents.is_empty());
+    for f in &lines {
+        assert!(
+            incidents.iter().any(|i| i["incident"] == f["incident"]),
+            "a finding whose incident is not listed: {f}"
+        );
+    }
     let rank = |s: &str| {
         ["info", "low", "medium", "high", "critical"]
             .iter()
@@ -211,13 +219,15 @@ fn hunt_over_a_lake_finds_what_it_finds_over_the_raw_logs() {
             .args(["--format", "ndjson", "-q"]);
         let out = cmd.output().unwrap();
         assert!(matches!(out.status.code(), Some(0 | 4)), "{}", stderr(&out));
+        // Findings and incidents alike: (detection or incident id, eventids).
         let mut v: Vec<(String, String)> = String::from_utf8(out.stdout)
             .unwrap()
             .lines()
             .map(|l| {
                 let f: Value = serde_json::from_str(l).unwrap();
+                let name = f.get("detection").unwrap_or(&f["incident"]);
                 (
-                    f["detection"].as_str().unwrap().to_string(),
+                    name.as_str().unwrap().to_string(),
                     f["eventids"].to_string(),
                 )
             })

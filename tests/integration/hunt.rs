@@ -82,7 +82,39 @@ fn hunt_runs_as_a_library_operation() {
     assert!(stop.evidence.first_seen.is_some() && stop.evidence.account.is_some());
     assert!(raw.worst().is_some_and(|w| w >= Severity::High));
 
-    // The sinks write what the report holds: one line per finding, or one document.
+    // Incidents: every finding in exactly one, ranked by score, evidence united.
+    assert!(!raw.incidents.is_empty());
+    assert!(raw.incidents.len() < raw.findings().count());
+    let mut seen = vec![0; raw.findings().count()];
+    for (i, inc) in raw.incidents.iter().enumerate() {
+        assert_eq!(inc.rank, i + 1);
+        assert!(inc.id.starts_with("inc-"), "{}", inc.id);
+        let mut ids: Vec<String> = Vec::new();
+        for m in &inc.findings {
+            seen[*m] += 1;
+            let f = raw.findings().nth(*m).unwrap();
+            assert_eq!(f.incident.as_deref(), Some(inc.id.as_str()));
+            ids.extend(f.evidence.eventids.iter().cloned());
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(inc.eventids, ids, "{}", inc.id);
+    }
+    assert!(seen.iter().all(|n| *n == 1), "{seen:?}");
+    assert!(raw.incidents.windows(2).all(|w| w[0].score >= w[1].score));
+    // A leaked key's session and the key itself are one story: the StopLogging
+    // detonation's incident holds every finding of its principal.
+    let stop_incident = stop.incident.clone().unwrap();
+    let same_principal = raw
+        .findings()
+        .filter(|f| f.evidence.principal == stop.evidence.principal)
+        .filter(|f| f.evidence.account == stop.evidence.account);
+    for f in same_principal {
+        assert_eq!(f.incident.as_ref(), Some(&stop_incident), "{}", f.detection);
+    }
+
+    // The sinks write what the report holds: the incidents and then the findings
+    // one per line, or one document.
     let mut lines = Vec::new();
     NdjsonSink::new(&mut lines).deliver(&raw).unwrap();
     let lines: Vec<Value> = String::from_utf8(lines)
@@ -90,16 +122,27 @@ fn hunt_runs_as_a_library_operation() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), raw.findings().count());
+    assert_eq!(lines.len(), raw.incidents.len() + raw.findings().count());
+    assert_eq!(lines[0]["incident"], raw.incidents[0].id);
+    assert_eq!(lines[0]["rank"], 1);
+    let first_finding = &lines[raw.incidents.len()];
     assert_eq!(
-        lines[0]["detection"],
+        first_finding["detection"],
         raw.findings().next().unwrap().detection
     );
+    assert!(first_finding["incident"].is_string());
     let mut doc = Vec::new();
     JsonSink::new(&mut doc).deliver(&raw).unwrap();
     let doc: Value = serde_json::from_slice(&doc).unwrap();
     assert_eq!(doc["summary"].as_array().unwrap().len(), detections);
-    assert_eq!(doc["findings"].as_array().unwrap().len(), lines.len());
+    assert_eq!(
+        doc["findings"].as_array().unwrap().len(),
+        raw.findings().count()
+    );
+    assert_eq!(
+        doc["incidents"].as_array().unwrap().len(),
+        raw.incidents.len()
+    );
 
     // Over a converted lake, with the shared scan: the same findings.
     let tmp = tempfile::tempdir().unwrap();
@@ -116,6 +159,20 @@ fn hunt_runs_as_a_library_operation() {
         .expect("detections shared one scan of the lake");
     assert!(scan.detections > detections / 2, "{scan:?}");
     assert_eq!(pairs(&shared), pairs(&raw));
+    // The same lake hunted again, and the raw logs: the same incidents, same ids.
+    let incidents = |r: &HuntReport| -> Vec<(String, usize, Vec<String>)> {
+        r.incidents
+            .iter()
+            .map(|i| (i.id.clone(), i.rank, i.eventids.clone()))
+            .collect()
+    };
+    let again = rt.block_on(async {
+        let ctx = trawl_engine::new_session().unwrap();
+        trawl_engine::register_lake(&ctx, &lake).await.unwrap();
+        Hunt::new(ctx, &catalog).run().await.unwrap()
+    });
+    assert_eq!(incidents(&again), incidents(&shared));
+    assert_eq!(incidents(&shared), incidents(&raw));
 
     // Selection and parameters: one detection, a window with nothing in it.
     rt.block_on(async {

@@ -207,9 +207,10 @@ pub struct RunArgs {
 pub enum HuntFormat {
     /// A summary table, then each detection's findings.
     Table,
-    /// One document: a summary per detection and every finding.
+    /// One document: the incidents, a summary per detection and every finding.
     Json,
-    /// One finding per line, most severe first.
+    /// One incident per line, most urgent first, then one finding per line, most
+    /// severe first, each naming its incident.
     Ndjson,
 }
 
@@ -238,9 +239,14 @@ pub struct HuntArgs {
     /// A parameter for the detections that declare it, `name=value` (repeatable).
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// Output: summary and findings as tables, or JSON, or one finding per line.
+    /// Output: incidents, summary and findings as tables, or JSON, or one incident
+    /// or finding per line.
     #[arg(long, value_enum, default_value_t = HuntFormat::Table)]
     pub format: HuntFormat,
+    /// Report findings only, without correlating them into incidents (three fewer
+    /// reads of the lake).
+    #[arg(long)]
+    pub no_incidents: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

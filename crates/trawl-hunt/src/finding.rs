@@ -37,6 +37,9 @@ pub struct Finding {
     pub techniques: Vec<String>,
     #[serde(flatten)]
     pub evidence: Evidence,
+    /// The incident it belongs to, once the hunt has correlated its findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
     /// The detection's other columns, by name.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -72,7 +75,7 @@ impl Finding {
             ));
         }
         // The detection's own metadata names these keys in the flat output.
-        for k in ["detection", "title", "severity", "techniques"] {
+        for k in ["detection", "title", "severity", "techniques", "incident"] {
             row.remove(k);
         }
         let mut take = |k: &str| row.remove(k).and_then(text);
@@ -91,6 +94,7 @@ impl Finding {
             severity: query.severity_or_info(),
             techniques: query.technique_ids(),
             evidence,
+            incident: None,
             extra: row,
         })
     }

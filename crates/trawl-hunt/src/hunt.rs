@@ -10,6 +10,7 @@ use futures::StreamExt;
 use serde_json::{Map, Value};
 use trawl_engine::catalog::{Catalog, Query, Severity};
 
+use crate::correlate::correlate;
 use crate::plan::{Planned, own_params, plan, shared_session};
 use crate::report::{DetectionOutcome, HuntReport, SharedScan};
 use crate::{Finding, HuntError};
@@ -44,6 +45,7 @@ pub struct Hunt<'a> {
     tags: Vec<String>,
     params: HashMap<String, String>,
     shared_scan: bool,
+    incidents: bool,
     memory_limit: Option<usize>,
     jobs: usize,
     observer: Arc<dyn Observer>,
@@ -60,6 +62,7 @@ impl<'a> Hunt<'a> {
             tags: Vec::new(),
             params: HashMap::new(),
             shared_scan: true,
+            incidents: true,
             memory_limit: None,
             jobs: cores.max(2),
             observer: Arc::new(Silent),
@@ -101,6 +104,14 @@ impl<'a> Hunt<'a> {
     /// would only copy).
     pub fn with_shared_scan(mut self, on: bool) -> Self {
         self.shared_scan = on;
+        self
+    }
+
+    /// Correlate the findings into ranked incidents (on by default; it reads the
+    /// lake three more times: the evidence events' identities, the calls that
+    /// issued session keys, and each principal's event count).
+    pub fn with_incidents(mut self, on: bool) -> Self {
+        self.incidents = on;
         self
     }
 
@@ -204,7 +215,12 @@ impl<'a> Hunt<'a> {
                 .buffer_unordered(self.jobs)
                 .collect()
                 .await;
-        Ok(HuntReport::new(outcomes, shared_summary))
+        let mut report = HuntReport::new(outcomes, shared_summary);
+        if self.incidents {
+            observer.stage("correlating findings into incidents");
+            correlate(&self.ctx, &mut report).await?;
+        }
+        Ok(report)
     }
 }
 

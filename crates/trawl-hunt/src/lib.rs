@@ -21,8 +21,10 @@
 //!
 //! [`Catalog`]: trawl_engine::catalog::Catalog
 
+mod correlate;
 mod finding;
 mod hunt;
+mod incident;
 mod plan;
 mod report;
 mod shared_scan;
@@ -30,6 +32,7 @@ mod sink;
 
 pub use finding::{Evidence, Finding};
 pub use hunt::{Hunt, Observer};
+pub use incident::{Incident, ScoreInputs, score};
 pub use report::{DetectionOutcome, DetectionSummary, HuntReport, SharedScan};
 pub use sink::{JsonSink, NdjsonSink, Sink, SinkError};
 

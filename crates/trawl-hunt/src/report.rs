@@ -3,7 +3,7 @@
 use serde::Serialize;
 use trawl_engine::catalog::{Query, Severity};
 
-use crate::{Finding, HuntError};
+use crate::{Finding, HuntError, Incident};
 
 /// One detection's run.
 #[derive(Debug)]
@@ -71,11 +71,14 @@ pub struct SharedScan {
     pub candidate_rows: usize,
 }
 
-/// Every detection's outcome, most severe first, then most findings, then by id.
+/// Every detection's outcome, most severe first, then most findings, then by id;
+/// and the incidents its findings form, most urgent first.
 #[derive(Debug)]
 pub struct HuntReport {
     pub outcomes: Vec<DetectionOutcome>,
     pub shared: Option<SharedScan>,
+    /// Empty when the hunt did not correlate (see `Hunt::with_incidents`).
+    pub incidents: Vec<Incident>,
 }
 
 impl HuntReport {
@@ -86,10 +89,14 @@ impl HuntReport {
                 .then(y.findings.len().cmp(&x.findings.len()))
                 .then(x.query.id.cmp(&y.query.id))
         });
-        Self { outcomes, shared }
+        Self {
+            outcomes,
+            shared,
+            incidents: Vec::new(),
+        }
     }
 
-    /// Every finding, in rank order.
+    /// Every finding, in rank order (an incident's `findings` index this order).
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.outcomes.iter().flat_map(|o| o.findings.iter())
     }

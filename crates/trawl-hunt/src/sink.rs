@@ -21,7 +21,8 @@ pub trait Sink {
     fn deliver(&mut self, report: &HuntReport) -> Result<(), SinkError>;
 }
 
-/// One JSON object per finding per line, most severe first.
+/// One JSON object per line: the incidents, most urgent first, then the findings,
+/// most severe first, each naming its incident.
 pub struct NdjsonSink<W>(W);
 
 impl<W: Write> NdjsonSink<W> {
@@ -32,6 +33,10 @@ impl<W: Write> NdjsonSink<W> {
 
 impl<W: Write> Sink for NdjsonSink<W> {
     fn deliver(&mut self, report: &HuntReport) -> Result<(), SinkError> {
+        for incident in &report.incidents {
+            serde_json::to_writer(&mut self.0, incident)?;
+            self.0.write_all(b"\n")?;
+        }
         for finding in report.findings() {
             serde_json::to_writer(&mut self.0, finding)?;
             self.0.write_all(b"\n")?;
@@ -41,7 +46,8 @@ impl<W: Write> Sink for NdjsonSink<W> {
     }
 }
 
-/// One JSON document: `{"summary": [one per detection], "findings": [...]}`.
+/// One JSON document: `{"incidents": [...], "summary": [one per detection],
+/// "findings": [...]}`.
 pub struct JsonSink<W>(W);
 
 impl<W: Write> JsonSink<W> {
@@ -56,7 +62,11 @@ impl<W: Write> Sink for JsonSink<W> {
         let findings: Vec<_> = report.findings().collect();
         serde_json::to_writer_pretty(
             &mut self.0,
-            &serde_json::json!({ "summary": summary, "findings": findings }),
+            &serde_json::json!({
+                "incidents": report.incidents,
+                "summary": summary,
+                "findings": findings,
+            }),
         )?;
         self.0.write_all(b"\n")?;
         self.0.flush()?;

@@ -72,7 +72,8 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
         .with_params(params)
         // Raw archives are decoded into memory already: a shared read would copy them.
         .with_shared_scan(!matches!(source, LakeSource::Raw(..)))
-        .with_memory_limit(a.engine.memory_limit);
+        .with_memory_limit(a.engine.memory_limit)
+        .with_incidents(!a.no_incidents);
     if let Some(b) = &bar {
         hunt = hunt.with_observer(Arc::new(Bar(b.clone())));
     }
@@ -109,12 +110,66 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
     })
 }
 
-/// A summary table of the detections that found something, then each one's findings.
+/// The top incidents with their timelines, a summary table of the detections that
+/// found something, then each one's findings.
 struct TableSink<W>(W);
+
+/// Incidents shown with their timelines; the rest are counted.
+const INCIDENTS_SHOWN: usize = 10;
+
+/// The most urgent incidents, each with its findings on a timeline.
+fn write_incidents(out: &mut impl std::io::Write, report: &HuntReport) -> std::io::Result<()> {
+    let findings: Vec<_> = report.findings().collect();
+    writeln!(
+        out,
+        "{} incidents from {} findings, most urgent first",
+        report.incidents.len(),
+        findings.len()
+    )?;
+    for inc in report.incidents.iter().take(INCIDENTS_SHOWN) {
+        let tactics: Vec<&str> = inc.tactics.iter().map(|t| t.name()).collect();
+        writeln!(
+            out,
+            "\n#{} {} score {} {}: {}",
+            inc.rank, inc.id, inc.score, inc.severity, inc.title
+        )?;
+        writeln!(
+            out,
+            "   {} .. {}  tactics: {}  accounts: {}  regions: {}",
+            inc.first_seen.as_deref().unwrap_or("?"),
+            inc.last_seen.as_deref().unwrap_or("?"),
+            tactics.join(" > "),
+            inc.accounts.join(", "),
+            inc.regions.join(", ")
+        )?;
+        for m in &inc.findings {
+            let Some(f) = findings.get(*m) else { continue };
+            writeln!(
+                out,
+                "   {}  {:<8} {:<40} {}",
+                f.evidence.first_seen.as_deref().unwrap_or(""),
+                f.severity.as_str(),
+                f.detection,
+                f.evidence.principal.as_deref().unwrap_or("")
+            )?;
+        }
+    }
+    if report.incidents.len() > INCIDENTS_SHOWN {
+        writeln!(
+            out,
+            "\n... and {} more incidents (--format json lists them all)",
+            report.incidents.len() - INCIDENTS_SHOWN
+        )?;
+    }
+    writeln!(out)
+}
 
 impl<W: std::io::Write> Sink for TableSink<W> {
     fn deliver(&mut self, report: &HuntReport) -> Result<(), SinkError> {
         let out = &mut self.0;
+        if !report.incidents.is_empty() {
+            write_incidents(out, report)?;
+        }
         let hits: Vec<_> = report.hits().collect();
         writeln!(
             out,
@@ -163,7 +218,7 @@ impl<W: std::io::Write> Sink for TableSink<W> {
                     continue;
                 };
                 let ids = fields.remove("eventids").unwrap_or(Value::Null);
-                for k in ["detection", "title", "severity", "techniques"] {
+                for k in ["detection", "title", "severity", "techniques", "incident"] {
                     fields.remove(k);
                 }
                 let rest: Vec<String> = fields

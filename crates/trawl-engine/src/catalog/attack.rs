@@ -50,9 +50,8 @@ impl std::str::FromStr for Severity {
     }
 }
 
-/// The ATT&CK enterprise tactics, in the order an intrusion usually moves through
-/// them (the order matters when a chain of findings is read as a story). Written
-/// and serialised as ATT&CK spells it: `TA0005 Defense Evasion`.
+/// The ATT&CK enterprise tactics, in the order of ATT&CK's matrix. Written and
+/// serialised as ATT&CK spells it: `TA0005 Defense Evasion`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tactic {
     Reconnaissance,
