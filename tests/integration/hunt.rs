@@ -174,6 +174,34 @@ fn hunt_runs_as_a_library_operation() {
     assert_eq!(incidents(&again), incidents(&shared));
     assert_eq!(incidents(&shared), incidents(&raw));
 
+    // First-seen detections over a few minutes of data: not armed, and said so.
+    let one = stratus.join("aws.defense-evasion.cloudtrail-stop.json");
+    let short = rt.block_on(async {
+        let ctx = trawl_engine::new_session().unwrap();
+        trawl_engine::register_raw(&ctx, &[one.to_string_lossy().to_string()])
+            .await
+            .unwrap();
+        Hunt::new(ctx, &catalog)
+            .with_shared_scan(false)
+            .run()
+            .await
+            .unwrap()
+    });
+    let unarmed: Vec<&str> = short.unarmed().map(|a| a.detection.as_str()).collect();
+    assert!(unarmed.contains(&"rare_api_by_user"), "{unarmed:?}");
+    assert!(
+        short
+            .findings()
+            .all(|f| !unarmed.contains(&f.detection.as_str())),
+        "an unarmed detection raised a finding"
+    );
+    // Over the whole corpus (months of detonations) the 14-day ones are armed.
+    assert!(
+        raw.arming
+            .iter()
+            .any(|a| a.detection == "rare_api_by_user" && a.armed)
+    );
+
     // Selection and parameters: one detection, a window with nothing in it.
     rt.block_on(async {
         let ctx = trawl_engine::new_session().unwrap();

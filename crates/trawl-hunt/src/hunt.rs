@@ -10,6 +10,7 @@ use futures::StreamExt;
 use serde_json::{Map, Value};
 use trawl_engine::catalog::{Catalog, Query, Severity};
 
+use crate::arming::arming;
 use crate::correlate::correlate;
 use crate::plan::{Planned, own_params, plan, shared_session};
 use crate::report::{DetectionOutcome, HuntReport, SharedScan};
@@ -146,6 +147,7 @@ impl<'a> Hunt<'a> {
 
     pub async fn run(self) -> Result<HuntReport, HuntError> {
         let detections = self.detections();
+        let detections_again = detections.clone();
         if detections.is_empty() {
             return Err(HuntError::NoDetections);
         }
@@ -216,6 +218,7 @@ impl<'a> Hunt<'a> {
                 .collect()
                 .await;
         let mut report = HuntReport::new(outcomes, shared_summary);
+        report.arming = arming(&self.ctx, &detections_again, &params).await?;
         if self.incidents {
             observer.stage("correlating findings into incidents");
             correlate(&self.ctx, &mut report).await?;

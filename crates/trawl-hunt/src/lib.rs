@@ -21,6 +21,7 @@
 //!
 //! [`Catalog`]: trawl_engine::catalog::Catalog
 
+mod arming;
 mod correlate;
 mod finding;
 mod hunt;
@@ -30,6 +31,7 @@ mod report;
 mod shared_scan;
 mod sink;
 
+pub use arming::Arming;
 pub use finding::{Evidence, Finding};
 pub use hunt::{Hunt, Observer};
 pub use incident::{Incident, ScoreInputs, score};

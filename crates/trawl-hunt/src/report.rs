@@ -3,7 +3,7 @@
 use serde::Serialize;
 use trawl_engine::catalog::{Query, Severity};
 
-use crate::{Finding, HuntError, Incident};
+use crate::{Arming, Finding, HuntError, Incident};
 
 /// One detection's run.
 #[derive(Debug)]
@@ -79,6 +79,9 @@ pub struct HuntReport {
     pub shared: Option<SharedScan>,
     /// Empty when the hunt did not correlate (see `Hunt::with_incidents`).
     pub incidents: Vec<Incident>,
+    /// The detections that need history (first-seen, baselines) and when the data
+    /// covers it: before that they only learn.
+    pub arming: Vec<Arming>,
 }
 
 impl HuntReport {
@@ -93,6 +96,7 @@ impl HuntReport {
             outcomes,
             shared,
             incidents: Vec::new(),
+            arming: Vec::new(),
         }
     }
 
@@ -111,6 +115,12 @@ impl HuntReport {
         self.outcomes
             .iter()
             .filter_map(|o| o.error.as_ref().map(|e| (&o.query, e)))
+    }
+
+    /// The detections that cannot raise anything yet: the data ends before their
+    /// history is covered.
+    pub fn unarmed(&self) -> impl Iterator<Item = &Arming> {
+        self.arming.iter().filter(|a| !a.armed)
     }
 
     /// The highest severity with a finding.

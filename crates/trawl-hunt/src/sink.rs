@@ -46,8 +46,8 @@ impl<W: Write> Sink for NdjsonSink<W> {
     }
 }
 
-/// One JSON document: `{"incidents": [...], "summary": [one per detection],
-/// "findings": [...]}`.
+/// One JSON document: `{"incidents": [...], "arming": [...], "summary": [one per
+/// detection], "findings": [...]}`.
 pub struct JsonSink<W>(W);
 
 impl<W: Write> JsonSink<W> {
@@ -64,6 +64,7 @@ impl<W: Write> Sink for JsonSink<W> {
             &mut self.0,
             &serde_json::json!({
                 "incidents": report.incidents,
+                "arming": report.arming,
                 "summary": summary,
                 "findings": findings,
             }),

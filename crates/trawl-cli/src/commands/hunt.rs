@@ -90,6 +90,25 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
             report.outcomes.len()
         );
     }
+    if !a.engine.quiet {
+        let unarmed: Vec<String> = report
+            .unarmed()
+            .map(|u| format!("{} (from {})", u.detection, u.armed_from))
+            .collect();
+        let learning = report.arming.len() - unarmed.len();
+        if learning > 0 {
+            eprintln!(
+                "note: {learning} first-seen and baseline detections treat the start of the data as history and raise nothing there (--format json lists when each is armed)"
+            );
+        }
+        if !unarmed.is_empty() {
+            eprintln!(
+                "note: {} detections are not armed yet, the data being shorter than their history: {}",
+                unarmed.len(),
+                unarmed.join(", ")
+            );
+        }
+    }
     let mut errors = 0;
     for (query, e) in report.errors() {
         eprintln!("error: detection {}: {e}", query.id);

@@ -1,0 +1,155 @@
+//! When first-seen and baseline detections can speak: their look-back (or learning
+//! period) must be covered by the data before a first occurrence means anything.
+//! They stay silent over the first part of the lake by design; a hunt says which
+//! are still learning and from when they are armed.
+
+use std::collections::HashMap;
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
+use datafusion::common::{ParamValues, ScalarValue};
+use datafusion::prelude::SessionContext;
+use serde::Serialize;
+use trawl_engine::catalog::Query;
+
+use crate::HuntError;
+use crate::plan::own_params;
+
+/// The parameters that name how much history a detection needs.
+const HISTORY_PARAMS: [&str; 2] = ["lookback", "learning"];
+
+/// A detection that needs history, and when the lake first gives it enough.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Arming {
+    pub detection: String,
+    /// The history it needs, in milliseconds.
+    #[serde(skip)]
+    pub history_ms: i64,
+    /// The lake's first event plus that history.
+    pub armed_from: String,
+    /// False while the lake ends before `armed_from`: nothing it could raise yet.
+    pub armed: bool,
+}
+
+fn iso(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let of_day = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        trawl_cloudtrail::utc_date(ms),
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+/// The longest history `query` asks for with the hunt's parameters bound.
+pub(crate) fn history_ms(query: &Query, given: &HashMap<String, String>) -> Option<i64> {
+    if !query
+        .params
+        .iter()
+        .any(|p| HISTORY_PARAMS.contains(&p.name.as_str()))
+    {
+        return None;
+    }
+    let ParamValues::Map(values) = query.bind(&own_params(query, given)).ok()? else {
+        return None;
+    };
+    HISTORY_PARAMS
+        .iter()
+        .filter_map(|name| match values.get(*name).map(|v| &v.value) {
+            Some(ScalarValue::IntervalMonthDayNano(Some(i))) => Some(
+                i64::from(i.months) * 30 * 86_400_000
+                    + i64::from(i.days) * 86_400_000
+                    + i.nanoseconds / 1_000_000,
+            ),
+            _ => None,
+        })
+        .max()
+}
+
+/// The first and last event time of the session's `cloudtrail` (None when empty).
+async fn lake_span(ctx: &SessionContext) -> Result<Option<(i64, i64)>, HuntError> {
+    let batches = trawl_engine::sql(ctx, "SELECT min(eventtime), max(eventtime) FROM cloudtrail")
+        .await?
+        .collect()
+        .await?;
+    let Some(b) = batches.first().filter(|b| b.num_rows() > 0) else {
+        return Ok(None);
+    };
+    let ms = |i: usize| -> Result<Option<i64>, HuntError> {
+        let c = cast(
+            b.column(i),
+            &DataType::Timestamp(TimeUnit::Millisecond, None),
+        )
+        .and_then(|c| cast(&c, &DataType::Int64))
+        .map_err(HuntError::Rows)?;
+        let c = c.as_primitive::<Int64Type>();
+        Ok((!c.is_null(0)).then(|| c.value(0)))
+    };
+    Ok(ms(0)?.zip(ms(1)?))
+}
+
+/// For every detection that needs history, when it is armed.
+pub(crate) async fn arming(
+    ctx: &SessionContext,
+    detections: &[&Query],
+    given: &HashMap<String, String>,
+) -> Result<Vec<Arming>, HuntError> {
+    let needs: Vec<(&Query, i64)> = detections
+        .iter()
+        .filter_map(|q| history_ms(q, given).map(|h| (*q, h)))
+        .collect();
+    if needs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some((first, last)) = lake_span(ctx).await? else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<Arming> = needs
+        .into_iter()
+        .map(|(q, history_ms)| Arming {
+            detection: q.id.clone(),
+            history_ms,
+            armed_from: iso(first + history_ms),
+            armed: first + history_ms <= last,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        a.armed_from
+            .cmp(&b.armed_from)
+            .then(a.detection.cmp(&b.detection))
+    });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_comes_from_the_bound_parameters() {
+        let text = "-- title: T\n-- severity: low\n-- param: since timestamp 1970-01-01\n\
+                    -- param: lookback interval 14d  History\n-- param: learning interval 1d  Learning\nSELECT 1";
+        let q = trawl_engine::catalog::parse_query(
+            "rare",
+            trawl_engine::catalog::QueryKind::Detection,
+            "rare.sql",
+            text,
+        )
+        .unwrap();
+        assert_eq!(history_ms(&q, &HashMap::new()), Some(14 * 86_400_000));
+        let given = HashMap::from([("lookback".to_string(), "2h".to_string())]);
+        assert_eq!(history_ms(&q, &given), Some(86_400_000));
+        let plain = trawl_engine::catalog::parse_query(
+            "plain",
+            trawl_engine::catalog::QueryKind::Detection,
+            "plain.sql",
+            "-- title: T\n-- severity: low\nSELECT 1",
+        )
+        .unwrap();
+        assert_eq!(history_ms(&plain, &HashMap::new()), None);
+        assert_eq!(iso(86_400_000 + 3_723_000), "1970-01-02T01:02:03Z");
+    }
+}
