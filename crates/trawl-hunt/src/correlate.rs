@@ -138,9 +138,9 @@ async fn events_per_principal(
         let arn = strings(b, 0)?;
         let n = cast(b.column(1), &DataType::Int64).map_err(HuntError::Rows)?;
         let n = n.as_primitive::<Int64Type>();
-        for r in 0..b.num_rows() {
-            if let Some(a) = &arn[r] {
-                out.insert(a.clone(), n.value(r).max(0) as u64);
+        for (r, a) in arn.into_iter().enumerate() {
+            if let Some(a) = a {
+                out.insert(a, n.value(r).max(0) as u64);
             }
         }
     }

@@ -374,7 +374,7 @@ pub fn incidents(
             });
             let headline = members
                 .iter()
-                .map(|m| of(m))
+                .map(&of)
                 .max_by(|a, b| {
                     a.severity
                         .cmp(&b.severity)
