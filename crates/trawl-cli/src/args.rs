@@ -243,7 +243,7 @@ pub struct HuntArgs {
     /// or finding per line.
     #[arg(long, value_enum, default_value_t = HuntFormat::Table)]
     pub format: HuntFormat,
-    /// Report findings only, without correlating them into incidents (three fewer
+    /// Report findings only, without correlating them into incidents (four fewer
     /// reads of the lake).
     #[arg(long)]
     pub no_incidents: bool,

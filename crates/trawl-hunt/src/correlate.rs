@@ -2,16 +2,16 @@
 //! which call issued which session key, how busy each principal is) and turns a
 //! report's findings into ranked incidents.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
 use datafusion::functions::core::expr_fn::get_field;
-use datafusion::functions_aggregate::expr_fn::count;
+use datafusion::functions_aggregate::expr_fn::{count, count_distinct};
 use datafusion::prelude::{Expr, SessionContext, col, lit};
 
-use crate::incident::{EventIdentity, FindingFacts, Issuance, group, incidents};
+use crate::incident::{EventIdentity, FindingFacts, Issuance, group, incidents, linkable_ip};
 use crate::{HuntError, HuntReport};
 
 /// Calls whose response carries new credentials and whose caller is the identity
@@ -147,6 +147,44 @@ async fn events_per_principal(
     Ok(out)
 }
 
+/// An address that this many principals or more used is shared infrastructure (a
+/// NAT gateway, a VPN, a proxy), not one actor: it links nothing.
+const SHARED_IP_PRINCIPALS: u64 = 4;
+
+/// The evidence addresses that at least [`SHARED_IP_PRINCIPALS`] principals used
+/// anywhere in the lake.
+async fn shared_addresses(
+    ctx: &SessionContext,
+    ips: &BTreeSet<String>,
+) -> Result<HashSet<String>, HuntError> {
+    if ips.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let list: Vec<Expr> = ips.iter().map(|a| lit(a.as_str())).collect();
+    let batches = ctx
+        .table("cloudtrail")
+        .await?
+        .filter(col("sourceipaddress").in_list(list, false))?
+        .aggregate(
+            vec![col("sourceipaddress")],
+            vec![count_distinct(identity_field("arn")).alias("principals")],
+        )?
+        .collect()
+        .await?;
+    let mut out = HashSet::new();
+    for b in &batches {
+        let ip = strings(b, 0)?;
+        let n = cast(b.column(1), &DataType::Int64).map_err(HuntError::Rows)?;
+        let n = n.as_primitive::<Int64Type>();
+        for (r, ip) in ip.into_iter().enumerate() {
+            if let Some(ip) = ip.filter(|_| n.value(r) >= SHARED_IP_PRINCIPALS as i64) {
+                out.insert(ip);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Groups the report's findings into incidents, ranks them, and names each
 /// finding's incident.
 pub(crate) async fn correlate(
@@ -181,7 +219,15 @@ pub(crate) async fn correlate(
         .collect();
     let identities = identities(ctx, &eventids).await?;
     let issued = issuances(ctx).await?;
-    let groups = group(&facts, &identities, &issued);
+    let ips: BTreeSet<String> = identities
+        .values()
+        .filter_map(|e| e.source_ip.as_deref())
+        .chain(facts.iter().filter_map(|f| f.sourceip.as_deref()))
+        .filter(|ip| linkable_ip(ip).is_some())
+        .map(|ip| ip.trim().to_string())
+        .collect();
+    let shared = shared_addresses(ctx, &ips).await?;
+    let groups = group(&facts, &identities, &issued, &shared);
     let arns: BTreeSet<String> = identities.values().filter_map(|e| e.arn.clone()).collect();
     let totals = events_per_principal(ctx, &arns).await?;
     let rarity = |members: &[usize]| -> f64 {

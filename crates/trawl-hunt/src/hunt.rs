@@ -109,8 +109,9 @@ impl<'a> Hunt<'a> {
     }
 
     /// Correlate the findings into ranked incidents (on by default; it reads the
-    /// lake three more times: the evidence events' identities, the calls that
-    /// issued session keys, and each principal's event count).
+    /// lake four more times: the evidence events' identities, the calls that
+    /// issued session keys, how many principals use each address, and each
+    /// principal's event count).
     pub fn with_incidents(mut self, on: bool) -> Self {
         self.incidents = on;
         self

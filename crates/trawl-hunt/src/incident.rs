@@ -5,7 +5,7 @@
 //! source address within the same or the adjacent hour. Each connected group is an
 //! incident, scored and ranked (see [`score`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -104,7 +104,7 @@ impl UnionFind {
 
 /// An address worth linking on: public, not an AWS service's name or an internal
 /// address shared by every workload of a network.
-fn linkable_ip(ip: &str) -> Option<IpAddr> {
+pub fn linkable_ip(ip: &str) -> Option<IpAddr> {
     let addr: IpAddr = ip.trim().parse().ok()?;
     let internal = match addr {
         IpAddr::V4(v4) => {
@@ -145,10 +145,13 @@ fn chain(key: &str, issued_by: &HashMap<&str, &Issuance>) -> Vec<String> {
 
 /// Groups findings by shared identity; returns the groups, each sorted, ordered by
 /// their first member.
+/// Addresses in `shared_ips` (used by many principals: a NAT, a VPN, a proxy) link
+/// nothing.
 pub fn group(
     findings: &[FindingFacts],
     identities: &HashMap<String, EventIdentity>,
     issuances: &[Issuance],
+    shared_ips: &HashSet<String>,
 ) -> Vec<Vec<usize>> {
     let issued_by: HashMap<&str, &Issuance> = issuances
         .iter()
@@ -159,6 +162,9 @@ pub fn group(
     for (i, f) in findings.iter().enumerate() {
         let mut tokens: BTreeSet<String> = BTreeSet::new();
         let add_ip = |tokens: &mut BTreeSet<String>, ip: &str, time_ms: Option<i64>| {
+            if shared_ips.contains(ip.trim()) {
+                return;
+            }
             if let (Some(addr), Some(t)) = (linkable_ip(ip), time_ms) {
                 let hour = t.div_euclid(HOUR_MS);
                 // The same or the adjacent hour: tokens for this hour and the next
@@ -546,8 +552,14 @@ mod tests {
             by_key: Some("AKIALEAKED".into()),
             by_arn: Some("arn:aws:iam::1:user/bob".into()),
         }];
-        let groups = group(&f, &ids, &issued);
+        let groups = group(&f, &ids, &issued, &HashSet::new());
         assert_eq!(groups, vec![vec![0, 1], vec![2, 3], vec![4], vec![5]]);
+        // carol's address, were it a shared egress, would link nothing.
+        let shared = HashSet::from(["192.0.2.1".to_string()]);
+        assert_eq!(
+            group(&f, &ids, &issued, &shared),
+            vec![vec![0, 1], vec![2], vec![3], vec![4], vec![5]]
+        );
         let inc = incidents(&f, groups, |_| 0.5);
         assert_eq!(inc.len(), 4);
         assert_eq!(inc[0].detections, ["recon", "escalate"]);
@@ -565,7 +577,7 @@ mod tests {
         );
         assert!(inc.windows(2).all(|w| w[0].score >= w[1].score));
         // Stable: the same findings in another order give the same ids and ranks.
-        let mut g2 = group(&f, &ids, &issued);
+        let mut g2 = group(&f, &ids, &issued, &HashSet::new());
         g2.reverse();
         let again = incidents(&f, g2, |_| 0.5);
         assert_eq!(again, inc);
