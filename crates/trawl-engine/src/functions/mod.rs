@@ -1,6 +1,8 @@
 //! SQL functions beyond DataFusion's: the Trino/Presto functions Athena and
 //! CloudTrail Lake queries use (on our JSON text columns), and CloudTrail helpers.
 
+mod json;
+
 use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -12,8 +14,10 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, TimeUnit, TimestampMillisecondType};
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
+use datafusion::execution::FunctionRegistry;
 use datafusion::prelude::SessionContext;
-use serde_json::Value;
+
+pub use json::{ElementAt, json_path};
 
 /// Runs `f` on the arguments as arrays; gives a scalar back when every argument was one.
 fn invoke(
@@ -76,70 +80,6 @@ fn bool_fn(name: &str, f: fn(&str) -> Option<bool>) -> ScalarUDF {
         let s = strings(&a[0])?;
         Ok(Arc::new(s.iter().map(|v| v.and_then(f)).collect::<BooleanArray>()) as ArrayRef)
     })
-}
-
-/// A (JSON text, path) → string function.
-fn json_path_fn(name: &str, f: fn(&Value) -> Option<String>) -> ScalarUDF {
-    udf(
-        name,
-        vec![DataType::Utf8, DataType::Utf8],
-        DataType::Utf8,
-        move |a| {
-            let (json, path) = (strings(&a[0])?, strings(&a[1])?);
-            let out: StringArray = json
-                .iter()
-                .zip(path.iter())
-                .map(|(j, p)| {
-                    let v: Value = serde_json::from_str(j?).ok()?;
-                    f(json_path(&v, p?)?)
-                })
-                .collect();
-            Ok(Arc::new(out) as ArrayRef)
-        },
-    )
-}
-
-/// Follows a JSONPath of the Trino subset: `$`, `.key`, `["key"]`, `[index]`.
-pub fn json_path<'v>(mut v: &'v Value, path: &str) -> Option<&'v Value> {
-    let p = path.trim();
-    let mut rest = p.strip_prefix('$').unwrap_or(p);
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix('.') {
-            let end = r.find(['.', '[']).unwrap_or(r.len());
-            v = v.get(&r[..end])?;
-            rest = &r[end..];
-        } else if let Some(r) = rest.strip_prefix('[') {
-            let end = r.find(']')?;
-            let inner = r[..end].trim();
-            v = if let Some(key) = inner.strip_prefix('"').and_then(|k| k.strip_suffix('"')) {
-                v.get(key)?
-            } else if let Some(key) = inner.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')) {
-                v.get(key)?
-            } else {
-                v.get(inner.parse::<usize>().ok()?)?
-            };
-            rest = &r[end + 1..];
-        } else {
-            // A bare key without `$.` (Athena users write `json_extract_scalar(x, 'key')` rarely, but do).
-            let end = rest.find(['.', '[']).unwrap_or(rest.len());
-            v = v.get(&rest[..end])?;
-            rest = &rest[end..];
-        }
-    }
-    Some(v)
-}
-
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn json_text(v: &Value) -> Option<String> {
-    (!v.is_null()).then(|| v.to_string())
 }
 
 /// Parses `YYYY-MM-DD[THH:MM:SS[.fff]][Z|±hh:mm]` as Trino's `from_iso8601_timestamp` does.
@@ -408,72 +348,11 @@ pub fn useragent_family(ua: &str) -> Option<String> {
 pub fn register(ctx: &SessionContext) {
     let ts = DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()));
     let fns = vec![
-        json_path_fn("json_extract_scalar", scalar_text),
-        json_path_fn("json_extract", json_text),
-        udf(
-            "json_array_get",
-            vec![DataType::Utf8, DataType::Int64],
-            DataType::Utf8,
-            |a| {
-                let (json, idx) = (strings(&a[0])?, ints(&a[1])?);
-                let out: StringArray = json
-                    .iter()
-                    .zip(idx.iter())
-                    .map(|(j, i)| {
-                        let v: Value = serde_json::from_str(j?).ok()?;
-                        let arr = v.as_array()?;
-                        let i = i?;
-                        // Trino: negative indexes count from the end.
-                        let pos = if i < 0 {
-                            arr.len().checked_sub(i.unsigned_abs() as usize)?
-                        } else {
-                            i as usize
-                        };
-                        json_text(arr.get(pos)?)
-                    })
-                    .collect();
-                Ok(Arc::new(out) as ArrayRef)
-            },
-        ),
-        udf(
-            "json_array_length",
-            vec![DataType::Utf8],
-            DataType::Int64,
-            |a| {
-                let json = strings(&a[0])?;
-                let out: Int64Array = json
-                    .iter()
-                    .map(|j| {
-                        serde_json::from_str::<Value>(j?)
-                            .ok()?
-                            .as_array()
-                            .map(|a| a.len() as i64)
-                    })
-                    .collect();
-                Ok(Arc::new(out) as ArrayRef)
-            },
-        ),
-        udf(
-            "json_size",
-            vec![DataType::Utf8, DataType::Utf8],
-            DataType::Int64,
-            |a| {
-                let (json, path) = (strings(&a[0])?, strings(&a[1])?);
-                let out: Int64Array = json
-                    .iter()
-                    .zip(path.iter())
-                    .map(|(j, p)| {
-                        let v: Value = serde_json::from_str(j?).ok()?;
-                        Some(match json_path(&v, p?)? {
-                            Value::Array(a) => a.len() as i64,
-                            Value::Object(o) => o.len() as i64,
-                            _ => 0,
-                        })
-                    })
-                    .collect();
-                Ok(Arc::new(out) as ArrayRef)
-            },
-        ),
+        json::json_extract_scalar_udf(),
+        json::json_extract_udf(),
+        json::json_array_get_udf(),
+        json::json_array_length_udf(),
+        json::json_size_udf(),
         udf(
             "from_iso8601_timestamp",
             vec![DataType::Utf8],
@@ -572,7 +451,9 @@ pub fn register(ctx: &SessionContext) {
     for f in fns {
         ctx.register_udf(f);
     }
-    register_element_at(ctx);
+    // Looked up before ours replaces it: the fallback for arguments that are not text.
+    let builtin = ctx.udf("element_at").ok();
+    ctx.register_udf(json::element_at_udf(builtin));
 }
 
 #[cfg(test)]
@@ -643,14 +524,7 @@ mod tests {
     }
 
     #[test]
-    fn paths_and_dates() {
-        let v: Value = serde_json::from_str(r#"{"a":{"b":[1,{"c":"x"}]},"k y":2}"#).unwrap();
-        assert_eq!(
-            json_path(&v, "$.a.b[1].c"),
-            Some(&Value::String("x".into()))
-        );
-        assert_eq!(json_path(&v, "$[\"k y\"]"), Some(&serde_json::json!(2)));
-        assert_eq!(json_path(&v, "a.b[0]"), Some(&serde_json::json!(1)));
+    fn dates() {
         let t = |s| trawl_cloudtrail::parse_event_time(s).unwrap();
         assert_eq!(
             date_diff("day", t("2026-01-01T00:00:00Z"), t("2026-01-08T12:00:00Z")),
@@ -673,97 +547,4 @@ mod tests {
             Some(t("2025-12-31T23:00:00Z"))
         );
     }
-}
-
-/// Athena's `element_at(map, key)` on trawl's JSON text columns
-/// (`element_at(requestParameters, 'bucketName')`); on real maps and arrays it is
-/// DataFusion's own `element_at`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct ElementAt {
-    signature: datafusion::logical_expr::Signature,
-    builtin: Option<Arc<ScalarUDF>>,
-}
-
-impl ElementAt {
-    pub fn new(builtin: Option<Arc<ScalarUDF>>) -> Self {
-        Self {
-            signature: datafusion::logical_expr::Signature::any(2, Volatility::Immutable),
-            builtin,
-        }
-    }
-}
-
-fn is_text(t: &DataType) -> bool {
-    matches!(t, DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8)
-}
-
-impl datafusion::logical_expr::ScalarUDFImpl for ElementAt {
-    fn name(&self) -> &str {
-        "element_at"
-    }
-
-    fn signature(&self) -> &datafusion::logical_expr::Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
-        match (args.first(), &self.builtin) {
-            (Some(t), _) if is_text(t) => Ok(DataType::Utf8),
-            (_, Some(b)) => b.return_type(args),
-            _ => exec_err!("element_at: unsupported argument types {args:?}"),
-        }
-    }
-
-    fn return_field_from_args(
-        &self,
-        args: datafusion::logical_expr::ReturnFieldArgs,
-    ) -> Result<datafusion::arrow::datatypes::FieldRef> {
-        match (args.arg_fields.first(), &self.builtin) {
-            (Some(f), _) if is_text(f.data_type()) => Ok(Arc::new(
-                datafusion::arrow::datatypes::Field::new(self.name(), DataType::Utf8, true),
-            )),
-            (_, Some(b)) => b.return_field_from_args(args),
-            _ => exec_err!("element_at: unsupported arguments"),
-        }
-    }
-
-    fn invoke_with_args(
-        &self,
-        args: datafusion::logical_expr::ScalarFunctionArgs,
-    ) -> Result<ColumnarValue> {
-        let text = args
-            .arg_fields
-            .first()
-            .is_some_and(|f| is_text(f.data_type()));
-        if !text {
-            return match &self.builtin {
-                Some(b) => b.invoke_with_args(args),
-                None => exec_err!("element_at: unsupported arguments"),
-            };
-        }
-        invoke(&args.args, |a| {
-            let (json, key) = (strings(&a[0])?, strings(&a[1])?);
-            let out: StringArray = json
-                .iter()
-                .zip(key.iter())
-                .map(|(j, k)| {
-                    let v: Value = serde_json::from_str(j?).ok()?;
-                    let item = v.get(k?)?;
-                    match item {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Null => None,
-                        other => Some(other.to_string()),
-                    }
-                })
-                .collect();
-            Ok(Arc::new(out) as ArrayRef)
-        })
-    }
-}
-
-/// Registers [`ElementAt`] over the built-in `element_at`.
-pub fn register_element_at(ctx: &SessionContext) {
-    use datafusion::execution::FunctionRegistry;
-    let builtin = ctx.udf("element_at").ok();
-    ctx.register_udf(ScalarUDF::new_from_impl(ElementAt::new(builtin)));
 }
