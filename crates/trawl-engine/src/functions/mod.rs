@@ -1,18 +1,17 @@
 //! SQL functions beyond DataFusion's: the Trino/Presto functions Athena and
 //! CloudTrail Lake queries use (on our JSON text columns), and CloudTrail helpers.
 
+mod datetime;
 mod json;
 
 use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Int64Array, StringArray, TimestampMillisecondArray,
-};
+use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int64Array, StringArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, TimeUnit, TimestampMillisecondType};
-use datafusion::common::{Result, ScalarValue, exec_err};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 use datafusion::execution::FunctionRegistry;
 use datafusion::prelude::SessionContext;
@@ -40,14 +39,6 @@ fn strings(a: &ArrayRef) -> Result<StringArray> {
 
 fn ints(a: &ArrayRef) -> Result<Int64Array> {
     Ok(cast(a, &DataType::Int64)?.as_primitive().clone())
-}
-
-fn millis(a: &ArrayRef) -> Result<TimestampMillisecondArray> {
-    let t = cast(
-        a,
-        &DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
-    )?;
-    Ok(t.as_primitive::<TimestampMillisecondType>().clone())
 }
 
 fn udf(
@@ -80,88 +71,6 @@ fn bool_fn(name: &str, f: fn(&str) -> Option<bool>) -> ScalarUDF {
         let s = strings(&a[0])?;
         Ok(Arc::new(s.iter().map(|v| v.and_then(f)).collect::<BooleanArray>()) as ArrayRef)
     })
-}
-
-/// Parses `YYYY-MM-DD[THH:MM:SS[.fff]][Z|±hh:mm]` as Trino's `from_iso8601_timestamp` does.
-fn iso_millis(s: &str) -> Option<i64> {
-    trawl_cloudtrail::parse_event_time(s).or_else(|| {
-        let s = s.trim();
-        (s.len() == 10)
-            .then(|| trawl_cloudtrail::parse_event_time(&format!("{s}T00:00:00Z")))
-            .flatten()
-    })
-}
-
-fn unit_millis(unit: &str) -> Option<i64> {
-    Some(
-        match unit.trim().to_ascii_lowercase().trim_end_matches('s') {
-            "millisecond" => 1,
-            "second" => 1000,
-            "minute" => 60_000,
-            "hour" => 3_600_000,
-            "day" => 86_400_000,
-            "week" => 7 * 86_400_000,
-            _ => return None,
-        },
-    )
-}
-
-const DAY_MS: i64 = 86_400_000;
-
-/// (year, month, day) of a millisecond timestamp, UTC.
-fn civil(ms: i64) -> (i64, i64, i64) {
-    trawl_cloudtrail::civil_from_days(ms.div_euclid(DAY_MS))
-}
-
-/// Months since year 0 of a timestamp.
-fn month_index(ms: i64) -> i64 {
-    let (y, m, _) = civil(ms);
-    y * 12 + m - 1
-}
-
-/// Trino `date_diff(unit, t1, t2)`: whole units from t1 to t2.
-fn date_diff(unit: &str, a: i64, b: i64) -> Option<i64> {
-    let u = unit.trim().to_ascii_lowercase();
-    let u = u.trim_end_matches('s');
-    match u {
-        "month" | "quarter" | "year" => {
-            let mut months = month_index(b) - month_index(a);
-            // A partial month does not count: compare the offsets into the month.
-            let day_ms = |t: i64| t - (civil(t).2 - 1) * DAY_MS - t.rem_euclid(DAY_MS);
-            if months > 0 && b - day_ms(b) < a - day_ms(a) {
-                months -= 1;
-            } else if months < 0 && b - day_ms(b) > a - day_ms(a) {
-                months += 1;
-            }
-            Some(match u {
-                "month" => months,
-                "quarter" => months / 3,
-                _ => months / 12,
-            })
-        }
-        _ => Some((b - a) / unit_millis(u)?),
-    }
-}
-
-/// Trino `date_add(unit, n, t)`.
-fn date_add(unit: &str, n: i64, t: i64) -> Option<i64> {
-    let u = unit.trim().to_ascii_lowercase();
-    let u = u.trim_end_matches('s');
-    match u {
-        "month" | "quarter" | "year" => {
-            let months = n * match u {
-                "month" => 1,
-                "quarter" => 3,
-                _ => 12,
-            };
-            let (y, m, d) = civil(t);
-            let total = y * 12 + (m - 1) + months;
-            let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
-            let nd = d.min(trawl_cloudtrail::days_in_month(ny, nm));
-            Some(trawl_cloudtrail::days_from_civil(ny, nm, nd) * DAY_MS + t.rem_euclid(DAY_MS))
-        }
-        _ => Some(t + n * unit_millis(u)?),
-    }
 }
 
 /// Account id of any ARN form (`arn:aws:iam::123456789012:user/x` → `123456789012`).
@@ -346,86 +255,16 @@ pub fn useragent_family(ua: &str) -> Option<String> {
 
 /// Registers every function of this module.
 pub fn register(ctx: &SessionContext) {
-    let ts = DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()));
     let fns = vec![
         json::json_extract_scalar_udf(),
         json::json_extract_udf(),
         json::json_array_get_udf(),
         json::json_array_length_udf(),
         json::json_size_udf(),
-        udf(
-            "from_iso8601_timestamp",
-            vec![DataType::Utf8],
-            ts.clone(),
-            |a| {
-                let s = strings(&a[0])?;
-                Ok(Arc::new(
-                    s.iter()
-                        .map(|v| v.and_then(iso_millis))
-                        .collect::<TimestampMillisecondArray>()
-                        .with_timezone("UTC"),
-                ) as ArrayRef)
-            },
-        ),
-        udf("to_iso8601", vec![ts.clone()], DataType::Utf8, |a| {
-            let t = millis(&a[0])?;
-            let out: StringArray = t
-                .iter()
-                .map(|v| {
-                    let ms = v?;
-                    let date = trawl_cloudtrail::utc_date(ms);
-                    let rem = ms.rem_euclid(86_400_000);
-                    let (h, m, s, f) = (
-                        rem / 3_600_000,
-                        rem / 60_000 % 60,
-                        rem / 1000 % 60,
-                        rem % 1000,
-                    );
-                    Some(format!("{date}T{h:02}:{m:02}:{s:02}.{f:03}Z"))
-                })
-                .collect();
-            Ok(Arc::new(out) as ArrayRef)
-        }),
-        udf(
-            "date_diff",
-            vec![DataType::Utf8, ts.clone(), ts.clone()],
-            DataType::Int64,
-            |a| {
-                let (unit, x, y) = (strings(&a[0])?, millis(&a[1])?, millis(&a[2])?);
-                let mut out = Vec::with_capacity(x.len());
-                for i in 0..x.len() {
-                    if unit.is_null(i) || x.is_null(i) || y.is_null(i) {
-                        out.push(None);
-                        continue;
-                    }
-                    match date_diff(unit.value(i), x.value(i), y.value(i)) {
-                        Some(v) => out.push(Some(v)),
-                        None => return exec_err!("date_diff: unknown unit {:?}", unit.value(i)),
-                    }
-                }
-                Ok(Arc::new(Int64Array::from(out)) as ArrayRef)
-            },
-        ),
-        udf(
-            "date_add",
-            vec![DataType::Utf8, DataType::Int64, ts.clone()],
-            ts,
-            |a| {
-                let (unit, n, t) = (strings(&a[0])?, ints(&a[1])?, millis(&a[2])?);
-                let mut out = Vec::with_capacity(t.len());
-                for i in 0..t.len() {
-                    if unit.is_null(i) || n.is_null(i) || t.is_null(i) {
-                        out.push(None);
-                        continue;
-                    }
-                    match date_add(unit.value(i), n.value(i), t.value(i)) {
-                        Some(v) => out.push(Some(v)),
-                        None => return exec_err!("date_add: unknown unit {:?}", unit.value(i)),
-                    }
-                }
-                Ok(Arc::new(TimestampMillisecondArray::from(out).with_timezone("UTC")) as ArrayRef)
-            },
-        ),
+        datetime::from_iso8601_timestamp_udf(),
+        datetime::to_iso8601_udf(),
+        datetime::date_diff_udf(),
+        datetime::date_add_udf(),
         text_fn("arn_account", arn_account),
         text_fn("principal_name", principal_name),
         text_fn("session_name", session_name),
@@ -521,30 +360,5 @@ mod tests {
         ] {
             assert_eq!(useragent_family(ua).as_deref(), Some(fam), "{ua}");
         }
-    }
-
-    #[test]
-    fn dates() {
-        let t = |s| trawl_cloudtrail::parse_event_time(s).unwrap();
-        assert_eq!(
-            date_diff("day", t("2026-01-01T00:00:00Z"), t("2026-01-08T12:00:00Z")),
-            Some(7)
-        );
-        assert_eq!(
-            date_diff(
-                "month",
-                t("2026-01-31T00:00:00Z"),
-                t("2026-03-30T00:00:00Z")
-            ),
-            Some(1)
-        );
-        assert_eq!(
-            date_add("month", 1, t("2026-01-31T10:00:00Z")),
-            Some(t("2026-02-28T10:00:00Z"))
-        );
-        assert_eq!(
-            date_add("hour", -2, t("2026-01-01T01:00:00Z")),
-            Some(t("2025-12-31T23:00:00Z"))
-        );
     }
 }
