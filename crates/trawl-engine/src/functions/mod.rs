@@ -1,5 +1,8 @@
 //! SQL functions beyond DataFusion's: the Trino/Presto functions Athena and
 //! CloudTrail Lake queries use (on our JSON text columns), and CloudTrail helpers.
+//!
+//! One file per family, as in DataFusion's own function crates; [`functions`] lists
+//! them all and [`register`] is the one place they enter a session.
 
 mod cloudtrail;
 mod datetime;
@@ -12,13 +15,52 @@ use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int64Array, Stri
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result, ScalarValue};
-use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 use datafusion::execution::FunctionRegistry;
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 use datafusion::prelude::SessionContext;
 
 pub use cloudtrail::{arn_account, principal_name, session_issuer, session_name, useragent_family};
 pub use ip::{ip_in_cidr, is_aws_service_source, is_private_ip, parse_ip};
 pub use json::{ElementAt, json_path};
+
+/// Every function of this module. `builtin_element_at` is the `element_at` the
+/// session had before, which trawl's JSON-text `element_at` falls back to.
+pub fn functions(builtin_element_at: Option<Arc<ScalarUDF>>) -> Vec<ScalarUDF> {
+    vec![
+        // Trino JSON on JSON text.
+        json::json_extract_scalar_udf(),
+        json::json_extract_udf(),
+        json::json_array_get_udf(),
+        json::json_array_length_udf(),
+        json::json_size_udf(),
+        // Trino date and time.
+        datetime::from_iso8601_timestamp_udf(),
+        datetime::to_iso8601_udf(),
+        datetime::date_diff_udf(),
+        datetime::date_add_udf(),
+        // CloudTrail identities and sources.
+        cloudtrail::arn_account_udf(),
+        cloudtrail::principal_name_udf(),
+        cloudtrail::session_name_udf(),
+        cloudtrail::session_issuer_udf(),
+        ip::is_private_ip_udf(),
+        ip::is_aws_service_source_udf(),
+        cloudtrail::useragent_family_udf(),
+        ip::ip_in_cidr_udf(),
+        // Athena's map access, on JSON text.
+        json::element_at_udf(builtin_element_at),
+    ]
+}
+
+/// Registers every function of this module, replacing any of the same name (the
+/// `json_*` ones of datafusion-functions-json, DataFusion's `element_at`).
+pub fn register(ctx: &SessionContext) {
+    // Looked up before ours replaces it: the fallback for arguments that are not text.
+    let builtin_element_at = ctx.udf("element_at").ok();
+    for f in functions(builtin_element_at) {
+        ctx.register_udf(f);
+    }
+}
 
 /// Runs `f` on the arguments as arrays; gives a scalar back when every argument was one.
 fn invoke(
@@ -43,6 +85,8 @@ fn ints(a: &ArrayRef) -> Result<Int64Array> {
     Ok(cast(a, &DataType::Int64)?.as_primitive().clone())
 }
 
+/// An immutable function of fixed argument types over whole arrays; DataFusion
+/// coerces the arguments to `inputs` before `f` sees them.
 fn udf(
     name: &str,
     inputs: Vec<DataType>,
@@ -73,33 +117,4 @@ fn bool_fn(name: &str, f: fn(&str) -> Option<bool>) -> ScalarUDF {
         let s = strings(&a[0])?;
         Ok(Arc::new(s.iter().map(|v| v.and_then(f)).collect::<BooleanArray>()) as ArrayRef)
     })
-}
-
-/// Registers every function of this module.
-pub fn register(ctx: &SessionContext) {
-    let fns = vec![
-        json::json_extract_scalar_udf(),
-        json::json_extract_udf(),
-        json::json_array_get_udf(),
-        json::json_array_length_udf(),
-        json::json_size_udf(),
-        datetime::from_iso8601_timestamp_udf(),
-        datetime::to_iso8601_udf(),
-        datetime::date_diff_udf(),
-        datetime::date_add_udf(),
-        cloudtrail::arn_account_udf(),
-        cloudtrail::principal_name_udf(),
-        cloudtrail::session_name_udf(),
-        cloudtrail::session_issuer_udf(),
-        ip::is_private_ip_udf(),
-        ip::is_aws_service_source_udf(),
-        cloudtrail::useragent_family_udf(),
-        ip::ip_in_cidr_udf(),
-    ];
-    for f in fns {
-        ctx.register_udf(f);
-    }
-    // Looked up before ours replaces it: the fallback for arguments that are not text.
-    let builtin = ctx.udf("element_at").ok();
-    ctx.register_udf(json::element_at_udf(builtin));
 }
