@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use crate::s3::S3ErrorKind;
+
 /// Errors that stop a conversion or compaction. Bad records are not errors: they
 /// become rejects.
 #[derive(Debug, thiserror::Error)]
@@ -18,9 +20,17 @@ pub enum Error {
     Path(String, String),
     #[error("{0}")]
     Unsupported(String),
-    /// An S3 call failed; the message names the bucket/key and what to do.
-    #[error("{0}")]
-    S3(String),
+    /// An S3 call on `url` failed; the message names the location and what to do,
+    /// and ends with the store's own words.
+    ///
+    /// `error` is deliberately not the error's `source()`: the message already
+    /// quotes it, and a chain printed as `a: b` would repeat it.
+    #[error("{}", crate::s3::message(url, *kind, error))]
+    S3 {
+        url: String,
+        kind: S3ErrorKind,
+        error: object_store::Error,
+    },
     #[error(
         "the lake {lake} is locked by another trawl run ({holder}); if none is running, delete {lock}"
     )]
