@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use arrow::array::RecordBatch;
 use futures::StreamExt;
 use object_store::ObjectStoreExt;
-use trawl_cloudtrail::{DecodeOptions, Decoded, InputFormat, decode_many};
+use trawl_cloudtrail::{DecodeOptions, Decoded, InputFormat, Reject, decode_many};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invariant, Result};
 use crate::lake::{
     Counts, FileEntry, Lake, REJECTS_DIR, RunKind, RunManifest, SourceEntry, new_run_id,
 };
@@ -226,8 +226,10 @@ async fn decode_group(
         .collect()
         .await;
     let decoded = tokio::task::spawn_blocking(move || decode_fetched(fetched, format)).await;
-    let (objects, batches) =
-        decoded.map_err(|e| Error::Internal(format!("a decoder task failed: {e}")))?;
+    let (objects, batches) = decoded.map_err(|source| Error::TaskFailed {
+        task: "decoder task",
+        source,
+    })?;
     for o in &objects {
         if let Ok(d) = &o.result {
             progress.records.fetch_add(d.records, Ordering::Relaxed);
@@ -393,8 +395,10 @@ impl Rejects {
         })
     }
 
-    fn write(&mut self, reject: &impl serde::Serialize) -> Result<()> {
-        serde_json::to_writer(&mut self.out, reject).map_err(|e| Error::Internal(e.to_string()))?;
+    fn write(&mut self, reject: &Reject) -> Result<()> {
+        // A reject is strings and numbers: only the write itself can fail.
+        serde_json::to_writer(&mut self.out, reject)
+            .map_err(|e| Error::io(&self.path, e.into()))?;
         self.out
             .write_all(b"\n")
             .map_err(|e| Error::io(&self.path, e))
@@ -446,7 +450,7 @@ impl Chunker {
                 .clone()
                 .acquire_owned()
                 .await
-                .map_err(|_| Error::Internal("the chunk permits were closed".into()))?;
+                .map_err(|_| Invariant::PermitsClosed)?;
             self.permit = Some(permit);
         }
         self.bytes += batch.get_array_memory_size();
@@ -480,7 +484,7 @@ impl Chunker {
         self.tx
             .send((chunk, permit))
             .await
-            .map_err(|_| Error::Internal("the writer stopped reading".into()))
+            .map_err(|_| Error::StageStopped("writer"))
     }
 }
 
@@ -546,13 +550,17 @@ async fn join_stages(
     feeder: tokio::task::JoinHandle<Result<Fed>>,
     writer: std::thread::JoinHandle<Result<Written>>,
 ) -> Result<(Fed, Written)> {
-    let fed = feeder
-        .await
-        .map_err(|e| Error::Internal(format!("the reader task failed: {e}")))?;
+    let fed = feeder.await.map_err(|source| Error::TaskFailed {
+        task: "reader task",
+        source,
+    })?;
     let written = tokio::task::spawn_blocking(move || writer.join())
         .await
-        .map_err(|e| Error::Internal(format!("the writer task failed: {e}")))?
-        .map_err(|_| Error::Internal("the writer thread panicked".into()))?;
+        .map_err(|source| Error::TaskFailed {
+            task: "writer task",
+            source,
+        })?
+        .map_err(|_| Error::ThreadPanicked("writer"))?;
     match (fed, written) {
         (Ok(fed), written) => Ok((fed, written?)),
         (Err(_), Err(e)) | (Err(e), Ok(_)) => Err(e),
@@ -562,10 +570,13 @@ async fn join_stages(
 /// Every decoded row was either written or dropped as a duplicate.
 fn check_rows(fed: &Fed, written: &Written) -> Result<()> {
     if written.rows + written.duplicates != fed.rows {
-        return Err(Error::Internal(format!(
-            "row accounting mismatch: decoded {} rows, wrote {} and dropped {} duplicates",
-            fed.rows, written.rows, written.duplicates
-        )));
+        return Err(Invariant::RowsLost {
+            stage: "conversion",
+            read: fed.rows,
+            written: written.rows,
+            duplicates: written.duplicates,
+        }
+        .into());
     }
     Ok(())
 }

@@ -49,8 +49,51 @@ pub enum Error {
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error("interrupted")]
     Interrupted,
-    #[error("{0}")]
-    Internal(String),
+    /// A task of a pipeline ended without its result: it panicked or was cancelled.
+    #[error("the {task} failed: {source}")]
+    TaskFailed {
+        task: &'static str,
+        #[source]
+        source: tokio::task::JoinError,
+    },
+    /// A thread of a pipeline panicked (the panic hook has printed why).
+    #[error("the {0} thread panicked")]
+    ThreadPanicked(&'static str),
+    /// A pipeline stage stopped taking input before the run was complete (when
+    /// the stage failed, its own error is reported instead).
+    #[error("the {0} stopped reading")]
+    StageStopped(&'static str),
+    /// A run manifest could not be written as JSON.
+    #[error("cannot serialise the run manifest: {0}")]
+    Manifest(#[source] serde_json::Error),
+    /// Something trawl guarantees itself did not hold: a bug, not bad input.
+    #[error("internal error: {0}")]
+    Invariant(#[from] Invariant),
+}
+
+/// A broken guarantee of trawl's own pipeline.
+#[derive(Debug, thiserror::Error)]
+pub enum Invariant {
+    #[error("a batch has no column `{0}`")]
+    MissingColumn(&'static str),
+    #[error("column `{column}` holds {found}, not {expected}")]
+    ColumnType {
+        column: &'static str,
+        expected: &'static str,
+        found: arrow::datatypes::DataType,
+    },
+    #[error("the writer has no open file")]
+    NoOpenFile,
+    #[error("the chunk permits were closed")]
+    PermitsClosed,
+    /// Every row read is written or dropped as a duplicate.
+    #[error("the {stage} lost rows: read {read}, wrote {written}, dropped {duplicates} duplicates")]
+    RowsLost {
+        stage: &'static str,
+        read: u64,
+        written: u64,
+        duplicates: u64,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
