@@ -6,7 +6,7 @@ use std::fs::File;
 
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invariant, Result};
 use crate::lake::{Counts, FileEntry, Lake, RunKind, RunManifest, new_run_id};
 use crate::sort::{SortOptions, next, sorted};
 use crate::writer::{LayoutOptions, PartitionWriter, schema_with_day, with_day};
@@ -88,7 +88,7 @@ async fn compact_partition(
                         batch.columns().to_vec(),
                     )?;
                     if tx.send(with_day(&batch, &day_schema)?).await.is_err() {
-                        return Err(Error::Internal("the sort stopped reading".into()));
+                        return Err(Error::StageStopped("sort"));
                     }
                 }
             }
@@ -99,12 +99,19 @@ async fn compact_partition(
     while let Some(batch) = next(&mut stream).await? {
         tokio::task::block_in_place(|| writer.write(&batch))?;
     }
-    let rows_before = reader.await.map_err(|e| Error::Internal(e.to_string()))??;
+    let rows_before = reader.await.map_err(|source| Error::TaskFailed {
+        task: "reader task",
+        source,
+    })??;
     let (added, rows_written, duplicates) = writer.finish()?;
     if rows_written + duplicates != rows_before {
-        return Err(Error::Internal(format!(
-            "compaction lost rows: read {rows_before}, wrote {rows_written}, dropped {duplicates}"
-        )));
+        return Err(Invariant::RowsLost {
+            stage: "compaction",
+            read: rows_before,
+            written: rows_written,
+            duplicates,
+        }
+        .into());
     }
     let manifest = RunManifest {
         run,

@@ -2,16 +2,20 @@
 //! → chunks of rows sorted in memory → de-duplicate → Parquet files in staging → commit.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use arrow::array::RecordBatch;
 use futures::StreamExt;
 use object_store::ObjectStoreExt;
-use trawl_cloudtrail::{DecodeOptions, Decoded, InputFormat, decode_many};
+use trawl_cloudtrail::{DecodeOptions, Decoded, InputFormat, Reject, decode_many};
 
-use crate::error::{Error, Result};
-use crate::lake::{Counts, Lake, REJECTS_DIR, RunKind, RunManifest, SourceEntry, new_run_id};
+use crate::error::{Error, Invariant, Result};
+use crate::lake::{
+    Counts, FileEntry, Lake, REJECTS_DIR, RunKind, RunManifest, SourceEntry, new_run_id,
+};
 use crate::sort::SortOptions;
 use crate::source::{ListingCounts, SourceObject, resolve_filtered};
 use crate::writer::{LayoutOptions, PartitionWriter};
@@ -215,56 +219,17 @@ async fn decode_group(
     group: Vec<SourceObject>,
     format: InputFormat,
     progress: Arc<Progress>,
-) -> Result<(Vec<DecodedObject>, Vec<arrow::array::RecordBatch>)> {
+) -> Result<(Vec<DecodedObject>, Vec<RecordBatch>)> {
     let fetched: Vec<Fetched> = futures::stream::iter(group)
         .map(|o| fetch(o, progress.clone()))
         .buffered(FETCH_JOBS)
         .collect()
         .await;
-    let decoded = tokio::task::spawn_blocking(move || {
-        let inputs: Vec<(&str, &[u8])> = fetched
-            .iter()
-            .filter_map(|f| {
-                f.bytes
-                    .as_ref()
-                    .ok()
-                    .map(|b| (f.object.uri.as_str(), b.as_ref()))
-            })
-            .collect();
-        let opts = DecodeOptions {
-            format,
-            batch_rows: 8192,
-        };
-        // A decoder bug must cost this group's objects (reported, retried next run),
-        // not the whole conversion.
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_many(&inputs, &opts)));
-        drop(inputs);
-        let (mut decoded, batches) = match outcome {
-            Ok((d, b)) => (Some(d), b),
-            Err(_) => (None, Vec::new()),
-        };
-        if let Some(d) = &mut decoded {
-            d.reverse();
-        }
-        let objects = fetched
-            .into_iter()
-            .map(|Fetched { object, bytes }| {
-                let result = match (bytes, &mut decoded) {
-                    (Err(e), _) => Err(e),
-                    (Ok(_), Some(d)) => d
-                        .pop()
-                        .ok_or_else(|| "the decoder lost this object".to_string()),
-                    (Ok(_), None) => Err("the decoder crashed on this object's group".to_string()),
-                };
-                DecodedObject { object, result }
-            })
-            .collect::<Vec<_>>();
-        (objects, batches)
-    })
-    .await;
-    let (objects, batches) =
-        decoded.map_err(|e| Error::Internal(format!("a decoder task failed: {e}")))?;
+    let decoded = tokio::task::spawn_blocking(move || decode_fetched(fetched, format)).await;
+    let (objects, batches) = decoded.map_err(|source| Error::TaskFailed {
+        task: "decoder task",
+        source,
+    })?;
     for o in &objects {
         if let Ok(d) = &o.result {
             progress.records.fetch_add(d.records, Ordering::Relaxed);
@@ -275,6 +240,54 @@ async fn decode_group(
         progress.files_done.fetch_add(1, Ordering::Relaxed);
     }
     Ok((objects, batches))
+}
+
+/// Decodes the fetched objects of a group in one go: per object its outcome (in
+/// the group's order), and the rows of all.
+fn decode_fetched(
+    fetched: Vec<Fetched>,
+    format: InputFormat,
+) -> (Vec<DecodedObject>, Vec<RecordBatch>) {
+    let inputs: Vec<(&str, &[u8])> = fetched
+        .iter()
+        .filter_map(|f| {
+            f.bytes
+                .as_ref()
+                .ok()
+                .map(|b| (f.object.uri.as_str(), b.as_ref()))
+        })
+        .collect();
+    let opts = DecodeOptions {
+        format,
+        batch_rows: 8192,
+    };
+    // A decoder bug must cost this group's objects (reported, retried next run),
+    // not the whole conversion.
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_many(&inputs, &opts)));
+    drop(inputs);
+    let (mut decoded, batches) = match outcome {
+        Ok((d, b)) => (Some(d), b),
+        Err(_) => (None, Vec::new()),
+    };
+    // Popped from the back below, one per object that was fetched.
+    if let Some(d) = &mut decoded {
+        d.reverse();
+    }
+    let objects = fetched
+        .into_iter()
+        .map(|Fetched { object, bytes }| {
+            let result = match (bytes, &mut decoded) {
+                (Err(e), _) => Err(e),
+                (Ok(_), Some(d)) => d
+                    .pop()
+                    .ok_or_else(|| "the decoder lost this object".to_string()),
+                (Ok(_), None) => Err("the decoder crashed on this object's group".to_string()),
+            };
+            DecodedObject { object, result }
+        })
+        .collect();
+    (objects, batches)
 }
 
 /// Per-chunk totals gathered by the feeder.
@@ -291,6 +304,343 @@ struct Fed {
     text_bytes: u64,
 }
 
+impl Fed {
+    /// Accounts for one decoded object: a failure to retry next run, or its rejects
+    /// written out and its counts and ledger entry kept.
+    fn take(&mut self, decoded: DecodedObject, rejects: &mut Rejects) -> Result<()> {
+        let DecodedObject { object, result } = decoded;
+        let d = match result {
+            Ok(d) => d,
+            Err(message) => {
+                self.failures.push(Failure {
+                    uri: object.uri,
+                    message,
+                });
+                return Ok(());
+            }
+        };
+        for r in &d.rejects {
+            rejects.write(r)?;
+        }
+        self.records += d.records;
+        self.rows += d.rows;
+        self.rejected += d.rejects.len() as u64;
+        self.digests += d.digests;
+        self.bytes_read += object.size;
+        self.text_bytes += d.text_bytes;
+        if d.skipped.is_some() {
+            self.skipped += 1;
+        }
+        self.sources.push(SourceEntry {
+            uri: object.uri,
+            size: object.size,
+            mtime: object.mtime,
+            etag: object.etag,
+            records: d.records,
+            rows: d.rows,
+            rejected: d.rejects.len() as u64,
+            digests: d.digests,
+            skipped: d.skipped.map(str::to_string),
+        });
+        Ok(())
+    }
+}
+
+/// What the writer produced for a chunk.
+struct Written {
+    files: Vec<FileEntry>,
+    rows: u64,
+    duplicates: u64,
+}
+
+/// Where a run lives until it is committed: its staging folder and rejects file.
+struct Staged {
+    run: String,
+    staging: PathBuf,
+    /// The rejects file relative to the lake root, as the manifest names it.
+    rejects_rel: String,
+    rejects_path: PathBuf,
+    started: String,
+}
+
+impl Staged {
+    fn create(lake: &Lake) -> Result<Self> {
+        let run = new_run_id();
+        let staging = lake.staging(&run);
+        std::fs::create_dir_all(staging.join(REJECTS_DIR)).map_err(|e| Error::io(&staging, e))?;
+        let rejects_rel = format!("{REJECTS_DIR}/{run}.jsonl");
+        let rejects_path = staging.join(&rejects_rel);
+        Ok(Self {
+            run,
+            staging,
+            rejects_rel,
+            rejects_path,
+            started: chrono::Utc::now().to_rfc3339(),
+        })
+    }
+}
+
+/// The run's rejects file, one JSON record a line.
+struct Rejects {
+    path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl Rejects {
+    fn create(path: PathBuf) -> Result<Self> {
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(Self {
+            path,
+            out: std::io::BufWriter::new(file),
+        })
+    }
+
+    fn write(&mut self, reject: &Reject) -> Result<()> {
+        // A reject is strings and numbers: only the write itself can fail.
+        serde_json::to_writer(&mut self.out, reject)
+            .map_err(|e| Error::io(&self.path, e.into()))?;
+        self.out
+            .write_all(b"\n")
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// Flushes and syncs, so the file is durable before the run commits.
+    fn finish(self) -> Result<()> {
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// Rows on their way to the writer, with the permit that lets them exist.
+type RowChunk = (Vec<RecordBatch>, tokio::sync::OwnedSemaphorePermit);
+
+/// Gathers decoded batches into chunks of about `budget` bytes for the writer.
+///
+/// A chunk exists only while it holds a permit, and there are two: at most two
+/// chunks are alive (one filling, one being sorted and written) whatever the
+/// archive size.
+struct Chunker {
+    budget: usize,
+    permits: Arc<tokio::sync::Semaphore>,
+    tx: tokio::sync::mpsc::Sender<RowChunk>,
+    chunk: Vec<RecordBatch>,
+    bytes: usize,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Chunker {
+    fn new(budget: usize, tx: tokio::sync::mpsc::Sender<RowChunk>) -> Self {
+        Self {
+            budget,
+            permits: Arc::new(tokio::sync::Semaphore::new(2)),
+            tx,
+            chunk: Vec::new(),
+            bytes: 0,
+            permit: None,
+        }
+    }
+
+    async fn push(&mut self, batch: RecordBatch) -> Result<()> {
+        if self.permit.is_none() {
+            let permit = self
+                .permits
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| Invariant::PermitsClosed)?;
+            self.permit = Some(permit);
+        }
+        self.bytes += batch.get_array_memory_size();
+        self.chunk.push(batch);
+        if self.bytes >= self.budget
+            && let Some(p) = self.permit.take()
+        {
+            let chunk = std::mem::take(&mut self.chunk);
+            self.send(chunk, p).await?;
+            self.bytes = 0;
+        }
+        Ok(())
+    }
+
+    /// Hands over the last, partly filled chunk.
+    async fn finish(mut self) -> Result<()> {
+        match self.permit.take() {
+            Some(p) => {
+                let chunk = std::mem::take(&mut self.chunk);
+                self.send(chunk, p).await
+            }
+            None => Ok(()),
+        }
+    }
+
+    async fn send(
+        &self,
+        chunk: Vec<RecordBatch>,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> Result<()> {
+        self.tx
+            .send((chunk, permit))
+            .await
+            .map_err(|_| Error::StageStopped("writer"))
+    }
+}
+
+/// The feeder: fetches and decodes groups of objects concurrently, writes their
+/// rejects, and hands their rows to the writer in chunks.
+async fn feed(
+    objects: Vec<SourceObject>,
+    format: InputFormat,
+    jobs: usize,
+    mut rejects: Rejects,
+    mut chunker: Chunker,
+    progress: Arc<Progress>,
+) -> Result<Fed> {
+    let mut fed = Fed::default();
+    let decode_progress = progress.clone();
+    // In order, so a run's files are the same whatever the timing.
+    let mut groups = futures::stream::iter(decode_groups(objects))
+        .map(move |g| decode_group(g, format, decode_progress.clone()))
+        .buffered(jobs + 1);
+    while let Some(group) = groups.next().await {
+        let (objects, batches) = group?;
+        for object in objects {
+            fed.take(object, &mut rejects)?;
+        }
+        for batch in batches {
+            chunker.push(batch).await?;
+        }
+    }
+    chunker.finish().await?;
+    progress.phase.store(1, Ordering::Relaxed);
+    rejects.finish()?;
+    Ok(fed)
+}
+
+/// The writer: a thread of its own, since sorting, Parquet encoding and zstd are
+/// CPU work.
+fn spawn_writer(
+    staged: &Staged,
+    layout: LayoutOptions,
+    mut rx: tokio::sync::mpsc::Receiver<RowChunk>,
+) -> std::thread::JoinHandle<Result<Written>> {
+    let staging = staged.staging.clone();
+    let run = staged.run.clone();
+    std::thread::spawn(move || {
+        let mut w = PartitionWriter::new(&staging, &run, layout)?;
+        while let Some((chunk, permit)) = rx.blocking_recv() {
+            w.write_chunk(&chunk)?;
+            drop(chunk);
+            drop(permit);
+        }
+        let (files, rows, duplicates) = w.finish()?;
+        Ok(Written {
+            files,
+            rows,
+            duplicates,
+        })
+    })
+}
+
+/// Waits for both stages; the writer's error comes first when both failed, since
+/// it explains why the feeder could not hand it rows.
+async fn join_stages(
+    feeder: tokio::task::JoinHandle<Result<Fed>>,
+    writer: std::thread::JoinHandle<Result<Written>>,
+) -> Result<(Fed, Written)> {
+    let fed = feeder.await.map_err(|source| Error::TaskFailed {
+        task: "reader task",
+        source,
+    })?;
+    let written = tokio::task::spawn_blocking(move || writer.join())
+        .await
+        .map_err(|source| Error::TaskFailed {
+            task: "writer task",
+            source,
+        })?
+        .map_err(|_| Error::ThreadPanicked("writer"))?;
+    match (fed, written) {
+        (Ok(fed), written) => Ok((fed, written?)),
+        (Err(_), Err(e)) | (Err(e), Ok(_)) => Err(e),
+    }
+}
+
+/// Every decoded row was either written or dropped as a duplicate.
+fn check_rows(fed: &Fed, written: &Written) -> Result<()> {
+    if written.rows + written.duplicates != fed.rows {
+        return Err(Invariant::RowsLost {
+            stage: "conversion",
+            read: fed.rows,
+            written: written.rows,
+            duplicates: written.duplicates,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+impl Summary {
+    /// Adds a chunk's files and counts.
+    fn add_chunk(&mut self, fed: &Fed, written: &Written, counts: &Counts) {
+        self.files_read += fed.sources.len() as u64 - fed.skipped;
+        self.files_skipped += fed.skipped;
+        self.files_failed += fed.failures.len() as u64;
+        self.failures.extend(fed.failures.iter().cloned());
+        self.bytes_read += fed.bytes_read;
+        self.text_bytes += fed.text_bytes;
+        self.files_written += written.files.len() as u64;
+        self.bytes_written += written.files.iter().map(|f| f.bytes).sum::<u64>();
+        self.counts.records += counts.records;
+        self.counts.rows_written += counts.rows_written;
+        self.counts.duplicates += counts.duplicates;
+        self.counts.rejected += counts.rejected;
+        self.counts.digests += counts.digests;
+    }
+}
+
+/// Commits the staged run to the lake, or, when no source object was readable,
+/// removes it without a trace so the failures are retried.
+fn commit_chunk(
+    lake: &Lake,
+    staged: Staged,
+    fed: Fed,
+    written: Written,
+    counts: Counts,
+    summary: &mut Summary,
+) -> Result<()> {
+    if fed.sources.is_empty() {
+        std::fs::remove_dir_all(&staged.staging).map_err(|e| Error::io(&staged.staging, e))?;
+        return Ok(());
+    }
+    let rejects = (fed.rejected > 0).then_some(staged.rejects_rel);
+    match &rejects {
+        Some(r) => summary.reject_files.push(r.clone()),
+        None => {
+            let _ = std::fs::remove_file(&staged.rejects_path);
+        }
+    }
+    let manifest = RunManifest {
+        run: staged.run.clone(),
+        kind: RunKind::Convert,
+        trawl_version: env!("CARGO_PKG_VERSION").to_string(),
+        schema_version: trawl_cloudtrail::SCHEMA_VERSION,
+        started: staged.started,
+        committed: chrono::Utc::now().to_rfc3339(),
+        sources: fed.sources,
+        added: written.files,
+        removed: Vec::new(),
+        rejects,
+        counts,
+    };
+    lake.commit(&manifest)?;
+    summary.runs.push(staged.run);
+    Ok(())
+}
+
+/// Converts one chunk of source objects as one run: stage, feed the writer,
+/// check the counts, commit.
 async fn run_chunk(
     objects: Vec<SourceObject>,
     lake: &Lake,
@@ -298,199 +648,28 @@ async fn run_chunk(
     progress: &Arc<Progress>,
     summary: &mut Summary,
 ) -> Result<()> {
-    let run = new_run_id();
-    let staging = lake.staging(&run);
-    std::fs::create_dir_all(staging.join(REJECTS_DIR)).map_err(|e| Error::io(&staging, e))?;
-    let rejects_rel = format!("{REJECTS_DIR}/{run}.jsonl");
-    let rejects_path = staging.join(&rejects_rel);
-    let started = chrono::Utc::now().to_rfc3339();
-
-    // Rows travel to the writer in chunks of about half the memory limit; a chunk
-    // exists only while it holds a permit, so at most two are alive (one filling, one
-    // being sorted and written) whatever the archive size.
-    let chunk_budget = (opts.sort.memory_limit / 2).max(1 << 20);
-    let permits = Arc::new(tokio::sync::Semaphore::new(2));
-    let (wtx, mut wrx) = tokio::sync::mpsc::channel::<(
-        Vec<arrow::array::RecordBatch>,
-        tokio::sync::OwnedSemaphorePermit,
-    )>(2);
-
-    // Feeder: fetch and decode groups of objects concurrently, gather their rows into
-    // chunks for the writer.
-    let feeder = {
-        let progress = progress.clone();
-        let format = opts.format;
-        let jobs = opts.jobs.max(1);
-        let rejects_path = rejects_path.clone();
-        tokio::spawn(async move {
-            let mut fed = Fed::default();
-            let file =
-                std::fs::File::create(&rejects_path).map_err(|e| Error::io(&rejects_path, e))?;
-            let mut rejects = std::io::BufWriter::new(file);
-            let decode_progress = progress.clone();
-            // In order, so a run's files are the same whatever the timing.
-            let mut decoded = futures::stream::iter(decode_groups(objects))
-                .map(move |g| decode_group(g, format, decode_progress.clone()))
-                .buffered(jobs + 1);
-            let mut chunk = Vec::new();
-            let mut chunk_bytes = 0;
-            let mut permit = None;
-            while let Some(group) = decoded.next().await {
-                let (objects, batches) = group?;
-                for DecodedObject { object, result } in objects {
-                    let d = match result {
-                        Ok(d) => d,
-                        Err(message) => {
-                            fed.failures.push(Failure {
-                                uri: object.uri,
-                                message,
-                            });
-                            continue;
-                        }
-                    };
-                    for r in &d.rejects {
-                        serde_json::to_writer(&mut rejects, r)
-                            .map_err(|e| Error::Internal(e.to_string()))?;
-                        rejects
-                            .write_all(b"\n")
-                            .map_err(|e| Error::io(&rejects_path, e))?;
-                    }
-                    fed.records += d.records;
-                    fed.rows += d.rows;
-                    fed.rejected += d.rejects.len() as u64;
-                    fed.digests += d.digests;
-                    fed.bytes_read += object.size;
-                    fed.text_bytes += d.text_bytes;
-                    if d.skipped.is_some() {
-                        fed.skipped += 1;
-                    }
-                    fed.sources.push(SourceEntry {
-                        uri: object.uri,
-                        size: object.size,
-                        mtime: object.mtime,
-                        etag: object.etag,
-                        records: d.records,
-                        rows: d.rows,
-                        rejected: d.rejects.len() as u64,
-                        digests: d.digests,
-                        skipped: d.skipped.map(str::to_string),
-                    });
-                }
-                for batch in batches {
-                    if permit.is_none() {
-                        permit = Some(permits.clone().acquire_owned().await.map_err(|_| {
-                            Error::Internal("the chunk permits were closed".into())
-                        })?);
-                    }
-                    chunk_bytes += batch.get_array_memory_size();
-                    chunk.push(batch);
-                    if chunk_bytes >= chunk_budget
-                        && let Some(p) = permit.take()
-                    {
-                        if wtx.send((std::mem::take(&mut chunk), p)).await.is_err() {
-                            return Err(Error::Internal("the writer stopped reading".into()));
-                        }
-                        chunk_bytes = 0;
-                    }
-                }
-            }
-            if let Some(p) = permit.take()
-                && wtx.send((chunk, p)).await.is_err()
-            {
-                return Err(Error::Internal("the writer stopped reading".into()));
-            }
-            progress.phase.store(1, Ordering::Relaxed);
-            let file = rejects
-                .into_inner()
-                .map_err(|e| Error::io(&rejects_path, e.into_error()))?;
-            file.sync_all().map_err(|e| Error::io(&rejects_path, e))?;
-            Ok::<Fed, Error>(fed)
-        })
-    };
-
-    // Writer: a thread of its own, since sorting, Parquet encoding and zstd are CPU work.
-    let writer = {
-        let staging = staging.clone();
-        let run = run.clone();
-        let layout = opts.layout.clone();
-        std::thread::spawn(move || -> Result<_> {
-            let mut w = PartitionWriter::new(&staging, &run, layout)?;
-            while let Some((chunk, permit)) = wrx.blocking_recv() {
-                w.write_chunk(&chunk)?;
-                drop(chunk);
-                drop(permit);
-            }
-            w.finish()
-        })
-    };
-    let fed = feeder
-        .await
-        .map_err(|e| Error::Internal(format!("the reader task failed: {e}")))?;
-    let written = tokio::task::spawn_blocking(move || writer.join())
-        .await
-        .map_err(|e| Error::Internal(format!("the writer task failed: {e}")))?
-        .map_err(|_| Error::Internal("the writer thread panicked".into()))?;
-    let fed = match (fed, &written) {
-        (Ok(fed), _) => fed,
-        // The writer's error explains why the feeder could not hand it rows.
-        (Err(_), Err(_)) => return written.map(|_| ()),
-        (Err(e), Ok(_)) => return Err(e),
-    };
-    let (files, rows_written, duplicates) = written?;
-    if rows_written + duplicates != fed.rows {
-        return Err(Error::Internal(format!(
-            "row accounting mismatch: decoded {} rows, wrote {rows_written} and dropped {duplicates} duplicates",
-            fed.rows
-        )));
-    }
-
-    summary.files_read += fed.sources.len() as u64 - fed.skipped;
-    summary.files_skipped += fed.skipped;
-    summary.files_failed += fed.failures.len() as u64;
-    summary.failures.extend(fed.failures);
-    summary.bytes_read += fed.bytes_read;
-    summary.text_bytes += fed.text_bytes;
-    summary.files_written += files.len() as u64;
-    summary.bytes_written += files.iter().map(|f| f.bytes).sum::<u64>();
+    let staged = Staged::create(lake)?;
+    // Rows travel to the writer in chunks of about half the memory limit.
+    let budget = (opts.sort.memory_limit / 2).max(1 << 20);
+    let (tx, rx) = tokio::sync::mpsc::channel::<RowChunk>(2);
+    let feeder = tokio::spawn(feed(
+        objects,
+        opts.format,
+        opts.jobs.max(1),
+        Rejects::create(staged.rejects_path.clone())?,
+        Chunker::new(budget, tx),
+        progress.clone(),
+    ));
+    let writer = spawn_writer(&staged, opts.layout.clone(), rx);
+    let (fed, written) = join_stages(feeder, writer).await?;
+    check_rows(&fed, &written)?;
     let counts = Counts {
         records: fed.records,
-        rows_written,
-        duplicates,
+        rows_written: written.rows,
+        duplicates: written.duplicates,
         rejected: fed.rejected,
         digests: fed.digests,
     };
-    summary.counts.records += counts.records;
-    summary.counts.rows_written += counts.rows_written;
-    summary.counts.duplicates += counts.duplicates;
-    summary.counts.rejected += counts.rejected;
-    summary.counts.digests += counts.digests;
-
-    if fed.sources.is_empty() {
-        // Nothing readable: leave no trace, so the failures are retried.
-        std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-        return Ok(());
-    }
-    let rejects = (fed.rejected > 0).then_some(rejects_rel);
-    if rejects.is_none() {
-        let _ = std::fs::remove_file(&rejects_path);
-    }
-    if let Some(r) = &rejects {
-        summary.reject_files.push(r.clone());
-    }
-    let manifest = RunManifest {
-        run: run.clone(),
-        kind: RunKind::Convert,
-        trawl_version: env!("CARGO_PKG_VERSION").to_string(),
-        schema_version: trawl_cloudtrail::SCHEMA_VERSION,
-        started,
-        committed: chrono::Utc::now().to_rfc3339(),
-        sources: fed.sources,
-        added: files,
-        removed: Vec::new(),
-        rejects,
-        counts,
-    };
-    lake.commit(&manifest)?;
-    summary.runs.push(run);
-    Ok(())
+    summary.add_chunk(&fed, &written, &counts);
+    commit_chunk(lake, staged, fed, written, counts, summary)
 }

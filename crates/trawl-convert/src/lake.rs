@@ -292,8 +292,7 @@ impl Lake {
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let final_path = dir.join(format!("{}.json", manifest.run));
         let tmp = dir.join(format!(".{}.json.tmp", manifest.run));
-        let body =
-            serde_json::to_vec_pretty(manifest).map_err(|e| Error::Internal(e.to_string()))?;
+        let body = serde_json::to_vec_pretty(manifest).map_err(Error::Manifest)?;
         {
             let mut f = fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
             f.write_all(&body).map_err(|e| Error::io(&tmp, e))?;

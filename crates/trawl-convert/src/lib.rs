@@ -16,7 +16,7 @@ mod writer;
 
 pub use compact::{CompactSummary, compact};
 pub use convert::{ConvertOptions, Failure, Progress, Summary, convert, decode_groups};
-pub use error::{Error, Result};
+pub use error::{Error, Invariant, Result};
 pub use lake::{
     Counts, FileEntry, Lake, Ledger, REJECTS_DIR, RunKind, RunManifest, SourceEntry, TABLE_DIR,
 };

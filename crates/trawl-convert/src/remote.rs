@@ -244,8 +244,7 @@ impl RemoteLake {
                 self.upload(&local.root().join(rel), &key, &mut counts)
                     .await?;
             }
-            let body =
-                serde_json::to_vec_pretty(manifest).map_err(|e| Error::Internal(e.to_string()))?;
+            let body = serde_json::to_vec_pretty(manifest).map_err(Error::Manifest)?;
             self.put(
                 &self.key(&format!("_trawl/pending/{run}.json")),
                 body.clone(),

@@ -269,47 +269,136 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+/// What went wrong with an S3 call, as far as the user can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum S3ErrorKind {
+    /// No credentials were found (none configured, SSO session expired, ...).
+    NoCredentials,
+    /// S3 refused the credentials: unknown key, wrong secret or expired session.
+    CredentialsRefused,
+    /// The credentials are valid but lack permission.
+    AccessDenied,
+    NoSuchBucket,
+    /// The request went to a region other than the bucket's.
+    WrongRegion,
+    NoSuchObject,
+    /// No HTTP answer at all: connection refused or dropped, name not found, timeout.
+    Unreachable,
+    Other,
+}
+
+impl S3ErrorKind {
+    /// Classifies an object_store error: from its own types where it has them, from
+    /// S3's error code and the HTTP status in its text where it does not.
+    pub fn of(e: &object_store::Error) -> Self {
+        use object_store::client::{HttpError, HttpErrorKind};
+        // The credential bridge's own error travels through object_store unchanged.
+        if causes(e).any(|c| c.is::<NoCredentials>()) {
+            return Self::NoCredentials;
+        }
+        // object_store raises HttpError only when no response arrived; a body that
+        // failed to decode did get one, so it is not an unreachable endpoint.
+        if causes(e).any(|c| {
+            c.downcast_ref::<HttpError>()
+                .is_some_and(|h| h.kind() != HttpErrorKind::Decode)
+        }) {
+            return Self::Unreachable;
+        }
+        // object_store keeps S3's response (status and XML body) inside an error type
+        // it does not export, so S3's error code and, for listings (which it reports
+        // as `Generic`), the status are only in the text.
+        let text = error_chain(e);
+        if let Some(kind) = s3_code(&text).and_then(Self::of_code) {
+            return kind;
+        }
+        match e {
+            object_store::Error::PermissionDenied { .. } => return Self::AccessDenied,
+            object_store::Error::Unauthenticated { .. } => return Self::CredentialsRefused,
+            object_store::Error::NotFound { .. } => return Self::NoSuchObject,
+            _ => {}
+        }
+        match http_status(&text) {
+            // A listing answers 404 only when the bucket is missing.
+            Some(404) => Self::NoSuchBucket,
+            Some(403) => Self::AccessDenied,
+            Some(401) => Self::CredentialsRefused,
+            Some(301) => Self::WrongRegion,
+            // object_store's words for a redirect without a Location header, which S3
+            // sends for a bucket in another region.
+            _ if text.contains("redirect without LOCATION") => Self::WrongRegion,
+            _ => Self::Other,
+        }
+    }
+
+    /// The kind an S3 error code (`<Code>` of the response body) stands for.
+    fn of_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "NoSuchBucket" => Self::NoSuchBucket,
+            "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "ExpiredToken" | "InvalidToken" => {
+                Self::CredentialsRefused
+            }
+            "AccessDenied" => Self::AccessDenied,
+            "PermanentRedirect" | "AuthorizationHeaderMalformed" => Self::WrongRegion,
+            "NoSuchKey" => Self::NoSuchObject,
+            _ => return None,
+        })
+    }
+}
+
+/// An error's sources, the error itself first.
+fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e), |c| c.source())
+}
+
+/// The `<Code>` of an S3 error response quoted in `text`.
+fn s3_code(text: &str) -> Option<&str> {
+    let (_, rest) = text.split_once("<Code>")?;
+    let (code, _) = rest.split_once("</Code>")?;
+    Some(code.trim())
+}
+
+/// The status object_store quotes for a non-2xx response
+/// ("Server returned non-2xx status code: 404 Not Found: ...").
+fn http_status(text: &str) -> Option<u16> {
+    let (_, rest) = text.split_once("status code: ")?;
+    rest.get(..3)?.parse().ok()
+}
+
 /// One line a user can act on for a failed S3 call on `url`.
 pub fn explain(url: &str, e: &object_store::Error) -> String {
+    message(url, S3ErrorKind::of(e), e)
+}
+
+/// The message of an S3 error of `kind`: the location, what to do, and the store's
+/// own words last in brackets, for whoever has to dig further.
+pub(crate) fn message(url: &str, kind: S3ErrorKind, e: &object_store::Error) -> String {
     let text = error_chain(e);
-    let has = |needle: &str| text.contains(needle);
     let bucket = S3Url::parse(url).map(|u| u.bucket).unwrap_or_default();
-    let what = if has("no usable AWS credentials") {
-        return format!("{url}: {}", short(&text, "no usable AWS credentials"));
-    } else if has("NoSuchBucket") || (has("404") && has("bucket")) {
-        format!(
+    let what = match kind {
+        // Its message already says where trawl looked and what to do.
+        S3ErrorKind::NoCredentials => {
+            return match causes(e).find_map(|c| c.downcast_ref::<NoCredentials>()) {
+                Some(n) => format!("{url}: {n}"),
+                None => format!("{url}: {}", first_line(&text)),
+            };
+        }
+        S3ErrorKind::NoSuchBucket => format!(
             "bucket `{bucket}` does not exist (check the name, and --endpoint-url for S3-compatible stores)"
-        )
-    } else if has("InvalidAccessKeyId")
-        || has("SignatureDoesNotMatch")
-        || has("ExpiredToken")
-        || has("InvalidToken")
-    {
-        "S3 refused the credentials (unknown key, wrong secret or expired session): check AWS_PROFILE / --profile and `aws sts get-caller-identity`".to_string()
-    } else if has("AccessDenied")
-        || matches!(e, object_store::Error::PermissionDenied { .. })
-        || has("403")
-    {
-        "access denied: the credentials in use lack permission here (s3:ListBucket for listings, s3:GetObject / s3:PutObject for objects); for a requester-pays bucket add --requester-pays".to_string()
-    } else if has("PermanentRedirect") || has("301") || has("AuthorizationHeaderMalformed") {
-        format!(
+        ),
+        S3ErrorKind::CredentialsRefused => "S3 refused the credentials (unknown key, wrong secret or expired session): check AWS_PROFILE / --profile and `aws sts get-caller-identity`".to_string(),
+        S3ErrorKind::AccessDenied => "access denied: the credentials in use lack permission here (s3:ListBucket for listings, s3:GetObject / s3:PutObject for objects); for a requester-pays bucket add --requester-pays".to_string(),
+        S3ErrorKind::WrongRegion => format!(
             "bucket `{bucket}` is in another region: pass --aws-region with the bucket's region"
-        )
-    } else if matches!(e, object_store::Error::NotFound { .. }) {
-        "no such object".to_string()
-    } else if has("error sending request")
-        || has("Connection refused")
-        || has("connect")
-        || has("timed out")
-    {
-        format!(
+        ),
+        S3ErrorKind::NoSuchObject => "no such object".to_string(),
+        S3ErrorKind::Unreachable => format!(
             "cannot reach the S3 endpoint ({}); check --endpoint-url / AWS_ENDPOINT_URL and the network",
             first_line(&text)
-        )
-    } else {
-        first_line(&text).to_string()
+        ),
+        S3ErrorKind::Other => first_line(&text).to_string(),
     };
-    // The store's own words last, for whoever has to dig further.
     format!("{url}: {what} [{}]", first_line(&text))
 }
 
@@ -317,13 +406,13 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
-fn short<'a>(text: &'a str, from: &str) -> &'a str {
-    text.find(from).map_or(text, |i| &text[i..])
-}
-
-/// An S3 error with [`explain`]'s message.
+/// An S3 error on `url`, classified.
 pub fn error(url: &str, e: object_store::Error) -> Error {
-    Error::S3(explain(url, &e))
+    Error::S3 {
+        url: url.to_string(),
+        kind: S3ErrorKind::of(&e),
+        error: e,
+    }
 }
 
 /// Which CloudTrail deliveries a conversion wants; empty fields mean all.
@@ -553,6 +642,191 @@ mod tests {
         assert_eq!(S3Url::parse("s3://b").unwrap().key, "");
         assert!(S3Url::parse("s3:///x").is_err());
         assert!(S3Url::parse("/tmp/x").is_err());
+    }
+
+    const URL: &str = "s3://trail/AWSLogs/";
+
+    /// A listing error as object_store reports it: `Generic`, with the response
+    /// only in the text.
+    fn listing(status: &str, body: &str) -> object_store::Error {
+        object_store::Error::Generic {
+            store: "S3",
+            source: format!(
+                "Error performing list request: Error performing GET http://127.0.0.1:9000/trail?list-type=2 in 3ms - Server returned non-2xx status code: {status}: {body}"
+            )
+            .into(),
+        }
+    }
+
+    fn body(code: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>m</Message></Error>"
+        )
+    }
+
+    fn transport(kind: object_store::client::HttpErrorKind) -> object_store::Error {
+        object_store::Error::Generic {
+            store: "S3",
+            source: Box::new(object_store::client::HttpError::new(
+                kind,
+                std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused"),
+            )),
+        }
+    }
+
+    /// The kind, and the message: the URL, what to do, the store's words in brackets.
+    fn check(e: object_store::Error, kind: S3ErrorKind, what: &str) {
+        let words = error_chain(&e);
+        let words = first_line(&words).to_string();
+        let err = error(URL, e);
+        assert!(
+            matches!(&err, Error::S3 { kind: k, url, .. } if *k == kind && url == URL),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), format!("{URL}: {what} [{words}]"));
+        // The message quotes the store's error already; a chain must not repeat it.
+        assert!(std::error::Error::source(&err).is_none());
+    }
+
+    #[test]
+    fn s3_errors_are_classified_from_typed_errors_first() {
+        use object_store::client::HttpErrorKind;
+        let refused = "S3 refused the credentials (unknown key, wrong secret or expired session): check AWS_PROFILE / --profile and `aws sts get-caller-identity`";
+        let denied = "access denied: the credentials in use lack permission here (s3:ListBucket for listings, s3:GetObject / s3:PutObject for objects); for a requester-pays bucket add --requester-pays";
+        let no_bucket = "bucket `trail` does not exist (check the name, and --endpoint-url for S3-compatible stores)";
+        let region =
+            "bucket `trail` is in another region: pass --aws-region with the bucket's region";
+
+        for code in [
+            "InvalidAccessKeyId",
+            "SignatureDoesNotMatch",
+            "ExpiredToken",
+            "InvalidToken",
+        ] {
+            check(
+                listing("403 Forbidden", &body(code)),
+                S3ErrorKind::CredentialsRefused,
+                refused,
+            );
+        }
+        check(
+            object_store::Error::Unauthenticated {
+                path: "AWSLogs/x".into(),
+                source: "401".into(),
+            },
+            S3ErrorKind::CredentialsRefused,
+            refused,
+        );
+
+        check(
+            listing("403 Forbidden", &body("AccessDenied")),
+            S3ErrorKind::AccessDenied,
+            denied,
+        );
+        check(
+            listing("403 Forbidden", ""),
+            S3ErrorKind::AccessDenied,
+            denied,
+        );
+        // A HEAD has no body: the status object_store mapped is all there is.
+        check(
+            object_store::Error::PermissionDenied {
+                path: "AWSLogs/x".into(),
+                source: "Server returned non-2xx status code: 403 Forbidden: ".into(),
+            },
+            S3ErrorKind::AccessDenied,
+            denied,
+        );
+
+        check(
+            listing("404 Not Found", &body("NoSuchBucket")),
+            S3ErrorKind::NoSuchBucket,
+            no_bucket,
+        );
+        check(
+            listing("404 Not Found", ""),
+            S3ErrorKind::NoSuchBucket,
+            no_bucket,
+        );
+        // A GET from a missing bucket is a 404 too; the code tells it from a missing key.
+        check(
+            object_store::Error::NotFound {
+                path: "AWSLogs/x".into(),
+                source: body("NoSuchBucket").into(),
+            },
+            S3ErrorKind::NoSuchBucket,
+            no_bucket,
+        );
+        check(
+            object_store::Error::NotFound {
+                path: "AWSLogs/x".into(),
+                source: body("NoSuchKey").into(),
+            },
+            S3ErrorKind::NoSuchObject,
+            "no such object",
+        );
+
+        check(
+            listing("301 Moved Permanently", &body("PermanentRedirect")),
+            S3ErrorKind::WrongRegion,
+            region,
+        );
+        check(
+            listing("400 Bad Request", &body("AuthorizationHeaderMalformed")),
+            S3ErrorKind::WrongRegion,
+            region,
+        );
+        check(
+            listing("301 Moved Permanently", ""),
+            S3ErrorKind::WrongRegion,
+            region,
+        );
+        check(
+            object_store::Error::Generic {
+                store: "S3",
+                source: "Received redirect without LOCATION, this normally indicates an incorrectly configured region".into(),
+            },
+            S3ErrorKind::WrongRegion,
+            region,
+        );
+
+        for kind in [
+            HttpErrorKind::Connect,
+            HttpErrorKind::Timeout,
+            HttpErrorKind::Request,
+            HttpErrorKind::Interrupted,
+            HttpErrorKind::Unknown,
+        ] {
+            check(
+                transport(kind),
+                S3ErrorKind::Unreachable,
+                "cannot reach the S3 endpoint (Generic S3 error: HTTP error: Connection refused); check --endpoint-url / AWS_ENDPOINT_URL and the network",
+            );
+        }
+        // A response arrived; its body did not decode.
+        let e = transport(HttpErrorKind::Decode);
+        assert_eq!(S3ErrorKind::of(&e), S3ErrorKind::Other);
+
+        let e = listing("500 Internal Server Error", &body("InternalError"));
+        let words = error_chain(&e);
+        check(e, S3ErrorKind::Other, first_line(&words));
+    }
+
+    #[test]
+    fn missing_credentials_say_where_trawl_looked() {
+        let e = object_store::Error::Generic {
+            store: "S3",
+            source: Box::new(NoCredentials {
+                profile: " (profile audit)".into(),
+                cause: "the SSO session has expired".into(),
+            }),
+        };
+        assert_eq!(S3ErrorKind::of(&e), S3ErrorKind::NoCredentials);
+        let err = error(URL, e);
+        assert_eq!(
+            err.to_string(),
+            "s3://trail/AWSLogs/: no usable AWS credentials (profile audit): the SSO session has expired. Set AWS_PROFILE or --profile, run `aws sso login`, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or --no-sign-request for a public bucket)"
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersi
 use parquet::schema::types::ColumnPath;
 use trawl_cloudtrail::{SCHEMA_VERSION, SCHEMA_VERSION_KEY, col, schema};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invariant, Result};
 use crate::lake::{FileEntry, TABLE_DIR};
 
 /// Name of the helper column carrying days since the epoch of `eventtime`.
@@ -200,16 +200,16 @@ impl PartitionWriter {
     }
 
     fn key_at(batch: &RecordBatch, i: usize) -> Result<Key> {
-        let str_at = |name: &str| -> Result<Option<String>> {
+        let str_at = |name: &'static str| -> Result<Option<String>> {
             let c = batch
                 .column_by_name(name)
-                .ok_or_else(|| Error::Internal(format!("missing column {name}")))?;
+                .ok_or(Invariant::MissingColumn(name))?;
             Ok(string_value(c.as_ref(), i))
         };
         let time = batch
             .column_by_name(col::EVENTTIME)
             .map(|c| c.as_primitive::<TimestampMillisecondType>().value(i))
-            .ok_or_else(|| Error::Internal("missing eventtime".into()))?;
+            .ok_or(Invariant::MissingColumn(col::EVENTTIME))?;
         Ok(Key {
             account: str_at(col::RECIPIENTACCOUNTID)?,
             region: str_at(col::AWSREGION)?,
@@ -228,13 +228,13 @@ impl PartitionWriter {
         if batches.is_empty() {
             return Ok(());
         }
-        let column = |name: &str| -> Result<ArrayRef> {
+        let column = |name: &'static str| -> Result<ArrayRef> {
             let parts = batches
                 .iter()
                 .map(|b| {
                     b.column_by_name(name)
                         .map(|c| c.as_ref())
-                        .ok_or_else(|| Error::Internal(format!("missing column {name}")))
+                        .ok_or_else(|| Invariant::MissingColumn(name).into())
                 })
                 .collect::<Result<Vec<&dyn Array>>>()?;
             Ok(concat(&parts)?)
@@ -263,7 +263,11 @@ impl PartitionWriter {
             ],
             None,
         )?;
-        let (accounts, regions, ids) = (strings(&account)?, strings(&region)?, strings(&id)?);
+        let (accounts, regions, ids) = (
+            strings(col::RECIPIENTACCOUNTID, &account)?,
+            strings(col::AWSREGION, &region)?,
+            strings(col::EVENTID, &id)?,
+        );
         let locate: Vec<(usize, usize)> = batches
             .iter()
             .enumerate()
@@ -303,10 +307,7 @@ impl PartitionWriter {
     ) -> Result<()> {
         self.close()?;
         self.open_file(day)?;
-        let file = self
-            .open
-            .as_mut()
-            .ok_or_else(|| Error::Internal("no open file".into()))?;
+        let file = self.open.as_mut().ok_or(Invariant::NoOpenFile)?;
         for piece in rows.chunks(OUTPUT_BATCH_ROWS) {
             let batch = interleave_record_batch(batches, piece)?;
             file.writer.write(&batch)?;
@@ -323,7 +324,7 @@ impl PartitionWriter {
         }
         let days = batch
             .column_by_name(DAY_COLUMN)
-            .ok_or_else(|| Error::Internal("missing __day".into()))?
+            .ok_or(Invariant::MissingColumn(DAY_COLUMN))?
             .as_primitive::<Int32Type>()
             .clone();
         // Keep mask: drop a row equal in its key to the row before it.
@@ -374,10 +375,7 @@ impl PartitionWriter {
             if self.open.is_none() {
                 self.open_file(day)?;
             }
-            let file = self
-                .open
-                .as_mut()
-                .ok_or_else(|| Error::Internal("no open file".into()))?;
+            let file = self.open.as_mut().ok_or(Invariant::NoOpenFile)?;
             let room = self
                 .opts
                 .max_rows_per_file
@@ -440,10 +438,15 @@ impl PartitionWriter {
 /// Rows moved into one output batch at a time when a chunk is written.
 const OUTPUT_BATCH_ROWS: usize = 8192;
 
-fn strings(array: &ArrayRef) -> Result<&StringArray> {
-    array
-        .as_string_opt::<i32>()
-        .ok_or_else(|| Error::Internal(format!("expected strings, found {}", array.data_type())))
+fn strings<'a>(column: &'static str, array: &'a ArrayRef) -> Result<&'a StringArray> {
+    array.as_string_opt::<i32>().ok_or_else(|| {
+        Invariant::ColumnType {
+            column,
+            expected: "strings",
+            found: array.data_type().clone(),
+        }
+        .into()
+    })
 }
 
 /// The de-duplication key (account, region, time, event id) of row `i` as a 128-bit
@@ -487,7 +490,7 @@ fn string_value(array: &dyn Array, i: usize) -> Option<String> {
 pub fn with_day(batch: &RecordBatch, schema_with_day: &SchemaRef) -> Result<RecordBatch> {
     let times = batch
         .column_by_name(col::EVENTTIME)
-        .ok_or_else(|| Error::Internal("missing eventtime".into()))?
+        .ok_or(Invariant::MissingColumn(col::EVENTTIME))?
         .as_primitive::<TimestampMillisecondType>();
     let days: arrow::array::Int32Array = times
         .iter()
