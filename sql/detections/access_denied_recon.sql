@@ -8,7 +8,7 @@
 -- panther: AWS.IAMUser.ReconAccessDenied, AWS.CloudTrail.UnauthorizedAPICall
 -- per_event: threshold=1
 -- false_positives: Misconfigured applications retrying a denied call and users exploring the console with narrow permissions; look at how many distinct APIs failed.
--- tags: access-denied, discovery, reconnaissance, threshold
+-- tags: access-denied, discovery, reconnaissance, threshold, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: threshold int 15  Fewest denied calls in one window to report

@@ -7,7 +7,7 @@
 -- stratus: -
 -- panther: AWS.ConfigService.Created
 -- false_positives: Account baselining (Control Tower, Landing Zone, security tooling onboarding) and infrastructure as code that sets up Config in every region; check that the delivery bucket and any authorized aggregator account belong to you.
--- tags: config, inventory, discovery
+-- tags: config, inventory, discovery, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,

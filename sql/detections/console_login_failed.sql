@@ -1,12 +1,12 @@
 -- title: Failed console sign-in
 -- description: An AWS console sign-in failed (wrong password or failed authentication): a single failure is weak on its own but is the raw signal behind password guessing and spraying, and failures for root or privileged users deserve a look. One finding per principal, account, region and source address.
--- severity: medium
+-- severity: info
 -- attack_tactic: TA0006 Credential Access
 -- attack_technique: T1110 Brute Force
 -- catalogue: console-login-failed
 -- stratus: -
 -- false_positives: Users mistyping their password; this is a hunting signal, use the brute-force and spray detections for alerting.
--- tags: console, authentication, failed-login, credential-access
+-- tags: console, authentication, failed-login, credential-access, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,

@@ -7,7 +7,7 @@
 -- stratus: -
 -- panther: AWS.EC2.Monitoring
 -- false_positives: Image pipelines (EC2 Image Builder, Packer), backup jobs that image instances, and golden-AMI copies between regions; allow-list those roles. Calls an AWS service makes on a principal's behalf (userIdentity.invokedBy, e.g. AWS Backup) are left out.
--- tags: ec2, ami, image, collection, execution
+-- tags: ec2, ami, image, collection, execution, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,

@@ -6,7 +6,7 @@
 -- catalogue: iam-group-deleted
 -- stratus: -
 -- false_positives: Clean-up of unused groups by administrators or infrastructure-as-code; allow-list those principals.
--- tags: iam, group, impact
+-- tags: iam, group, impact, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,

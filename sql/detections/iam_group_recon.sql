@@ -8,7 +8,7 @@
 -- panther: AWS.IAM.Group.Read.Only.Events
 -- per_event: threshold=1
 -- false_positives: IAM console browsing, access reviews and identity-governance tools; allow-list their roles or raise the threshold.
--- tags: iam, group, discovery, threshold
+-- tags: iam, group, discovery, threshold, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: threshold int 2  Fewest group read calls in one window to report

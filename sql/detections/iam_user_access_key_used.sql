@@ -8,7 +8,7 @@
 -- panther: AWS.CloudTrail.UserAccessKeyAuth
 -- per_event: lookback=0s
 -- false_positives: New keys handed to new applications or people, and keys used only for periodic jobs (monthly reports, yearly rotations); each key shows up once per lookback period. Events in the first lookback of the data are treated as the learning period and not reported.
--- tags: iam, access-key, authentication, initial-access, first-seen
+-- tags: iam, access-key, authentication, initial-access, first-seen, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: lookback interval 14d  History searched for an earlier call with the same key; also the learning period at the start of the data

@@ -7,7 +7,7 @@
 -- stratus: aws.persistence.iam-create-admin-user
 -- panther: AWS.IAM.CreateUser, AWS.IAM.CredentialsUpdated, Standard.NewUserAccountCreated
 -- false_positives: User onboarding in accounts that still use IAM users, service users created by infrastructure-as-code pipelines; allow-list those principals.
--- tags: iam, user, persistence
+-- tags: iam, user, persistence, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,

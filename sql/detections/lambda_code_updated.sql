@@ -1,13 +1,13 @@
 -- title: Lambda function code overwritten or layer added
 -- description: UpdateFunctionCode replaced a function's code, or UpdateFunctionConfiguration set layers (code and extensions that run inside the function): both run attacker code with the function's role on every invocation. One finding per principal, account and region.
--- severity: medium
+-- severity: info
 -- attack_tactic: TA0003 Persistence
 -- attack_technique: T1648 Serverless Execution
 -- catalogue: lambda-code-updated, lambda-layer-added
 -- stratus: aws.persistence.lambda-overwrite-code, aws.persistence.lambda-layer-extension
 -- panther: AWS.Lambda.UpdateFunctionCode, AWS.Lambda.UpdateFunctionConfiguration
 -- false_positives: Deployment pipelines (CloudFormation, SAM, Serverless, Terraform) update code and resend unchanged layer lists on every deploy; allow-list their roles.
--- tags: lambda, serverless, persistence, code-change
+-- tags: lambda, serverless, persistence, code-change, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: service_changes bool false  Also report changes AWS services made (userIdentity AWSService or invokedBy set: CloudFormation stacks, ELB/EKS controllers) and changes by service-linked roles (AWSServiceRoleFor*)

@@ -9,7 +9,7 @@
 -- panther: AWS.IAM.PolicyModified
 -- per_event: lookback=0s
 -- false_positives: New automation or a new administrator cleaning up policies; the first deletion by each shows up once per lookback period.
--- tags: iam, policy, defense-evasion, first-seen
+-- tags: iam, policy, defense-evasion, first-seen, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: lookback interval 7d  How far back an earlier deletion by the same principal makes a deletion familiar

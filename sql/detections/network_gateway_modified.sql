@@ -8,7 +8,7 @@
 -- stratus: -
 -- panther: AWS.EC2.GatewayModified
 -- false_positives: Network changes by the platform team and infrastructure as code that builds or tears down VPCs; allow-list those principals.
--- tags: ec2, vpc, network, gateway, defense-evasion
+-- tags: ec2, vpc, network, gateway, defense-evasion, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,

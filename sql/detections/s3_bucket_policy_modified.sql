@@ -1,13 +1,13 @@
 -- title: S3 bucket policy, ACL or configuration changed
 -- description: A successful change to a bucket's access or data-management configuration (Put/Delete BucketPolicy, Acl, Cors, Lifecycle, Replication, Website, Encryption, PublicAccessBlock): inventory of changes that can open a bucket, copy it away or expire its objects (e.g. a lifecycle rule that deletes a CloudTrail bucket). One finding per principal, account, region and bucket.
--- severity: low
+-- severity: info
 -- attack_tactic: TA0010 Exfiltration
 -- attack_technique: T1537 Transfer Data to Cloud Account
 -- catalogue: s3-bucket-policy-modified
 -- stratus: aws.exfiltration.s3-backdoor-bucket-policy, aws.defense-evasion.cloudtrail-lifecycle-rule
 -- panther: AWS.S3.BucketPolicyModified
 -- false_positives: Infrastructure-as-code deployments rewrite these settings routinely; allow-list the deployment roles.
--- tags: s3, bucket-policy, configuration, exfiltration, defense-evasion
+-- tags: s3, bucket-policy, configuration, exfiltration, defense-evasion, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: service_changes bool false  Also report changes AWS services made (userIdentity AWSService or invokedBy set: CloudFormation stacks, ELB/EKS controllers) and changes by service-linked roles (AWSServiceRoleFor*)

@@ -8,7 +8,7 @@
 -- panther: AWS.S3.DeleteObject, AWS.S3.DeleteObjects
 -- per_event: threshold=1
 -- false_positives: Cleanup jobs, cache and temp-file pruning and test teardown; allow-list those principals or buckets, or raise the threshold. Lifecycle expirations are not API calls and do not appear.
--- tags: s3, data-events, deletion, ransomware, impact, threshold
+-- tags: s3, data-events, deletion, ransomware, impact, threshold, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: threshold int 50  Fewest objects deleted in one window to report

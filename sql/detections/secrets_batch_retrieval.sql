@@ -8,7 +8,7 @@
 -- panther: AWS.SecretsManager.BatchRetrieveSecrets, AWS.SecretsManager.BatchRetrieveSecretsCatchAll, AWS.SecretsManager.RetrieveSecretsMultiRegion
 -- per_event: threshold=1
 -- false_positives: Applications that batch-load their configuration at start-up; allow-list those roles or raise the threshold.
--- tags: secretsmanager, secrets, batch, credential-access, threshold
+-- tags: secretsmanager, secrets, batch, credential-access, threshold, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: threshold int 5  Fewest BatchGetSecretValue calls in one window to report

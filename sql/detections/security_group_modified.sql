@@ -1,6 +1,6 @@
 -- title: EC2 security group modified
 -- description: A security group was created, deleted, or had ingress/egress rules authorized, revoked or modified: firewall changes can open a path in or out of the VPC, so every change is worth a record. One finding per principal, account and region.
--- severity: low
+-- severity: info
 -- attack_tactic: TA0005 Defense Evasion
 -- attack_technique: T1562.007 Impair Defenses: Disable or Modify Cloud Firewall
 -- sigma_technique: T1686 (ATT&CK v19: Disable or Modify System Firewall)
@@ -8,7 +8,7 @@
 -- stratus: aws.exfiltration.ec2-security-group-open-port-22-ingress
 -- panther: AWS.EC2.SecurityGroupModified
 -- false_positives: Routine changes by infrastructure-as-code pipelines, auto scaling and EKS/ELB controllers; allow-list those principals or keep this as an inventory query.
--- tags: ec2, security-group, network, defense-evasion
+-- tags: ec2, security-group, network, defense-evasion, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: service_changes bool false  Also report changes AWS services made (userIdentity AWSService or invokedBy set: CloudFormation stacks, ELB/EKS controllers) and changes by service-linked roles (AWSServiceRoleFor*)

@@ -8,7 +8,7 @@
 -- panther: AWS.Software.Discovery
 -- per_event: threshold=1
 -- false_positives: CSPM and compliance scanners, security engineers opening the GuardDuty or Security Hub consoles, and infrastructure as code planning a security baseline; allow-list those roles or raise threshold.
--- tags: discovery, security-tooling, enumeration, distinct-count, threshold
+-- tags: discovery, security-tooling, enumeration, distinct-count, threshold, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 -- param: threshold int 6  Fewest distinct security-tooling APIs (service and event name) by one principal in one window

@@ -7,7 +7,7 @@
 -- stratus: -
 -- panther: AWS.Console.Sign-In, Sign-in.with.AWS.CLI.prompt, Retrieve.SSO.access.token
 -- false_positives: Every SSO user signs in daily; this is an inventory to pivot from (a user, an address, a token issued with no portal sign-in by the same user shortly before), not an alert.
--- tags: sso, identity-center, signin, authentication, initial-access, inventory
+-- tags: sso, identity-center, signin, authentication, initial-access, inventory, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,

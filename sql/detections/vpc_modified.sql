@@ -8,7 +8,7 @@
 -- stratus: -
 -- panther: AWS.EC2.VPCModified
 -- false_positives: Network changes by the platform team and infrastructure as code that builds or tears down environments; allow-list those principals, and look first at peering with accounts you do not know.
--- tags: ec2, vpc, network, peering, defense-evasion
+-- tags: ec2, vpc, network, peering, defense-evasion, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
 SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,

@@ -219,3 +219,47 @@ fn hunt_runs_as_a_library_operation() {
         assert!(matches!(none, Err(HuntError::NoDetections)));
     });
 }
+
+/// `trawl hunt` leaves the audit tier (severity info) out unless asked, and says so.
+#[test]
+fn the_audit_tier_runs_only_when_asked() {
+    let stratus = fixture("real/stratus-red-team");
+    let s = stratus.to_str().unwrap();
+    let summary = |extra: &[&str]| -> (Vec<(String, String)>, String) {
+        let out = trawl()
+            .args([
+                "hunt",
+                "--raw",
+                s,
+                "--format",
+                "json",
+                "--fail-on",
+                "critical",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 4)), "{}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rows = v["summary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["detection"].as_str().unwrap().to_string(),
+                    d["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        (rows, stderr(&out))
+    };
+    let (default, note) = summary(&[]);
+    assert!(default.iter().all(|(_, sev)| sev != "info"), "{default:?}");
+    assert!(note.contains("--include audit runs them"), "{note}");
+    let (audit, _) = summary(&["--include", "audit"]);
+    assert!(audit.iter().any(|(id, _)| id == "security_group_modified"));
+    assert!(audit.len() > default.len());
+    let (info, _) = summary(&["--min-severity", "info"]);
+    assert_eq!(info, audit);
+}

@@ -280,6 +280,8 @@ fn benign_generated_activity_raises_few_findings() {
         "-q",
         "--fail-on",
         "critical",
+        "--include",
+        "audit",
     ]);
     assert!(
         out.status.code() == Some(0) || out.status.code() == Some(4),
@@ -289,6 +291,9 @@ fn benign_generated_activity_raises_few_findings() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let summary = v["summary"].as_array().unwrap();
     assert!(summary.len() >= 150);
+    // Every detection ran, the audit tier included.
+    let detections = crate::util::sql_files("detections").len();
+    assert_eq!(summary.len(), detections);
     let counts: BTreeMap<String, u64> = summary
         .iter()
         .map(|s| {

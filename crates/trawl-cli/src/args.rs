@@ -224,9 +224,14 @@ pub struct HuntArgs {
     /// Only events at or before this time.
     #[arg(long)]
     pub until: Option<String>,
-    /// Skip detections below this severity.
-    #[arg(long, value_enum, default_value_t = Severity::Info)]
+    /// Skip detections below this severity. The audit tier (severity info:
+    /// inventories that report every change of a kind) runs only when asked.
+    #[arg(long, value_enum, default_value_t = Severity::Low)]
     pub min_severity: Severity,
+    /// Also run these tiers: `audit` (the severity-info inventories; the same as
+    /// --min-severity info).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub include: Vec<Tier>,
     /// Exit 4 when a finding at or above this severity is reported.
     #[arg(long, value_enum, default_value_t = Severity::Low)]
     pub fail_on: Severity,
@@ -249,6 +254,15 @@ pub struct HuntArgs {
     pub no_incidents: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
+}
+
+/// Tiers of detections `hunt` leaves out unless asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Tier {
+    /// Severity-info detections that report every change of a kind (security
+    /// groups, bucket policies, Lambda code, access keys, ...): for audits and
+    /// investigations, not for alerting.
+    Audit,
 }
 
 /// How `trawl queries` lists the library.

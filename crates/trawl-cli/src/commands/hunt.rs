@@ -13,9 +13,10 @@ use anyhow::{Result, bail};
 use comfy_table::{ContentArrangement, Table, presets};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
+use trawl_engine::catalog::Severity;
 use trawl_hunt::{Hunt, HuntReport, JsonSink, NdjsonSink, Observer, Sink, SinkError};
 
-use crate::args::{HuntArgs, HuntFormat};
+use crate::args::{HuntArgs, HuntFormat, Tier};
 use crate::session::{LakeSource, announce, open_session, parse_params};
 
 /// Exit status when a finding at or above `--fail-on` was reported.
@@ -65,8 +66,13 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
         );
         b
     });
+    let min_severity = if a.include.contains(&Tier::Audit) {
+        Severity::Info
+    } else {
+        a.min_severity
+    };
     let mut hunt = Hunt::new(session.ctx.clone(), &session.catalog)
-        .with_min_severity(a.min_severity)
+        .with_min_severity(min_severity)
         .with_only(split_list(&a.only))
         .with_tags(split_list(&a.tags))
         .with_params(params)
@@ -89,6 +95,19 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
             shared.detections,
             report.outcomes.len()
         );
+    }
+    if !a.engine.quiet && min_severity > Severity::Info {
+        let audit = session
+            .catalog
+            .queries
+            .iter()
+            .filter(|q| q.is_detection() && q.severity == Some(Severity::Info))
+            .count();
+        if audit > 0 {
+            eprintln!(
+                "note: {audit} audit detections (severity info: inventories of changes) not run; --include audit runs them"
+            );
+        }
     }
     if !a.engine.quiet {
         let unarmed: Vec<String> = report
