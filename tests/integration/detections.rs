@@ -114,7 +114,7 @@ fn check_detection(sql: &Path, catalog: &[Value]) -> (String, Vec<String>) {
                 problems.push(format!("{id}: kind {}, not \"detection\"", meta["kind"]));
             }
             for key in REQUIRED_HEADERS {
-                if !meta["meta"][key].as_str().is_some_and(|v| !v.is_empty()) {
+                if meta["meta"][key].as_str().is_none_or(str::is_empty) {
                     problems.push(format!("{id}: no `-- {key}:` header"));
                 }
             }
@@ -140,7 +140,7 @@ fn check_detection(sql: &Path, catalog: &[Value]) -> (String, Vec<String>) {
                 problems.push(format!("{id} stays silent on its positive fixtures"));
             }
             for f in &found {
-                if !f["eventids"].as_array().is_some_and(|a| !a.is_empty()) {
+                if f["eventids"].as_array().is_none_or(|a| a.is_empty()) {
                     problems.push(format!("{id}: a finding without eventids: {f}"));
                 }
                 if f.get("first_seen").is_none() || f.get("last_seen").is_none() {
