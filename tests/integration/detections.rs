@@ -3,6 +3,7 @@
 //! and fires on the Stratus Red Team detonation logs of the techniques it lists.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -12,78 +13,197 @@ fn detections() -> Vec<PathBuf> {
     sql_files("detections")
 }
 
-/// Findings of one detection over raw records.
-fn findings(sql: &Path, sources: &[&Path]) -> Vec<Value> {
+/// Findings of one detection over raw records, or why `trawl run` did not give them.
+fn try_findings(sql: &Path, sources: &[&Path]) -> Result<Vec<Value>, String> {
     let mut cmd = trawl();
     cmd.arg("run").arg(sql).args(["--format", "json", "-q"]);
     for s in sources {
         cmd.arg("--raw").arg(s);
     }
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}: {}", sql.display(), stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v.as_array().unwrap().clone()
+    let out = cmd
+        .output()
+        .map_err(|e| format!("trawl does not start: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("`trawl run` failed: {}", stderr(&out).trim()));
+    }
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("`trawl run` printed no JSON: {e}"))?;
+    v.as_array()
+        .cloned()
+        .ok_or_else(|| format!("`trawl run` printed no JSON array: {v}"))
 }
 
+/// Findings of one detection over raw records.
+fn findings(sql: &Path, sources: &[&Path]) -> Vec<Value> {
+    try_findings(sql, sources).unwrap_or_else(|e| panic!("{}: {e}", sql.display()))
+}
+
+/// `f` over `items` on a few threads (each call starts `trawl` processes), in order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a worker thread panicked"))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+const SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
+
+/// Header keys every detection must fill in.
+const REQUIRED_HEADERS: [&str; 6] = [
+    "severity",
+    "attack_tactic",
+    "attack_technique",
+    "catalogue",
+    "stratus",
+    "false_positives",
+];
+
+/// The event ids of each finding, sorted, the findings sorted: `[a, b] [c]`.
+fn evidence(found: &[Value]) -> String {
+    let mut groups: Vec<Vec<String>> = found
+        .iter()
+        .map(|f| {
+            let mut ids: Vec<String> = f["eventids"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            ids.sort();
+            ids
+        })
+        .collect();
+    groups.sort();
+    groups
+        .iter()
+        .map(|g| format!("[{}]", g.join(", ")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Checks one detection's header and runs it over its fixtures: its line of the
+/// snapshot and everything wrong with it (nothing stops at the first problem).
+fn check_detection(sql: &Path, catalog: &[Value]) -> (String, Vec<String>) {
+    let id = sql.file_stem().unwrap().to_string_lossy().to_string();
+    let mut problems = Vec::new();
+    match catalog.iter().find(|q| q["id"] == id) {
+        None => problems.push(format!("{id} is not in `trawl queries`")),
+        Some(meta) => {
+            if meta["kind"] != "detection" {
+                problems.push(format!("{id}: kind {}, not \"detection\"", meta["kind"]));
+            }
+            for key in REQUIRED_HEADERS {
+                if meta["meta"][key].as_str().is_none_or(str::is_empty) {
+                    problems.push(format!("{id}: no `-- {key}:` header"));
+                }
+            }
+            if let Some(s) = meta["meta"]["severity"].as_str()
+                && !SEVERITIES.contains(&s)
+            {
+                problems.push(format!("{id}: severity `{s}` is not one of {SEVERITIES:?}"));
+            }
+        }
+    }
+    let dir = fixture(&format!("detections/{id}"));
+    let (pos, neg) = (dir.join("positive.json"), dir.join("negative.json"));
+    if !(pos.is_file() && neg.is_file()) {
+        problems.push(format!(
+            "detection {id} has no fixtures in {}",
+            dir.display()
+        ));
+        return (format!("{id}: no fixtures"), problems);
+    }
+    let positives = match try_findings(sql, &[&pos]) {
+        Ok(found) => {
+            if found.is_empty() {
+                problems.push(format!("{id} stays silent on its positive fixtures"));
+            }
+            for f in &found {
+                if f["eventids"].as_array().is_none_or(|a| a.is_empty()) {
+                    problems.push(format!("{id}: a finding without eventids: {f}"));
+                }
+                if f.get("first_seen").is_none() || f.get("last_seen").is_none() {
+                    problems.push(format!(
+                        "{id}: a finding without first_seen or last_seen: {f}"
+                    ));
+                }
+            }
+            format!("{} on positives {}", found.len(), evidence(&found))
+        }
+        Err(e) => {
+            problems.push(format!("{id}, on its positive fixtures: {e}"));
+            "error on positives".to_string()
+        }
+    };
+    let negatives = match try_findings(sql, &[&neg]) {
+        Ok(quiet) => {
+            if !quiet.is_empty() {
+                problems.push(format!("{id} fires on its negative fixtures: {quiet:?}"));
+            }
+            format!("{} on negatives", quiet.len())
+        }
+        Err(e) => {
+            problems.push(format!("{id}, on its negative fixtures: {e}"));
+            "error on negatives".to_string()
+        }
+    };
+    (format!("{id}: {positives}; {negatives}"), problems)
+}
+
+/// Every detection is checked before the test fails, and the failure lists every
+/// problem of every detection. What each one finds in its fixtures is a snapshot
+/// (`snapshots/integration__detections__detection_fixtures.snap`), so a change of
+/// evidence shows up in review.
 #[test]
 fn every_detection_fires_on_its_positives_only_with_evidence() {
     let list = run(&["queries", "--format", "json"]);
+    assert!(list.status.success(), "{}", stderr(&list));
     let catalog: Vec<Value> = serde_json::from_slice(&list.stdout).unwrap();
     let files = detections();
     assert!(!files.is_empty());
-    for sql in &files {
-        let id = sql.file_stem().unwrap().to_string_lossy().to_string();
-        let meta = catalog
+    let results = in_parallel(&files, |sql| check_detection(sql, &catalog));
+    let failing: Vec<&(String, Vec<String>)> =
+        results.iter().filter(|(_, p)| !p.is_empty()).collect();
+    assert!(
+        failing.is_empty(),
+        "{} of {} detections fail their checks:\n{}",
+        failing.len(),
+        results.len(),
+        failing
             .iter()
-            .find(|q| q["id"] == id)
-            .unwrap_or_else(|| panic!("{id} is not in `trawl queries`"));
-        assert_eq!(meta["kind"], "detection", "{id}");
-        for key in [
-            "severity",
-            "attack_tactic",
-            "attack_technique",
-            "catalogue",
-            "stratus",
-            "false_positives",
-        ] {
-            assert!(
-                meta["meta"][key].as_str().is_some_and(|v| !v.is_empty()),
-                "{id}: no `-- {key}:` header"
-            );
-        }
-        assert!(
-            ["info", "low", "medium", "high", "critical"]
-                .contains(&meta["meta"]["severity"].as_str().unwrap()),
-            "{id}: severity"
-        );
-        let dir = fixture(&format!("detections/{id}"));
-        let (pos, neg) = (dir.join("positive.json"), dir.join("negative.json"));
-        assert!(
-            pos.is_file() && neg.is_file(),
-            "detection {id} has no fixtures in {}",
-            dir.display()
-        );
-        let found = findings(sql, &[&pos]);
-        assert!(
-            !found.is_empty(),
-            "{id} stays silent on its positive fixtures"
-        );
-        for f in &found {
-            assert!(
-                f["eventids"].as_array().is_some_and(|a| !a.is_empty()),
-                "{id}: a finding without eventids: {f}"
-            );
-            assert!(
-                f.get("first_seen").is_some() && f.get("last_seen").is_some(),
-                "{id}: {f}"
-            );
-        }
-        let quiet = findings(sql, &[&neg]);
-        assert!(
-            quiet.is_empty(),
-            "{id} fires on its negative fixtures: {quiet:?}"
-        );
-    }
+            .flat_map(|(_, p)| p.iter().map(|p| format!("- {p}")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let lines: Vec<&str> = results.iter().map(|(line, _)| line.as_str()).collect();
+    insta::with_settings!({
+        description => "Per detection: findings on tests/fixtures/detections/<id>/positive.json \
+                        with the event ids of each (sorted), and findings on negative.json.",
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("detection_fixtures", lines.join("\n"));
+    });
 }
 
 #[test]

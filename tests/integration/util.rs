@@ -143,13 +143,18 @@ pub fn canonical(v: &Value) -> String {
     sort(v).to_string()
 }
 
-/// The `.sql` files of `sql/<kind>/`, sorted.
+/// The `.sql` files of `sql/<kind>/`, sorted; files whose name starts with `_` (such as
+/// `_template.sql`) are not queries and are left out.
 pub fn sql_files(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql").join(kind);
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+        })
         .collect();
     files.sort();
     files
