@@ -114,33 +114,33 @@ async fn issuances(ctx: &SessionContext) -> Result<Vec<Issuance>, HuntError> {
     Ok(out)
 }
 
-/// Events in the lake per principal ARN, for the ARNs given.
-async fn events_per_principal(
+/// For each of `values` of the column `key`, an aggregate over the lake's rows with
+/// that value (`count(*)`, `count(DISTINCT ...)`).
+async fn tally(
     ctx: &SessionContext,
-    arns: &BTreeSet<String>,
+    key: Expr,
+    values: &BTreeSet<String>,
+    aggregate: Expr,
 ) -> Result<HashMap<String, u64>, HuntError> {
-    if arns.is_empty() {
+    if values.is_empty() {
         return Ok(HashMap::new());
     }
-    let list: Vec<Expr> = arns.iter().map(|a| lit(a.as_str())).collect();
+    let list: Vec<Expr> = values.iter().map(|v| lit(v.as_str())).collect();
     let batches = ctx
         .table("cloudtrail")
         .await?
-        .filter(identity_field("arn").in_list(list, false))?
-        .aggregate(
-            vec![identity_field("arn").alias("arn")],
-            vec![count(lit(1)).alias("events")],
-        )?
+        .filter(key.clone().in_list(list, false))?
+        .aggregate(vec![key.alias("key")], vec![aggregate.alias("n")])?
         .collect()
         .await?;
     let mut out = HashMap::new();
     for b in &batches {
-        let arn = strings(b, 0)?;
+        let keys = strings(b, 0)?;
         let n = cast(b.column(1), &DataType::Int64).map_err(HuntError::Rows)?;
         let n = n.as_primitive::<Int64Type>();
-        for (r, a) in arn.into_iter().enumerate() {
-            if let Some(a) = a {
-                out.insert(a, n.value(r).max(0) as u64);
+        for (r, k) in keys.into_iter().enumerate() {
+            if let Some(k) = k {
+                out.insert(k, n.value(r).max(0) as u64);
             }
         }
     }
@@ -150,40 +150,6 @@ async fn events_per_principal(
 /// An address that this many principals or more used is shared infrastructure (a
 /// NAT gateway, a VPN, a proxy), not one actor: it links nothing.
 const SHARED_IP_PRINCIPALS: u64 = 4;
-
-/// The evidence addresses that at least [`SHARED_IP_PRINCIPALS`] principals used
-/// anywhere in the lake.
-async fn shared_addresses(
-    ctx: &SessionContext,
-    ips: &BTreeSet<String>,
-) -> Result<HashSet<String>, HuntError> {
-    if ips.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let list: Vec<Expr> = ips.iter().map(|a| lit(a.as_str())).collect();
-    let batches = ctx
-        .table("cloudtrail")
-        .await?
-        .filter(col("sourceipaddress").in_list(list, false))?
-        .aggregate(
-            vec![col("sourceipaddress")],
-            vec![count_distinct(identity_field("arn")).alias("principals")],
-        )?
-        .collect()
-        .await?;
-    let mut out = HashSet::new();
-    for b in &batches {
-        let ip = strings(b, 0)?;
-        let n = cast(b.column(1), &DataType::Int64).map_err(HuntError::Rows)?;
-        let n = n.as_primitive::<Int64Type>();
-        for (r, ip) in ip.into_iter().enumerate() {
-            if let Some(ip) = ip.filter(|_| n.value(r) >= SHARED_IP_PRINCIPALS as i64) {
-                out.insert(ip);
-            }
-        }
-    }
-    Ok(out)
-}
 
 /// Groups the report's findings into incidents, ranks them, and names each
 /// finding's incident.
@@ -226,10 +192,21 @@ pub(crate) async fn correlate(
         .filter(|ip| linkable_ip(ip).is_some())
         .map(|ip| ip.trim().to_string())
         .collect();
-    let shared = shared_addresses(ctx, &ips).await?;
+    let principals_per_ip = tally(
+        ctx,
+        col("sourceipaddress"),
+        &ips,
+        count_distinct(identity_field("arn")),
+    )
+    .await?;
+    let shared: HashSet<String> = principals_per_ip
+        .into_iter()
+        .filter(|(_, n)| *n >= SHARED_IP_PRINCIPALS)
+        .map(|(ip, _)| ip)
+        .collect();
     let groups = group(&facts, &identities, &issued, &shared);
     let arns: BTreeSet<String> = identities.values().filter_map(|e| e.arn.clone()).collect();
-    let totals = events_per_principal(ctx, &arns).await?;
+    let totals = tally(ctx, identity_field("arn"), &arns, count(lit(1))).await?;
     let rarity = |members: &[usize]| -> f64 {
         let evidence: BTreeSet<&str> = members
             .iter()
