@@ -263,3 +263,99 @@ fn the_audit_tier_runs_only_when_asked() {
     let (info, _) = summary(&["--min-severity", "info"]);
     assert_eq!(info, audit);
 }
+
+/// Attack chains injected into generated activity: each is found as one incident
+/// that ranks within the top ten, in two differently shaped archives.
+#[test]
+fn injected_attack_chains_rank_among_the_top_incidents() {
+    for (seed, accounts, events, days, attacks) in [
+        ("7", "3", "20000", "3", "2"),
+        ("11", "2", "12000", "2", "1"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = tmp.path().join("archive");
+        let truth = tmp.path().join("truth.json");
+        let lake = tmp.path().join("lake");
+        generate(
+            &archive,
+            &[
+                "--seed",
+                seed,
+                "--accounts",
+                accounts,
+                "--events",
+                events,
+                "--days",
+                days,
+                "--attacks",
+                attacks,
+                "--ground-truth",
+                truth.to_str().unwrap(),
+            ],
+        );
+        let (code, _) = convert_json(&[&archive], &lake, &[]);
+        assert_eq!(code, 0);
+        let out = trawl()
+            .args([
+                "hunt",
+                "--lake",
+                lake.to_str().unwrap(),
+                "--format",
+                "json",
+                "-q",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let incidents = v["incidents"].as_array().unwrap();
+        let chains: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+        assert_eq!(chains.len(), attacks.parse::<usize>().unwrap());
+        for chain in &chains {
+            let ids: std::collections::BTreeSet<&str> = chain["eventids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i.as_str().unwrap())
+                .collect();
+            // The incident holding most of the chain's events.
+            let best = incidents
+                .iter()
+                .max_by_key(|i| {
+                    i["eventids"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|e| ids.contains(e.as_str().unwrap()))
+                        .count()
+                })
+                .unwrap();
+            let held = best["eventids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| ids.contains(e.as_str().unwrap()))
+                .count();
+            assert!(
+                held * 2 >= ids.len(),
+                "seed {seed}: the chain in {} is spread out ({held} of {} events in one incident)",
+                chain["account"],
+                ids.len()
+            );
+            let rank = best["rank"].as_u64().unwrap();
+            assert!(
+                rank <= 10,
+                "seed {seed}: the chain's incident ranks {rank}: {best}"
+            );
+            // Its story: from recon to cover-up.
+            let tactics: Vec<&str> = best["tactics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            assert!(tactics.len() >= 4, "{tactics:?}");
+        }
+    }
+}

@@ -301,6 +301,15 @@ pub struct GenerateArgs {
     /// Write uncompressed `.json` files instead of `.json.gz`.
     #[arg(long)]
     pub no_gzip: bool,
+    /// Inject this many attack chains (a leaked key: recon, a new admin user with a
+    /// key and a password, then the trail stopped, GuardDuty disabled, a bucket
+    /// opened), spread over the days and accounts.
+    #[arg(long, default_value_t = 0)]
+    pub attacks: u32,
+    /// Write the injected chains' ground truth (their events, key, address) here as
+    /// JSON.
+    #[arg(long, value_name = "FILE", requires = "attacks")]
+    pub ground_truth: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

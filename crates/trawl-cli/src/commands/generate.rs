@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use trawl_cloudtrail::generate::GenOptions;
 use trawl_cloudtrail::parse_event_time;
 
@@ -20,6 +20,7 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         days: a.days,
         seed: a.seed,
         events_per_file: a.events_per_file,
+        attacks: a.attacks,
         ..GenOptions::default()
     };
     let s = write_archive(&a.dir, &opts, !a.no_gzip)?;
@@ -31,5 +32,14 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         s.records,
         s.json_bytes as f64 / 1e6
     );
+    if let Some(path) = &a.ground_truth {
+        std::fs::write(path, serde_json::to_string_pretty(&s.chains)?)
+            .with_context(|| path.display().to_string())?;
+        println!(
+            "{} attack chains injected; their ground truth is in {}",
+            s.chains.len(),
+            path.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

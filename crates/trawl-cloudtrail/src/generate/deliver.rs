@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::accounts::{Account, account};
+use super::attacks::{Injected, leaked_key};
 use super::event::{iso, make_event};
 use super::rng::Rng;
 use super::tables::REGIONS;
@@ -31,6 +32,21 @@ fn compact_stamp(ms: i64) -> String {
     )
 }
 
+/// Puts an injected event into the open delivery file of its account and region.
+fn admit(
+    e: Injected,
+    open: &mut BTreeMap<(usize, &'static str), Vec<Event>>,
+    summary: &mut GenSummary,
+) {
+    summary.events += 1;
+    open.entry((e.account, e.region)).or_default().push(Event {
+        time_ms: e.time_ms,
+        account: e.account,
+        region: e.region,
+        json: e.json,
+    });
+}
+
 /// Generates the archive, handing each delivery file to `sink` in delivery order.
 pub fn generate(opts: &GenOptions, mut sink: impl FnMut(GenFile)) -> GenSummary {
     let mut rng = Rng::new(opts.seed);
@@ -45,6 +61,20 @@ pub fn generate(opts: &GenOptions, mut sink: impl FnMut(GenFile)) -> GenSummary 
     let mut pending_dupes: Vec<Event> = Vec::new();
     let mut summary = GenSummary::default();
     let mut window = i64::MIN;
+    // Attack chains come from their own random stream, so the benign events are the
+    // same with or without them; each starts one minute into a 10-minute bucket.
+    let mut attack_rng = Rng::new(opts.seed ^ 0x00A7_7AC4);
+    let mut injected: Vec<Injected> = Vec::new();
+    for k in 0..opts.attacks {
+        let at = opts.start_ms + span_ms * i64::from(k + 1) / i64::from(opts.attacks + 1);
+        let at = at - at.rem_euclid(600_000) + 60_000;
+        let a = k as usize % accounts.len();
+        if let Some((chain, events)) = leaked_key(&mut attack_rng, &accounts, a, at) {
+            summary.chains.push(chain);
+            injected.extend(events);
+        }
+    }
+    injected.sort_by_key(|e| std::cmp::Reverse(e.time_ms));
     let mut flush =
         |buf: Vec<Event>, summary: &mut GenSummary, rng: &mut Rng, dupes: &mut Vec<Event>| {
             if buf.is_empty() {
@@ -109,6 +139,11 @@ pub fn generate(opts: &GenOptions, mut sink: impl FnMut(GenFile)) -> GenSummary 
             }
             window = w;
         }
+        while injected.last().is_some_and(|e| e.time_ms <= time_ms) {
+            if let Some(e) = injected.pop() {
+                admit(e, &mut open, &mut summary);
+            }
+        }
         let a = rng.below(accounts.len() as u64) as usize;
         let region = *rng.weighted(REGIONS);
         let json = make_event(&mut rng, &accounts[a], time_ms, region);
@@ -124,6 +159,9 @@ pub fn generate(opts: &GenOptions, mut sink: impl FnMut(GenFile)) -> GenSummary 
             let full = std::mem::take(buf);
             flush(full, &mut summary, &mut rng, &mut pending_dupes);
         }
+    }
+    while let Some(e) = injected.pop() {
+        admit(e, &mut open, &mut summary);
     }
     for (_, buf) in std::mem::take(&mut open) {
         flush(buf, &mut summary, &mut rng, &mut pending_dupes);

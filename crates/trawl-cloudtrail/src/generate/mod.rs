@@ -7,16 +7,19 @@
 //!
 //! Files: `rng` (the seeded random numbers), `tables` (regions, user agents, IPs and
 //! the API table), `accounts` (identities per account), `event` (one event's JSON),
-//! `payload` (per-API request, response and resources) and `deliver` (files, delays
-//! and duplicate deliveries).
+//! `payload` (per-API request, response and resources), `attacks` (injected attack
+//! chains with their ground truth) and `deliver` (files, delays and duplicate
+//! deliveries).
 
 mod accounts;
+mod attacks;
 mod deliver;
 mod event;
 mod payload;
 mod rng;
 mod tables;
 
+pub use attacks::InjectedChain;
 pub use deliver::generate;
 pub use rng::Rng;
 
@@ -33,6 +36,10 @@ pub struct GenOptions {
     pub events_per_file: usize,
     /// Fraction of records delivered twice (CloudTrail may duplicate deliveries).
     pub duplicate_rate: f64,
+    /// Attack chains injected (see `attacks`), spread over the span and the
+    /// accounts; their ground truth is in [`GenSummary::chains`]. With none the
+    /// archive is what it always was.
+    pub attacks: u32,
 }
 
 impl Default for GenOptions {
@@ -46,6 +53,7 @@ impl Default for GenOptions {
             seed: 42,
             events_per_file: 100,
             duplicate_rate: 0.001,
+            attacks: 0,
         }
     }
 }
@@ -70,6 +78,8 @@ pub struct GenSummary {
     /// Records written, counting duplicate deliveries.
     pub records: u64,
     pub json_bytes: u64,
+    /// The injected attack chains, with their events.
+    pub chains: Vec<InjectedChain>,
 }
 
 #[cfg(test)]
@@ -100,5 +110,44 @@ mod tests {
             let v: Value = serde_json::from_str(json).unwrap();
             assert!(v["Records"].as_array().is_some_and(|r| !r.is_empty()));
         }
+    }
+
+    #[test]
+    fn attacks_come_with_their_ground_truth() {
+        let ids = |opts: &GenOptions| -> (Vec<String>, GenSummary) {
+            let mut ids = Vec::new();
+            let s = generate(opts, |f| {
+                let v: Value = serde_json::from_str(&f.json).unwrap();
+                for r in v["Records"].as_array().unwrap() {
+                    ids.push(r["eventID"].as_str().unwrap().to_string());
+                }
+            });
+            ids.sort();
+            ids.dedup();
+            (ids, s)
+        };
+        let plain = GenOptions {
+            events: 3000,
+            ..GenOptions::default()
+        };
+        let (benign, s0) = ids(&plain);
+        assert!(s0.chains.is_empty());
+        let (all, s2) = ids(&GenOptions {
+            attacks: 2,
+            ..plain.clone()
+        });
+        assert_eq!(s2.chains.len(), 2);
+        let chain_events: usize = s2.chains.iter().map(|c| c.eventids.len()).sum();
+        assert!(chain_events >= 40, "{chain_events}");
+        // As many benign events beside the chains (which ones differs: the delivery
+        // files fill differently and draw from the same random stream).
+        assert_eq!(all.len(), benign.len() + chain_events);
+        assert_eq!(s2.events, s0.events + chain_events as u64);
+        for c in &s2.chains {
+            assert!(c.eventids.iter().all(|id| all.binary_search(id).is_ok()));
+            assert!(c.principal.ends_with(":user/svc-backup"), "{}", c.principal);
+            assert!(c.access_key.starts_with("AKIA"));
+        }
+        assert_ne!(s2.chains[0].account, s2.chains[1].account);
     }
 }
