@@ -20,4 +20,6 @@ pub use key::{DeliveryKey, ObjectKind, classify_key, parse_delivery_key};
 pub use schema::{
     DATE_PARTITION, SCHEMA_VERSION, SCHEMA_VERSION_KEY, col, event_time_type, schema,
 };
-pub use time::{civil_from_days, days_from_civil, days_in_month, parse_event_time, utc_date};
+pub use time::{
+    civil_from_days, days_from_civil, days_in_month, parse_event_time, utc_date, utc_time,
+};

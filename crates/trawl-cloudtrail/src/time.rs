@@ -112,6 +112,19 @@ pub fn utc_date(millis: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A millisecond timestamp as CloudTrail writes `eventTime`: `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_time(millis: i64) -> String {
+    let secs = millis.div_euclid(1000);
+    let of_day = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        utc_date(millis),
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
 /// Inverse of [`days_from_civil`].
 pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;

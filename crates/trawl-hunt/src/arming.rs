@@ -5,15 +5,13 @@
 
 use std::collections::HashMap;
 
-use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
 use datafusion::common::{ParamValues, ScalarValue};
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
 use trawl_engine::catalog::Query;
 
 use crate::HuntError;
+use crate::correlate::millis;
 use crate::plan::own_params;
 
 /// The parameters that name how much history a detection needs.
@@ -30,18 +28,6 @@ pub struct Arming {
     pub armed_from: String,
     /// False while the lake ends before `armed_from`: nothing it could raise yet.
     pub armed: bool,
-}
-
-fn iso(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let of_day = secs.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        trawl_cloudtrail::utc_date(ms),
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
 }
 
 /// The longest history `query` asks for with the hunt's parameters bound.
@@ -78,17 +64,9 @@ async fn lake_span(ctx: &SessionContext) -> Result<Option<(i64, i64)>, HuntError
     let Some(b) = batches.first().filter(|b| b.num_rows() > 0) else {
         return Ok(None);
     };
-    let ms = |i: usize| -> Result<Option<i64>, HuntError> {
-        let c = cast(
-            b.column(i),
-            &DataType::Timestamp(TimeUnit::Millisecond, None),
-        )
-        .and_then(|c| cast(&c, &DataType::Int64))
-        .map_err(HuntError::Rows)?;
-        let c = c.as_primitive::<Int64Type>();
-        Ok((!c.is_null(0)).then(|| c.value(0)))
-    };
-    Ok(ms(0)?.zip(ms(1)?))
+    let first = millis(b, 0)?.first().copied().flatten();
+    let last = millis(b, 1)?.first().copied().flatten();
+    Ok(first.zip(last))
 }
 
 /// For every detection that needs history, when it is armed.
@@ -112,7 +90,7 @@ pub(crate) async fn arming(
         .map(|(q, history_ms)| Arming {
             detection: q.id.clone(),
             history_ms,
-            armed_from: iso(first + history_ms),
+            armed_from: trawl_cloudtrail::utc_time(first + history_ms),
             armed: first + history_ms <= last,
         })
         .collect();
@@ -150,6 +128,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(history_ms(&plain, &HashMap::new()), None);
-        assert_eq!(iso(86_400_000 + 3_723_000), "1970-01-02T01:02:03Z");
+        assert_eq!(
+            trawl_cloudtrail::utc_time(86_400_000 + 3_723_000),
+            "1970-01-02T01:02:03Z"
+        );
     }
 }

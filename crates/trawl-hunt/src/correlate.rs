@@ -32,7 +32,8 @@ fn strings(batch: &RecordBatch, i: usize) -> Result<Vec<Option<String>>, HuntErr
         .collect())
 }
 
-fn millis(batch: &RecordBatch, i: usize) -> Result<Vec<Option<i64>>, HuntError> {
+/// Column `i` of a batch (a timestamp) as optional milliseconds since the epoch.
+pub(crate) fn millis(batch: &RecordBatch, i: usize) -> Result<Vec<Option<i64>>, HuntError> {
     let c = cast(
         batch.column(i),
         &DataType::Timestamp(TimeUnit::Millisecond, None),

@@ -148,10 +148,10 @@ impl<'a> Hunt<'a> {
 
     pub async fn run(self) -> Result<HuntReport, HuntError> {
         let detections = self.detections();
-        let detections_again = detections.clone();
         if detections.is_empty() {
             return Err(HuntError::NoDetections);
         }
+        let arming = arming(&self.ctx, &detections, &self.params).await?;
         let observer = self.observer.clone();
         observer.planned(detections.len());
         let mut planned: Vec<Result<Planned, HuntError>> = Vec::with_capacity(detections.len());
@@ -219,7 +219,7 @@ impl<'a> Hunt<'a> {
                 .collect()
                 .await;
         let mut report = HuntReport::new(outcomes, shared_summary);
-        report.arming = arming(&self.ctx, &detections_again, &params).await?;
+        report.arming = arming;
         if self.incidents {
             observer.stage("correlating findings into incidents");
             correlate(&self.ctx, &mut report).await?;

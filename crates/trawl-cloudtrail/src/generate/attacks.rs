@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::accounts::Account;
-use super::event::iso;
 use super::rng::Rng;
+use crate::time::utc_time;
 
 /// One injected chain and the events that make it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,7 +93,7 @@ impl Step<'_> {
         let ev = json!({
             "eventVersion": "1.09",
             "userIdentity": self.identity,
-            "eventTime": iso(time_ms),
+            "eventTime": utc_time(time_ms),
             "eventSource": format!("{service}.amazonaws.com"),
             "eventName": name,
             "awsRegion": region,
@@ -245,7 +245,7 @@ pub(super) fn leaked_key(
             .unwrap_or_default()
             .to_string(),
         source_ip: ip.to_string(),
-        first_time: iso(start_ms),
+        first_time: utc_time(start_ms),
         eventids: events.iter().map(|(_, id, _)| id.clone()).collect(),
     };
     let injected = events

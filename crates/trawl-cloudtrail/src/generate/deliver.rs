@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use super::accounts::{Account, account};
 use super::attacks::{Injected, leaked_key};
-use super::event::{iso, make_event};
+use super::event::make_event;
 use super::rng::Rng;
 use super::tables::REGIONS;
 use super::{GenFile, GenOptions, GenSummary};
 use crate::time::utc_date;
+use crate::time::utc_time;
 
 /// An event waiting in an open delivery file.
 struct Event {
@@ -21,7 +22,7 @@ struct Event {
 
 /// The compact stamp of delivery file names: `YYYYMMDDTHHMMZ`.
 fn compact_stamp(ms: i64) -> String {
-    let iso = iso(ms);
+    let iso = utc_time(ms);
     format!(
         "{}{}{}T{}{}Z",
         &iso[0..4],

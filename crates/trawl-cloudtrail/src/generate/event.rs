@@ -7,21 +7,7 @@ use super::accounts::Account;
 use super::payload::payload;
 use super::rng::Rng;
 use super::tables::{APIS, CONSOLE_USER_AGENT, PUBLIC_IPS, USER_AGENTS};
-use crate::time::civil_from_days;
-
-/// `eventTime` text: `YYYY-MM-DDTHH:MM:SSZ`.
-pub(super) fn iso(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
+use crate::time::utc_time;
 
 /// Makes one event at `time_ms` in `region` (IAM calls and sign-ins go to us-east-1).
 pub(super) fn make_event(
@@ -78,7 +64,7 @@ pub(super) fn make_event(
     let mut ev = json!({
         "eventVersion": if api.data { "1.10" } else { "1.09" },
         "userIdentity": identity.json,
-        "eventTime": iso(time_ms),
+        "eventTime": utc_time(time_ms),
         "eventSource": api.source,
         "eventName": api.name,
         "awsRegion": region,
