@@ -40,7 +40,12 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // A query cancelled in the shell may still be computing on a worker until its
+    // next yield; everything the command needed has been awaited, so leave now
+    // rather than wait for it.
+    runtime.shutdown_background();
+    match outcome {
         Ok(code) => code,
         // The reader went away (`trawl queries | head`): nothing left to say to it.
         Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
