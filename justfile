@@ -28,3 +28,8 @@ bench:
     bash benches/compare.sh
     bash benches/convert.sh
     bash benches/s3.sh
+
+# refresh the bundled snapshot of AWS's address ranges (aws_ip_service, aws_ip_region)
+aws-ip-ranges:
+    curl -fsSL https://ip-ranges.amazonaws.com/ip-ranges.json -o /tmp/ip-ranges.json
+    python3 crates/trawl-engine/data/aws-ip-ranges.py /tmp/ip-ranges.json | gzip -9n > crates/trawl-engine/data/aws-ip-ranges.txt.gz

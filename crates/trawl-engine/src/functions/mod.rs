@@ -4,6 +4,7 @@
 //! One file per family, as in DataFusion's own function crates; [`functions`] lists
 //! them all and [`register`] is the one place they enter a session.
 
+mod aws_ip;
 mod cloudtrail;
 mod datetime;
 mod ip;
@@ -19,6 +20,7 @@ use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 use datafusion::prelude::SessionContext;
 
+pub use aws_ip::{aws_ip_ranges_date, aws_ip_region, aws_ip_service};
 pub use cloudtrail::{arn_account, principal_name, session_issuer, session_name, useragent_family};
 pub use ip::{ip_in_cidr, is_aws_service_source, is_private_ip, parse_ip};
 pub use json::{ElementAt, json_path};
@@ -47,6 +49,8 @@ pub fn functions(builtin_element_at: Option<Arc<ScalarUDF>>) -> Vec<ScalarUDF> {
         ip::is_aws_service_source_udf(),
         cloudtrail::useragent_family_udf(),
         ip::ip_in_cidr_udf(),
+        aws_ip::aws_ip_service_udf(),
+        aws_ip::aws_ip_region_udf(),
         // Athena's map access, on JSON text.
         json::element_at_udf(builtin_element_at),
     ]
@@ -146,6 +150,8 @@ mod tests {
             names,
             [
                 "arn_account",
+                "aws_ip_region",
+                "aws_ip_service",
                 "date_add",
                 "date_diff",
                 "element_at",
@@ -216,10 +222,11 @@ mod tests {
             row(
                 &ctx,
                 "SELECT ip_in_cidr('10.1.2.3', '10.0.0.0/8'), is_private_ip('203.0.113.9'),
-                        is_aws_service_source('ec2.amazonaws.com')"
+                        is_aws_service_source('ec2.amazonaws.com'),
+                        aws_ip_service('1.178.4.77'), aws_ip_region('1.178.4.77')"
             )
             .await,
-            ["true", "false", "true"]
+            ["true", "false", "true", "EC2", "us-east-1"]
         );
         // JSON text takes trawl's element_at; a real map still reaches DataFusion's
         // (`map_extract`, whose alias it replaces).
