@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::accounts::{Account, account};
 use super::attacks::{Injected, leaked_key};
 use super::event::make_event;
+use super::habits;
 use super::rng::Rng;
 use super::tables::REGIONS;
 use super::{GenFile, GenOptions, GenSummary};
@@ -207,6 +208,21 @@ pub fn generate(opts: &GenOptions, sink: impl FnMut(GenFile)) -> GenSummary {
         window: i64::MIN,
         injected,
     };
+    if opts.habits {
+        habits::events(opts, &accounts, |e| {
+            delivery.advance_to(e.time_ms, &mut rng);
+            delivery.push(
+                Event {
+                    time_ms: e.time_ms,
+                    account: e.account,
+                    region: e.region,
+                    json: e.json,
+                },
+                &mut rng,
+            );
+        });
+        return delivery.finish(&mut rng);
+    }
     for i in 0..opts.events {
         let jitter = (rng.below(1000) as f64 * step / 1000.0) as i64;
         let time_ms = opts.start_ms + (i as f64 * step) as i64 + jitter;

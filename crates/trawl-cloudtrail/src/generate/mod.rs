@@ -8,13 +8,15 @@
 //! Files: `rng` (the seeded random numbers), `tables` (regions, user agents, IPs and
 //! the API table), `accounts` (identities per account), `event` (one event's JSON),
 //! `payload` (per-API request, response and resources), `attacks` (injected attack
-//! chains with their ground truth) and `deliver` (files, delays and duplicate
-//! deliveries).
+//! chains with their ground truth), `habits` (benign activity with an
+//! organisation's rhythms, instead of uniform draws) and `deliver` (files, delays
+//! and duplicate deliveries).
 
 mod accounts;
 mod attacks;
 mod deliver;
 mod event;
+mod habits;
 mod payload;
 mod rng;
 mod tables;
@@ -40,6 +42,11 @@ pub struct GenOptions {
     /// accounts; their ground truth is in [`GenSummary::chains`]. With none the
     /// archive is what it always was.
     pub attacks: u32,
+    /// Benign activity with an organisation's habits (see `habits`): people with
+    /// working hours and stable addresses and APIs, instance fleets behind shared
+    /// NAT egress, CI bursts, org-wide automation. The same number of events, a
+    /// different mix; off, the archive is byte for byte what it always was.
+    pub habits: bool,
 }
 
 impl Default for GenOptions {
@@ -54,6 +61,7 @@ impl Default for GenOptions {
             events_per_file: 100,
             duplicate_rate: 0.001,
             attacks: 0,
+            habits: false,
         }
     }
 }

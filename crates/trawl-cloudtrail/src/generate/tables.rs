@@ -41,6 +41,66 @@ pub(super) const PUBLIC_IPS: &[&str] = &[
     "2001:db8::7c",
 ];
 
+/// Real EC2 prefixes of each region in [`REGIONS`], from AWS's `ip-ranges.json`
+/// (listed as `AMAZON,EC2` with no more specific prefix inside): habits mode draws
+/// NAT gateway addresses from them, so trawl's AWS range lookup sees an account's
+/// own egress, in the region called.
+pub(super) const EC2_EGRESS: &[(&str, &[&str])] = &[
+    (
+        "us-east-1",
+        &["52.0.0.0/15", "52.4.0.0/14", "35.153.0.0/16"],
+    ),
+    (
+        "us-west-2",
+        &["52.10.0.0/15", "54.68.0.0/14", "35.155.0.0/16"],
+    ),
+    (
+        "eu-west-1",
+        &["52.16.0.0/15", "54.72.0.0/15", "54.154.0.0/16"],
+    ),
+    (
+        "eu-central-1",
+        &["18.194.0.0/15", "52.28.0.0/16", "54.93.0.0/16"],
+    ),
+    (
+        "ap-southeast-2",
+        &["52.62.0.0/15", "54.66.0.0/16", "54.206.0.0/16"],
+    ),
+    (
+        "ap-northeast-1",
+        &["52.68.0.0/15", "54.64.0.0/15", "18.178.0.0/16"],
+    ),
+];
+
+/// Broadband and business ISP prefixes: offices and homes of habits mode's SSO
+/// users. Public, outside AWS, not the documentation ranges (the default archive
+/// uses those) and not the attack chains' addresses.
+pub(super) const ISP_PREFIXES: &[&str] = &[
+    "73.162.0.0/16",
+    "24.5.0.0/16",
+    "71.202.0.0/16",
+    "98.207.0.0/16",
+    "86.12.0.0/16",
+    "90.200.0.0/16",
+    "109.150.0.0/16",
+    "84.153.0.0/16",
+    "151.20.0.0/16",
+    "81.2.0.0/16",
+    "1.144.0.0/16",
+    "126.10.0.0/16",
+];
+
+/// GitHub-hosted runner addresses (Azure, outside AWS): CI deploys call from these.
+pub(super) const RUNNER_IPS: &[&str] = &[
+    "4.148.27.113",
+    "4.175.114.51",
+    "20.55.14.6",
+    "20.84.193.40",
+    "20.102.37.150",
+    "52.234.42.10",
+    "172.183.7.9",
+];
+
 /// What `requestParameters`, `responseElements` and `resources` an API gets.
 #[derive(Clone, Copy)]
 pub(super) enum Payload {
