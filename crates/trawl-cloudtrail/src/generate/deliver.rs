@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::accounts::{Account, account};
+use super::accounts::{Account, accounts};
 use super::attacks::{Injected, leaked_key};
 use super::event::make_event;
 use super::habits;
@@ -178,9 +178,7 @@ impl<S: FnMut(GenFile)> Delivery<'_, S> {
 /// Generates the archive, handing each delivery file to `sink` in delivery order.
 pub fn generate(opts: &GenOptions, sink: impl FnMut(GenFile)) -> GenSummary {
     let mut rng = Rng::new(opts.seed);
-    let accounts: Vec<Account> = (0..opts.accounts.max(1))
-        .map(|n| account(&mut rng, n))
-        .collect();
+    let accounts = accounts(&mut rng, opts.accounts);
     let span_ms = i64::from(opts.days.max(1)) * 86_400_000;
     let step = span_ms as f64 / opts.events.max(1) as f64;
     let mut summary = GenSummary::default();

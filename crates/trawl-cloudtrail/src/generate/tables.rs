@@ -238,4 +238,80 @@ mod tests {
         }
         assert!(CONSOLE_USER_AGENT.starts_with("Mozilla/"));
     }
+
+    /// `(network, bits)` of an IPv4 prefix.
+    fn net(prefix: &str) -> Option<(u32, u32)> {
+        let (ip, bits) = prefix.split_once('/')?;
+        let ip: std::net::Ipv4Addr = ip.parse().ok()?;
+        Some((u32::from(ip), bits.parse().ok()?))
+    }
+
+    fn inside(inner: (u32, u32), outer: (u32, u32)) -> bool {
+        let mask = u32::MAX.checked_shl(32 - outer.1).unwrap_or(0);
+        inner.1 >= outer.1 && inner.0 & mask == outer.0 & mask
+    }
+
+    #[test]
+    fn egress_prefixes_cover_every_region() {
+        for (region, _) in REGIONS {
+            let prefixes = EC2_EGRESS
+                .iter()
+                .find(|(r, _)| r == region)
+                .map(|(_, p)| *p);
+            assert!(prefixes.is_some_and(|p| !p.is_empty()), "{region}");
+            for p in prefixes.unwrap_or_default() {
+                assert!(net(p).is_some(), "{p}");
+            }
+        }
+    }
+
+    /// Against trawl-engine's bundled snapshot of AWS's ranges, when it is there:
+    /// each egress prefix is listed as EC2 of its region, and nothing more specific
+    /// inside it belongs to another service or region.
+    #[test]
+    fn egress_prefixes_are_ec2_of_their_region() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../trawl-engine/data/aws-ip-ranges.txt.gz"
+        );
+        let Ok(gz) = std::fs::read(path) else {
+            return;
+        };
+        let (text, error) = crate::gunzip(&gz);
+        assert_eq!(error, None);
+        let text = String::from_utf8_lossy(&text);
+        let listed: Vec<((u32, u32), &str, &str)> = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split_whitespace();
+                Some((net(f.next()?)?, f.next()?, f.next()?))
+            })
+            .collect();
+        for (region, prefixes) in EC2_EGRESS {
+            for p in *prefixes {
+                let p = net(p).unwrap_or_default();
+                let exact = listed.iter().find(|(n, _, _)| *n == p);
+                assert!(
+                    exact.is_some_and(|(_, r, s)| r == region && s.split(',').any(|x| x == "EC2")),
+                    "{p:?} is not EC2 of {region}"
+                );
+                let nested = listed.iter().filter(|(n, _, _)| *n != p && inside(*n, p));
+                assert_eq!(nested.count(), 0, "{p:?} has more specific prefixes");
+            }
+        }
+        for ip in RUNNER_IPS {
+            let ip = net(&format!("{ip}/32")).unwrap_or_default();
+            assert!(!listed.iter().any(|(n, _, _)| inside(ip, *n)), "{ip:?}");
+        }
+        for p in ISP_PREFIXES {
+            let p = net(p).unwrap_or_default();
+            assert!(
+                !listed
+                    .iter()
+                    .any(|(n, _, _)| inside(*n, p) || inside(p, *n)),
+                "{p:?}"
+            );
+        }
+    }
 }

@@ -19,6 +19,8 @@ mod calls;
 mod identities;
 mod org;
 mod schedule;
+#[cfg(test)]
+mod tests;
 
 use super::GenOptions;
 use super::accounts::Account;
@@ -36,18 +38,23 @@ pub(super) struct HabitEvent {
     pub(super) json: String,
 }
 
+/// The organisation habits mode simulates for `opts` over `accounts`.
+fn organisation(opts: &GenOptions, accounts: &[Account]) -> Org {
+    let span_ms = i64::from(opts.days.max(1)) * DAY_MS;
+    Org::build(
+        &mut Rng::new(opts.seed ^ 0x4AB1_7500_0000_0001),
+        accounts,
+        opts.start_ms,
+        span_ms,
+    )
+}
+
 /// Hands `opts.events` benign events to `each`, in time order.
 pub(super) fn events(opts: &GenOptions, accounts: &[Account], mut each: impl FnMut(HabitEvent)) {
     if opts.events == 0 || accounts.is_empty() {
         return;
     }
-    let span_ms = i64::from(opts.days.max(1)) * DAY_MS;
-    let org = Org::build(
-        &mut Rng::new(opts.seed ^ 0x4AB1_7500_0000_0001),
-        accounts,
-        opts.start_ms,
-        span_ms,
-    );
+    let org = organisation(opts, accounts);
     let plan = Plan::new(
         &mut Rng::new(opts.seed ^ 0x4AB1_7500_0000_0002),
         &org,
