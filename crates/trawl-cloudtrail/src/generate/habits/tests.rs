@@ -235,6 +235,25 @@ fn an_organisation_with_habits() {
         .count();
     assert!(hires >= 1, "no new hire in a week of three accounts");
 
+    // A service taken up part way through: only the automation reads it before.
+    for acct in &org.accounts {
+        let (before, after): (Vec<&Value>, Vec<&Value>) = recs
+            .iter()
+            .filter(|r| {
+                text(r, &["recipientAccountId"]) == acct.id
+                    && text(r, &["eventSource"]) == acct.adopted
+                    && r["userIdentity"]["invokedBy"].is_null()
+            })
+            .partition(|r| time(r) < acct.adopted_ms);
+        assert_eq!(before.len(), 0, "{} used {} early", acct.id, acct.adopted);
+        assert!(
+            !after.is_empty(),
+            "{} never took up {}",
+            acct.id,
+            acct.adopted
+        );
+    }
+
     // Quiet weekends: 2026-03-01 and 03-07 are Sunday and Saturday.
     let mut per_day = [0usize; 7];
     for r in &recs {
