@@ -306,6 +306,11 @@ pub struct GenerateArgs {
     /// opened), spread over the days and accounts.
     #[arg(long, default_value_t = 0)]
     pub attacks: u32,
+    /// Benign activity with an organisation's habits: SSO users with working hours,
+    /// stable addresses and API sets, instances behind shared NAT egress, CI deploy
+    /// bursts, org-wide automation. Same event count, a different mix.
+    #[arg(long)]
+    pub habits: bool,
     /// Write the injected chains' ground truth (their events, key, address) here as
     /// JSON.
     #[arg(long, value_name = "FILE", requires = "attacks")]

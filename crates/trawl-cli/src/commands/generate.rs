@@ -21,6 +21,7 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         seed: a.seed,
         events_per_file: a.events_per_file,
         attacks: a.attacks,
+        habits: a.habits,
         ..GenOptions::default()
     };
     let s = write_archive(&a.dir, &opts, !a.no_gzip)?;

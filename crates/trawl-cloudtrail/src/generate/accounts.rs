@@ -24,8 +24,13 @@ pub(super) struct Account {
     pub(super) users: Vec<String>,
 }
 
+/// The archive's `count` accounts (at least one), drawn in turn from `rng`.
+pub(super) fn accounts(rng: &mut Rng, count: u32) -> Vec<Account> {
+    (0..count.max(1)).map(|n| account(rng, n)).collect()
+}
+
 /// Builds account number `n`; draws its ids and keys from `rng`.
-pub(super) fn account(rng: &mut Rng, n: u32) -> Account {
+fn account(rng: &mut Rng, n: u32) -> Account {
     let id = format!(
         "{:012}",
         100_000_000_000u64 + u64::from(n) * 111_111_111 + rng.below(1000)

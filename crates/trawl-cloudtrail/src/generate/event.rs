@@ -3,11 +3,22 @@
 
 use serde_json::{Value, json};
 
-use super::accounts::Account;
+use super::accounts::{Account, Identity};
 use super::payload::payload;
 use super::rng::Rng;
-use super::tables::{APIS, CONSOLE_USER_AGENT, PUBLIC_IPS, USER_AGENTS};
+use super::tables::{APIS, Api, CONSOLE_USER_AGENT, PUBLIC_IPS, USER_AGENTS};
 use crate::time::utc_time;
+
+/// One call, chosen: what the event says about who called what from where.
+pub(super) struct Call<'a> {
+    pub(super) api: &'a Api,
+    pub(super) identity: &'a Identity,
+    pub(super) region: &'a str,
+    pub(super) ip: String,
+    pub(super) ua: String,
+    /// A console sign-in rather than the API call.
+    pub(super) login: bool,
+}
 
 /// Makes one event at `time_ms` in `region` (IAM calls and sign-ins go to us-east-1).
 pub(super) fn make_event(
@@ -59,6 +70,27 @@ pub(super) fn make_event(
     } else {
         (*rng.weighted(USER_AGENTS)).to_string()
     };
+    let call = Call {
+        api,
+        identity,
+        region,
+        ip,
+        ua,
+        login,
+    };
+    render(rng, acct, time_ms, &call).to_string()
+}
+
+/// The event of `call` at `time_ms`: ids, errors and payload drawn from `rng`.
+pub(super) fn render(rng: &mut Rng, acct: &Account, time_ms: i64, call: &Call<'_>) -> Value {
+    let Call {
+        api,
+        identity,
+        region,
+        ref ip,
+        ref ua,
+        login,
+    } = *call;
     let event_id = rng.uuid();
     let request_id = rng.uuid();
     let mut ev = json!({
@@ -95,7 +127,7 @@ pub(super) fn make_event(
         ev["recipientAccountId"] = json!(acct.id);
         ev["eventCategory"] = json!("Management");
         ev["tlsDetails"] = json!({"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"signin.aws.amazon.com"});
-        return ev.to_string();
+        return ev;
     }
     let error = if rng.chance(0.03) {
         Some(*rng.pick(&[
@@ -145,5 +177,5 @@ pub(super) fn make_event(
             ev["sessionCredentialFromConsole"] = json!("true");
         }
     }
-    ev.to_string()
+    ev
 }

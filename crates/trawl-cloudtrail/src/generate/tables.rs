@@ -41,6 +41,66 @@ pub(super) const PUBLIC_IPS: &[&str] = &[
     "2001:db8::7c",
 ];
 
+/// Real EC2 prefixes of each region in [`REGIONS`], from AWS's `ip-ranges.json`
+/// (listed as `AMAZON,EC2` with no more specific prefix inside): habits mode draws
+/// NAT gateway addresses from them, so trawl's AWS range lookup sees an account's
+/// own egress, in the region called.
+pub(super) const EC2_EGRESS: &[(&str, &[&str])] = &[
+    (
+        "us-east-1",
+        &["52.0.0.0/15", "52.4.0.0/14", "35.153.0.0/16"],
+    ),
+    (
+        "us-west-2",
+        &["52.10.0.0/15", "54.68.0.0/14", "35.155.0.0/16"],
+    ),
+    (
+        "eu-west-1",
+        &["52.16.0.0/15", "54.72.0.0/15", "54.154.0.0/16"],
+    ),
+    (
+        "eu-central-1",
+        &["18.194.0.0/15", "52.28.0.0/16", "54.93.0.0/16"],
+    ),
+    (
+        "ap-southeast-2",
+        &["52.62.0.0/15", "54.66.0.0/16", "54.206.0.0/16"],
+    ),
+    (
+        "ap-northeast-1",
+        &["52.68.0.0/15", "54.64.0.0/15", "18.178.0.0/16"],
+    ),
+];
+
+/// Broadband and business ISP prefixes: offices and homes of habits mode's SSO
+/// users. Public, outside AWS, not the documentation ranges (the default archive
+/// uses those) and not the attack chains' addresses.
+pub(super) const ISP_PREFIXES: &[&str] = &[
+    "73.162.0.0/16",
+    "24.5.0.0/16",
+    "71.202.0.0/16",
+    "98.207.0.0/16",
+    "86.12.0.0/16",
+    "90.200.0.0/16",
+    "109.150.0.0/16",
+    "84.153.0.0/16",
+    "151.20.0.0/16",
+    "81.2.0.0/16",
+    "1.144.0.0/16",
+    "126.10.0.0/16",
+];
+
+/// GitHub-hosted runner addresses (Azure, outside AWS): CI deploys call from these.
+pub(super) const RUNNER_IPS: &[&str] = &[
+    "4.148.27.113",
+    "4.175.114.51",
+    "20.55.14.6",
+    "20.84.193.40",
+    "20.102.37.150",
+    "52.234.42.10",
+    "172.183.7.9",
+];
+
 /// What `requestParameters`, `responseElements` and `resources` an API gets.
 #[derive(Clone, Copy)]
 pub(super) enum Payload {
@@ -177,5 +237,81 @@ mod tests {
             assert!(a.source.ends_with(".amazonaws.com"), "{}", a.source);
         }
         assert!(CONSOLE_USER_AGENT.starts_with("Mozilla/"));
+    }
+
+    /// `(network, bits)` of an IPv4 prefix.
+    fn net(prefix: &str) -> Option<(u32, u32)> {
+        let (ip, bits) = prefix.split_once('/')?;
+        let ip: std::net::Ipv4Addr = ip.parse().ok()?;
+        Some((u32::from(ip), bits.parse().ok()?))
+    }
+
+    fn inside(inner: (u32, u32), outer: (u32, u32)) -> bool {
+        let mask = u32::MAX.checked_shl(32 - outer.1).unwrap_or(0);
+        inner.1 >= outer.1 && inner.0 & mask == outer.0 & mask
+    }
+
+    #[test]
+    fn egress_prefixes_cover_every_region() {
+        for (region, _) in REGIONS {
+            let prefixes = EC2_EGRESS
+                .iter()
+                .find(|(r, _)| r == region)
+                .map(|(_, p)| *p);
+            assert!(prefixes.is_some_and(|p| !p.is_empty()), "{region}");
+            for p in prefixes.unwrap_or_default() {
+                assert!(net(p).is_some(), "{p}");
+            }
+        }
+    }
+
+    /// Against trawl-engine's bundled snapshot of AWS's ranges, when it is there:
+    /// each egress prefix is listed as EC2 of its region, and nothing more specific
+    /// inside it belongs to another service or region.
+    #[test]
+    fn egress_prefixes_are_ec2_of_their_region() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../trawl-engine/data/aws-ip-ranges.txt.gz"
+        );
+        let Ok(gz) = std::fs::read(path) else {
+            return;
+        };
+        let (text, error) = crate::gunzip(&gz);
+        assert_eq!(error, None);
+        let text = String::from_utf8_lossy(&text);
+        let listed: Vec<((u32, u32), &str, &str)> = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split_whitespace();
+                Some((net(f.next()?)?, f.next()?, f.next()?))
+            })
+            .collect();
+        for (region, prefixes) in EC2_EGRESS {
+            for p in *prefixes {
+                let p = net(p).unwrap_or_default();
+                let exact = listed.iter().find(|(n, _, _)| *n == p);
+                assert!(
+                    exact.is_some_and(|(_, r, s)| r == region && s.split(',').any(|x| x == "EC2")),
+                    "{p:?} is not EC2 of {region}"
+                );
+                let nested = listed.iter().filter(|(n, _, _)| *n != p && inside(*n, p));
+                assert_eq!(nested.count(), 0, "{p:?} has more specific prefixes");
+            }
+        }
+        for ip in RUNNER_IPS {
+            let ip = net(&format!("{ip}/32")).unwrap_or_default();
+            assert!(!listed.iter().any(|(n, _, _)| inside(ip, *n)), "{ip:?}");
+        }
+        for p in ISP_PREFIXES {
+            let p = net(p).unwrap_or_default();
+            assert!(
+                !listed
+                    .iter()
+                    .any(|(n, _, _)| inside(*n, p) || inside(p, *n)),
+                "{p:?}"
+            );
+        }
     }
 }
