@@ -240,13 +240,12 @@ pub fn verify(
     for mut job in log_jobs {
         if job.needs_hash {
             match hashed.get(job.key.as_str()) {
-                Some(Ok(actual)) if *actual == job.expected => {
-                    if !job.digest_verified {
-                        job.problems.push(Problem::DigestNotVerified {
-                            digest: job.digest.clone(),
-                        });
-                    }
+                Some(Ok(actual)) if *actual == job.expected && !job.digest_verified => {
+                    job.problems.push(Problem::DigestNotVerified {
+                        digest: job.digest.clone(),
+                    });
                 }
+                Some(Ok(actual)) if *actual == job.expected => {}
                 Some(Ok(actual)) => job.problems.push(Problem::HashMismatch {
                     expected: job.expected.clone(),
                     actual: actual.clone(),
