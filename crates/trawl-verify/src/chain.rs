@@ -25,8 +25,17 @@ pub(crate) struct Loaded {
     pub header: Option<Header>,
     pub metadata_signature: Option<String>,
     pub problems: Vec<Problem>,
-    /// The next digest pointing here, and the signature it recorded for this one.
-    pub successor: Option<(String, String)>,
+    /// The next digest pointing here, and what it recorded about this one.
+    pub successor: Option<Successor>,
+}
+
+/// What a digest's successor recorded about it (`previousDigestHashValue`/`Signature`).
+#[derive(Debug, Clone)]
+pub(crate) struct Successor {
+    pub index: usize,
+    pub key: String,
+    pub hash: String,
+    pub signature: String,
 }
 
 impl Loaded {
@@ -76,15 +85,17 @@ pub(crate) fn walk(id: &ChainId, ds: &mut [Loaded], ctx: &WalkContext<'_>) -> Wa
         check_placement(d);
     }
     for i in 0..ds.len() {
-        if !ds[i].in_scope {
-            continue;
-        }
         let Some(header) = ds[i].header.clone() else {
             continue;
         };
+        // Out-of-window neighbours are walked too: the one after the window records the
+        // signature of the newest digest inside it.
+        let in_scope = ds[i].in_scope;
         let Some(link) = header.previous else {
             // A starting digest after older ones: the trail (or validation) was off in between.
-            if let Some(before) = i.checked_sub(1).map(|j| &ds[j]) {
+            if let Some(before) = i.checked_sub(1).map(|j| &ds[j])
+                && in_scope
+            {
                 out.findings.push(Finding::LoggingStopped {
                     chain: chain.clone(),
                     last_before: before.key.clone(),
@@ -98,21 +109,15 @@ pub(crate) fn walk(id: &ChainId, ds: &mut [Loaded], ctx: &WalkContext<'_>) -> Wa
         let resolved = key::resolve(&ds[i].name.location.base, &link.object);
         match find_predecessor(ds, &resolved, &link.object, ctx.listed) {
             Predecessor::Loaded(j) => {
-                let successor = ds[i].key.clone();
-                let p = &mut ds[j];
-                if let Some(actual) = &p.sha256
-                    && *actual != link.hash
-                    && p.in_scope
-                {
-                    p.problems.push(Problem::HashDiffersFromSuccessor {
-                        successor: successor.clone(),
-                        recorded: link.hash.clone(),
-                        actual: actual.clone(),
-                    });
-                }
-                p.successor = Some((successor, link.signature.clone()));
+                ds[j].successor = Some(Successor {
+                    index: i,
+                    key: ds[i].key.clone(),
+                    hash: link.hash.clone(),
+                    signature: link.signature.clone(),
+                });
             }
             Predecessor::Unread => {}
+            Predecessor::Missing if !in_scope => {}
             Predecessor::Missing => {
                 let missing_end = match key::classify(&resolved) {
                     KeyKind::Digest(n) => Some(n.end),
@@ -147,8 +152,58 @@ pub(crate) fn walk(id: &ChainId, ds: &mut [Loaded], ctx: &WalkContext<'_>) -> Wa
         }
     }
     quiet_periods(&chain, ds, &mut out.findings);
-    for d in ds.iter_mut().filter(|d| d.in_scope) {
-        check_signature(d, ctx.keys);
+    // A valid RSA signature authenticates a digest whatever supplied it, so first decide
+    // which digests are authentic; only an authentic successor's record can convict its
+    // predecessor (a forged record convicts the forger, whose own signature fails).
+    let outcomes: Vec<Option<SignatureOutcome>> =
+        ds.iter().map(|d| signature_outcome(d, ctx.keys)).collect();
+    let authentic = |i: usize| outcomes[i].as_ref().is_some_and(|o| o.verified);
+    for (i, d) in ds.iter_mut().enumerate() {
+        if !d.in_scope {
+            continue;
+        }
+        let trusted = d.successor.clone().filter(|s| authentic(s.index));
+        if let (Some(s), Some(actual)) = (&trusted, &d.sha256)
+            && s.hash != *actual
+        {
+            d.problems.push(Problem::HashDiffersFromSuccessor {
+                successor: s.key.clone(),
+                recorded: s.hash.clone(),
+                actual: actual.clone(),
+            });
+        }
+        if let (Some(s), Some(meta)) = (&trusted, &d.metadata_signature)
+            && !meta.trim().eq_ignore_ascii_case(s.signature.trim())
+        {
+            d.problems.push(Problem::SignatureDiffersFromSuccessor {
+                successor: s.key.clone(),
+            });
+        }
+        let Some(outcome) = &outcomes[i] else {
+            continue; // unreadable or malformed: already reported
+        };
+        if let Some(fingerprint) = &outcome.unknown_key {
+            d.problems.push(Problem::UnknownKey {
+                fingerprint: fingerprint.clone(),
+            });
+            continue;
+        }
+        let mut counted = false;
+        for failed in &outcome.failed {
+            let blame = match failed {
+                SignatureSource::Metadata => true,
+                SignatureSource::Successor(_) => trusted.is_some(),
+            };
+            if blame {
+                counted = true;
+                d.problems.push(Problem::SignatureInvalid {
+                    source: failed.clone(),
+                });
+            }
+        }
+        if !outcome.verified && !counted {
+            d.problems.push(Problem::NoSignature);
+        }
     }
     out
 }
@@ -224,10 +279,27 @@ fn quiet_periods(chain: &str, ds: &[Loaded], findings: &mut Vec<Finding>) {
     flush(&mut run, findings);
 }
 
-fn check_signature(d: &mut Loaded, keys: &KeyRing) {
+struct SignatureOutcome {
+    /// Some candidate signature verified.
+    verified: bool,
+    /// Candidates that did not verify.
+    failed: Vec<SignatureSource>,
+    /// Set when the key ring lacks the digest's key.
+    unknown_key: Option<String>,
+}
+
+/// Checks every signature offered for `d`: its metadata and its successor's record.
+fn signature_outcome(d: &Loaded, keys: &KeyRing) -> Option<SignatureOutcome> {
     let (Some(h), Some(sha256)) = (&d.header, &d.sha256) else {
-        return;
+        return None;
     };
+    if keys.get(&h.fingerprint).is_none() {
+        return Some(SignatureOutcome {
+            verified: false,
+            failed: Vec::new(),
+            unknown_key: Some(h.fingerprint.clone()),
+        });
+    }
     let message = signed_string(
         &h.end_raw,
         &h.bucket,
@@ -235,38 +307,26 @@ fn check_signature(d: &mut Loaded, keys: &KeyRing) {
         sha256,
         h.previous.as_ref().map(|p| p.signature.as_str()),
     );
-    let mut problems = Vec::new();
-    if let (Some(meta), Some((successor, recorded))) = (&d.metadata_signature, &d.successor)
-        && !meta.trim().eq_ignore_ascii_case(recorded.trim())
-    {
-        problems.push(Problem::SignatureDiffersFromSuccessor {
-            successor: successor.clone(),
-        });
-    }
-    if keys.get(&h.fingerprint).is_none() {
-        problems.push(Problem::UnknownKey {
-            fingerprint: h.fingerprint.clone(),
-        });
-    } else {
-        let candidates = d
-            .metadata_signature
-            .iter()
-            .map(|s| (SignatureSource::Metadata, s))
-            .chain(
-                d.successor
-                    .iter()
-                    .map(|(k, s)| (SignatureSource::Successor(k.clone()), s)),
-            );
-        let mut any = false;
-        for (source, signature) in candidates {
-            any = true;
-            if keys.verify(&h.fingerprint, message.as_bytes(), signature) != SignatureCheck::Valid {
-                problems.push(Problem::SignatureInvalid { source });
-            }
-        }
-        if !any {
-            problems.push(Problem::NoSignature);
+    let candidates = d
+        .metadata_signature
+        .iter()
+        .map(|s| (SignatureSource::Metadata, s))
+        .chain(
+            d.successor
+                .iter()
+                .map(|s| (SignatureSource::Successor(s.key.clone()), &s.signature)),
+        );
+    let mut outcome = SignatureOutcome {
+        verified: false,
+        failed: Vec::new(),
+        unknown_key: None,
+    };
+    for (source, signature) in candidates {
+        if keys.verify(&h.fingerprint, message.as_bytes(), signature) == SignatureCheck::Valid {
+            outcome.verified = true;
+        } else {
+            outcome.failed.push(source);
         }
     }
-    d.problems.extend(problems);
+    Some(outcome)
 }

@@ -646,3 +646,70 @@ fn unrecognised_files_under_the_digest_folder_are_named() {
             .all(|f| f.kind != FileKind::Digest || f.status == Status::Valid)
     );
 }
+
+/// Rewrites a digest's JSON in place (re-gzipped, so only its content changes).
+fn edit_digest(a: &Archive, key: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = a.path(key);
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&gunzip(&fs::read(&path).expect("read"))).expect("json");
+    edit(&mut json);
+    fs::write(&path, gz(&serde_json::to_vec(&json).expect("json"))).expect("rewrite");
+}
+
+#[test]
+fn a_forged_successor_record_convicts_the_forger_not_its_predecessor() {
+    let (a, _, _) = standard();
+    let forger = main_digest("20260105T120131Z");
+    edit_digest(&a, &forger, |j| {
+        j["previousDigestHashValue"] = "00".repeat(32).into();
+    });
+    let r = a.verify();
+    assert_eq!(status(&r, &main_digest("20260105T110131Z")), Status::Valid);
+    let p = problems(&r, &forger);
+    assert!(
+        p.contains(&Problem::SignatureInvalid {
+            source: SignatureSource::Metadata
+        }),
+        "{p:?}"
+    );
+    assert!(p.iter().any(|p| matches!(p, Problem::HashDiffersFromSuccessor { successor, .. } if *successor == main_digest("20260105T130131Z"))));
+    assert_eq!((r.digest_counts.valid, r.digest_counts.invalid), (4, 1));
+}
+
+#[test]
+fn with_only_successor_signatures_a_forged_record_leaves_the_predecessor_unchecked() {
+    let a = Archive::new();
+    a.hourly("", ACCT, REGION, &[9, 10, 11, 12, 13]);
+    let mut o = opts();
+    o.sidecars = SignatureSidecars::ChainEnds;
+    a.sign(&o);
+    let forger = main_digest("20260105T120131Z");
+    edit_digest(&a, &forger, |j| {
+        j["previousDigestSignature"] = "ab".repeat(256).into();
+    });
+    let r = a.verify();
+    assert_eq!(
+        problems(&r, &main_digest("20260105T110131Z")),
+        [Problem::NoSignature]
+    );
+    assert_eq!(status(&r, &forger), Status::Invalid);
+    assert_eq!(status(&r, &main_digest("20260105T100131Z")), Status::Valid);
+}
+
+#[test]
+fn window_edge_is_signed_by_the_digest_after_the_window() {
+    let a = Archive::new();
+    a.hourly("", ACCT, REGION, &[9, 10, 11, 12, 13]);
+    let mut o = opts();
+    o.sidecars = SignatureSidecars::ChainEnds;
+    a.sign(&o);
+    let window = VerifyOptions {
+        until: Some(t("2026-01-05T13:30:00Z")),
+        ..Default::default()
+    };
+    let r = a.verify_with(&a.keys(), &window);
+    assert_eq!(status(&r, &main_digest("20260105T130131Z")), Status::Valid);
+    assert!(r.file(&main_digest("20260105T140131Z")).is_none());
+    assert_eq!((r.digest_counts.total, r.digest_counts.valid), (4, 4));
+    assert!(r.is_clean(), "{}", r.summary_text());
+}
