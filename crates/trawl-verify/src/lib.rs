@@ -9,6 +9,8 @@ pub mod report;
 pub mod sign;
 pub mod signature;
 pub mod source;
+#[cfg(feature = "object-store")]
+mod store;
 pub mod time;
 mod verify;
 
@@ -22,5 +24,7 @@ pub use sign::{
 };
 pub use signature::{KeyError, KeyRing, PublicKey, SignatureCheck, fingerprint, signed_string};
 pub use source::{LocalSource, ObjectEntry, Source, SourceError};
+#[cfg(feature = "object-store")]
+pub use store::ObjectStoreSource;
 pub use time::Timestamp;
 pub use verify::{VerifyError, VerifyOptions, verify};

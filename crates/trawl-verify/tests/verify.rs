@@ -713,3 +713,48 @@ fn window_edge_is_signed_by_the_digest_after_the_window() {
     assert_eq!((r.digest_counts.total, r.digest_counts.valid), (4, 4));
     assert!(r.is_clean(), "{}", r.summary_text());
 }
+
+/// The same archive in an object store, with signatures as S3 user metadata.
+#[cfg(feature = "object-store")]
+#[test]
+fn object_store_source_reads_signatures_from_metadata() {
+    use std::sync::Arc;
+
+    use object_store::memory::InMemory;
+    use object_store::path::Path as StorePath;
+    use object_store::{Attribute, Attributes, ObjectStore, PutOptions};
+    use trawl_verify::{ObjectStoreSource, Source};
+
+    let (a, logs, digests) = standard();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let store = Arc::new(InMemory::new());
+    for key in logs.iter().chain(&digests) {
+        let mut attributes = Attributes::new();
+        if let Ok(sig) = fs::read_to_string(a.path(&format!("{key}.sig"))) {
+            attributes.insert(
+                Attribute::Metadata("signature".into()),
+                sig.trim().to_string().into(),
+            );
+        }
+        let options = PutOptions {
+            attributes,
+            ..Default::default()
+        };
+        let body = fs::read(a.path(key)).expect("read");
+        runtime
+            .block_on(store.put_opts(&StorePath::from(key.as_str()), body.into(), options))
+            .expect("put");
+    }
+    let source = ObjectStoreSource::new(store, runtime.handle().clone(), "memory://");
+    assert_eq!(
+        source
+            .list("AWSLogs/111122223333/CloudTrail-Digest/")
+            .expect("list")
+            .len(),
+        5
+    );
+    let r = verify(&source, &a.keys(), &VerifyOptions::default()).expect("verify");
+    assert!(r.is_clean(), "{}", r.summary_text());
+    assert_eq!((r.digest_counts.valid, r.log_counts.valid), (5, 10));
+    assert_eq!(r.source, "memory://");
+}
