@@ -369,9 +369,9 @@ impl Report {
         self.files.iter().find(|f| f.key == key)
     }
 
-    /// True when every digest and log file is valid and no chain was broken: the exit-0 case.
-    /// Quiet periods, logging gaps and files nothing could vouch for do not count as tampering
-    /// but do make this false when they leave a file unverified.
+    /// True when every digest and log file is valid and no chain is broken (the exit-0 case).
+    /// Quiet periods and logging gaps are not failures in themselves, but the log files a gap
+    /// leaves unlisted (and digests left unsigned) are not valid, so they make this false.
     pub fn is_clean(&self) -> bool {
         let all_valid = |c: &Counts| c.valid == c.total;
         all_valid(&self.digest_counts)

@@ -142,9 +142,11 @@ impl Source for LocalSource {
         let mut path = self.path(key)?.into_os_string();
         path.push(format!(".{SIGNATURE_SIDECAR_EXT}"));
         match fs::read_to_string(&path) {
-            // Tolerate `--output json` quoting and a trailing newline.
+            // Tolerate `--output json` quoting and a trailing newline; the CLI prints `None`
+            // (text) or `null` (json) when the object has no such metadata.
             Ok(text) => {
-                Ok(Some(text.trim().trim_matches('"').to_string()).filter(|s| !s.is_empty()))
+                let sig = text.trim().trim_matches('"');
+                Ok((!matches!(sig, "" | "None" | "null")).then(|| sig.to_string()))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_error(key, e)),
@@ -182,6 +184,8 @@ mod tests {
             Some("abcd")
         );
         assert_eq!(s.signature("c.txt").expect("no sig"), None);
+        fs::write(dir.path().join("c.txt.sig"), b"None\n").expect("write");
+        assert_eq!(s.signature("c.txt").expect("aws cli's empty answer"), None);
         assert!(matches!(
             s.open("a/../c.txt"),
             Err(SourceError::InvalidKey { .. })
