@@ -1,7 +1,7 @@
 //! Walking one digest chain: links between digests, breaks, gaps, moved digests and
 //! signatures (from metadata or from the next digest's `previousDigestSignature`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::digest::{Digest, Header};
 use crate::key::{self, DigestName, KeyKind};
@@ -84,6 +84,7 @@ pub(crate) fn walk(id: &ChainId, ds: &mut [Loaded], ctx: &WalkContext<'_>) -> Wa
     for d in ds.iter_mut().filter(|d| d.in_scope) {
         check_placement(d);
     }
+    let index = Index::new(ds);
     for i in 0..ds.len() {
         let Some(header) = ds[i].header.clone() else {
             continue;
@@ -107,7 +108,7 @@ pub(crate) fn walk(id: &ChainId, ds: &mut [Loaded], ctx: &WalkContext<'_>) -> Wa
             continue;
         };
         let resolved = key::resolve(&ds[i].name.location.base, &link.object);
-        match find_predecessor(ds, &resolved, &link.object, ctx.listed) {
+        match index.predecessor(&resolved, &link.object, ctx.listed) {
             Predecessor::Loaded(j) => {
                 ds[j].successor = Some(Successor {
                     index: i,
@@ -225,28 +226,46 @@ fn check_placement(d: &mut Loaded) {
     }
 }
 
-fn find_predecessor(
-    ds: &[Loaded],
-    resolved: &str,
-    recorded: &str,
-    listed: &HashSet<String>,
-) -> Predecessor {
-    if let Some(j) = ds.iter().position(|d| d.key == resolved) {
-        return Predecessor::Loaded(j);
+/// Looks digests up by where they are and by where they say they were delivered.
+struct Index {
+    by_key: HashMap<String, usize>,
+    by_recorded: HashMap<String, usize>,
+}
+
+impl Index {
+    fn new(ds: &[Loaded]) -> Self {
+        let by_key = ds
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.key.clone(), i))
+            .collect();
+        let by_recorded = ds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                let h = d.header.as_ref()?;
+                Some((key::awslogs_part(&h.object).to_string(), i))
+            })
+            .collect();
+        Self {
+            by_key,
+            by_recorded,
+        }
     }
-    // A moved digest still says where it was delivered.
-    let wanted = key::awslogs_part(recorded);
-    if let Some(j) = ds.iter().position(|d| {
-        d.header
-            .as_ref()
-            .is_some_and(|h| key::awslogs_part(&h.object) == wanted)
-    }) {
-        return Predecessor::Loaded(j);
-    }
-    if listed.contains(resolved) {
-        Predecessor::Unread
-    } else {
-        Predecessor::Missing
+
+    fn predecessor(&self, resolved: &str, recorded: &str, listed: &HashSet<String>) -> Predecessor {
+        if let Some(&j) = self.by_key.get(resolved) {
+            return Predecessor::Loaded(j);
+        }
+        // A moved digest still says where it was delivered.
+        if let Some(&j) = self.by_recorded.get(key::awslogs_part(recorded)) {
+            return Predecessor::Loaded(j);
+        }
+        if listed.contains(resolved) {
+            Predecessor::Unread
+        } else {
+            Predecessor::Missing
+        }
     }
 }
 
