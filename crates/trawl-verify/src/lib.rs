@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+
+mod chain;
+pub mod content;
+pub mod digest;
+pub mod key;
+mod pool;
+pub mod report;
+pub mod sign;
+pub mod signature;
+pub mod source;
+#[cfg(feature = "object-store")]
+mod store;
+pub mod time;
+mod verify;
+
+pub use digest::{Digest, DigestError, Header, LogFileEntry, PreviousLink};
+pub use report::{
+    ChainId, ChainSummary, Counts, FileKind, FileResult, Finding, Problem, Report, SignatureSource,
+    Status, UnlistedReason,
+};
+pub use sign::{
+    SignError, SignatureSidecars, SigningKey, WriteOptions, WrittenDigests, write_digests,
+};
+pub use signature::{KeyError, KeyRing, PublicKey, SignatureCheck, fingerprint, signed_string};
+pub use source::{LocalSource, ObjectEntry, Source, SourceError};
+#[cfg(feature = "object-store")]
+pub use store::ObjectStoreSource;
+pub use time::Timestamp;
+pub use verify::{VerifyError, VerifyOptions, verify};
