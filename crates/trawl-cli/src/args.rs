@@ -63,6 +63,12 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Convert the bundled sample archive and query it: trawl end to end on no data of yours.
     Demo(DemoArgs),
+    /// Keep watching: convert new deliveries, hunt what they touched, deliver each new
+    /// incident once (exit 3 when deliveries wait in the outbox, 5 when another
+    /// watcher holds the lake).
+    Watch(WatchArgs),
+    /// The incidents `trawl watch` raised: list, show, acknowledge, resolve, suppress.
+    Findings(FindingsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -357,4 +363,102 @@ mod tests {
         assert_eq!(parse_size("4096"), Ok(4096));
         assert!(parse_size("lots").is_err());
     }
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Where deliveries arrive: directories, globs or `s3://bucket/prefix` (what
+    /// `trawl convert` takes). Without any, each cycle hunts over what other
+    /// conversions added to the lake.
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// The lake (a local directory): the converted events and the watch state in
+    /// `_trawl/watch/`.
+    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR")]
+    pub lake: PathBuf,
+    /// One cycle, then exit: for cron, systemd timers and scheduled containers.
+    #[arg(long, conflicts_with = "interval")]
+    pub once: bool,
+    /// A cycle every this long (e.g. 5m), until interrupted.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub interval: String,
+    /// Destinations and settings (TOML; see the README). Without it incidents go to
+    /// standard output, one JSON line each.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The cycle's clock (RFC 3339), for replays and tests; the system clock by default.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Print the last cycles and what waits in the outbox, then exit.
+    #[arg(long)]
+    pub status: bool,
+    /// Send what waits in the outbox, then exit.
+    #[arg(long)]
+    pub resend: bool,
+    /// Skip detections below this severity (the audit tier is never watched).
+    #[arg(long, value_enum, default_value_t = Severity::Low)]
+    pub min_severity: Severity,
+    /// A parameter for the detections that declare it, `name=value` (repeatable).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsArgs {
+    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR")]
+    pub lake: PathBuf,
+    #[command(subcommand)]
+    pub action: FindingsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FindingsAction {
+    /// The incidents, most severe first.
+    List {
+        /// Only incidents with this status.
+        #[arg(long, value_enum)]
+        status: Option<IncidentStatusArg>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One incident in full, with its history.
+    Show { id: String },
+    /// Seen and being handled: new evidence no longer alerts unless severity rises.
+    Ack {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Closed: new evidence reopens it and alerts again.
+    Resolve {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Quiet: new evidence updates it silently until the suppression expires.
+    Suppress {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+        /// When the suppression ends (RFC 3339, or a duration from now such as 7d).
+        #[arg(long, value_name = "TIME|DURATION")]
+        until: Option<String>,
+    },
+    /// Open again.
+    Reopen {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IncidentStatusArg {
+    Open,
+    Acknowledged,
+    Resolved,
+    Suppressed,
 }

@@ -80,6 +80,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Hunt(a) => commands::hunt::run(a).await,
         Command::Generate(a) => commands::generate::run(a),
         Command::Demo(a) => commands::demo::run(a).await,
+        Command::Watch(a) => commands::watch::run(a).await,
+        Command::Findings(a) => commands::watch::findings(a),
     }
 }
 

@@ -31,7 +31,7 @@ pub struct Arming {
 }
 
 /// The longest history `query` asks for with the hunt's parameters bound.
-pub(crate) fn history_ms(query: &Query, given: &HashMap<String, String>) -> Option<i64> {
+pub fn history_ms(query: &Query, given: &HashMap<String, String>) -> Option<i64> {
     if !query
         .params
         .iter()

@@ -31,7 +31,7 @@ mod report;
 mod shared_scan;
 mod sink;
 
-pub use arming::Arming;
+pub use arming::{Arming, history_ms};
 pub use finding::{Evidence, Finding};
 pub use hunt::{Hunt, Observer};
 pub use incident::{Incident, ScoreInputs, score};

@@ -1,9 +1,9 @@
 //! The typed header values of a detection: severity and its MITRE ATT&CK mapping.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How urgent a detection's findings are, least to most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

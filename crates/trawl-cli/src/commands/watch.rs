@@ -1,0 +1,260 @@
+//! `trawl watch` and `trawl findings`: the cycle itself is `trawl_watch::Watcher`;
+//! this module maps arguments onto it, loops on `--interval`, and prints.
+//!
+//! Exit status of `watch --once`: 0 when the cycle ran and everything was
+//! delivered, 3 ([`EXIT_PENDING`]) when deliveries wait in the outbox for the next
+//! cycle, 5 ([`EXIT_LOCKED`]) when another watcher holds the lake, 1 on error.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use comfy_table::{ContentArrangement, Table, presets};
+use trawl_convert::Lake;
+use trawl_engine::catalog::Catalog;
+use trawl_watch::{
+    Config, CycleOptions, CycleRecord, IncidentStatus, WatchError, WatchLock, WatchState, Watcher,
+    parse_duration,
+};
+
+use crate::args::{FindingsAction, FindingsArgs, IncidentStatusArg, WatchArgs};
+use crate::session::{parse_params, query_dirs};
+
+pub const EXIT_PENDING: u8 = 3;
+pub const EXIT_LOCKED: u8 = 5;
+
+fn parse_time(text: &str) -> Result<i64> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp_millis())
+        .with_context(|| format!("{text}: expected a time such as 2026-03-01T12:00:00Z"))
+}
+
+fn summary_line(r: &CycleRecord) -> String {
+    format!(
+        "cycle {} at {}: {} deliveries ({} unreadable), {} new events, lag {}, {} incidents new, {} updated, {} quiet{}; sent {}, failed {}, {} waiting; {:.1} s",
+        r.cycle,
+        r.now,
+        r.deliveries,
+        r.deliveries_unreadable,
+        r.events,
+        r.lag_seconds.map_or("-".to_string(), |s| format!("{s} s")),
+        r.incidents_new,
+        r.incidents_updated,
+        r.incidents_quiet,
+        if r.trail_silent {
+            "; the trail is silent"
+        } else {
+            ""
+        },
+        r.sent,
+        r.failed,
+        r.pending,
+        r.elapsed_ms as f64 / 1000.0
+    )
+}
+
+pub async fn run(a: WatchArgs) -> Result<ExitCode> {
+    std::fs::create_dir_all(&a.lake)
+        .with_context(|| format!("cannot create the lake {}", a.lake.display()))?;
+    let lake = Lake::open(&a.lake.to_string_lossy())?;
+    let config = match &a.config {
+        Some(path) => Config::load(path)?,
+        None => Config::stdout(),
+    };
+    let catalog = Catalog::load(&query_dirs(&a.engine.queries))?;
+    let watcher = Watcher::new(lake, catalog, config);
+
+    if a.status {
+        for r in watcher.cycles(20)? {
+            println!("{}", summary_line(&r));
+        }
+        let pending = watcher.pending()?;
+        println!("{} deliveries waiting in the outbox", pending.len());
+        for p in pending {
+            println!(
+                "  {} -> {} ({} attempts; {})",
+                p.delivery.idempotency_key(),
+                p.delivery.destination,
+                p.attempts,
+                p.last_error.as_deref().unwrap_or("not tried yet")
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if a.resend {
+        return match watcher.resend().await {
+            Ok((sent, failed)) => {
+                eprintln!("resent {sent}, {failed} still waiting");
+                Ok(if failed > 0 {
+                    ExitCode::from(EXIT_PENDING)
+                } else {
+                    ExitCode::SUCCESS
+                })
+            }
+            Err(e @ WatchError::Locked { .. }) => {
+                eprintln!("trawl: {e}");
+                Ok(ExitCode::from(EXIT_LOCKED))
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
+
+    let interval_ms = parse_duration(&a.interval)
+        .filter(|ms| *ms > 0)
+        .with_context(|| format!("--interval {}: expected a duration such as 5m", a.interval))?;
+    let now_ms = a.now.as_deref().map(parse_time).transpose()?;
+    let opts = CycleOptions {
+        sources: a.sources.clone(),
+        now_ms,
+        params: parse_params(&a.params)?,
+        min_severity: a.min_severity,
+        memory_limit: a.engine.memory_limit,
+        ..CycleOptions::default()
+    };
+    loop {
+        let code = match watcher.cycle(&opts).await {
+            Ok(r) => {
+                if !a.engine.quiet {
+                    eprintln!("{}", summary_line(&r));
+                }
+                if r.pending > 0 {
+                    ExitCode::from(EXIT_PENDING)
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Err(e @ WatchError::Locked { .. }) => {
+                eprintln!("trawl: {e}");
+                ExitCode::from(EXIT_LOCKED)
+            }
+            Err(e) if a.once => return Err(e.into()),
+            // A daemon keeps going: the next cycle retries what this one could not.
+            Err(e) => {
+                eprintln!("trawl: cycle failed: {e}");
+                ExitCode::FAILURE
+            }
+        };
+        if a.once {
+            return Ok(code);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_millis(interval_ms as u64)) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
+        }
+    }
+}
+
+fn who() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn status_of(s: IncidentStatusArg) -> IncidentStatus {
+    match s {
+        IncidentStatusArg::Open => IncidentStatus::Open,
+        IncidentStatusArg::Acknowledged => IncidentStatus::Acknowledged,
+        IncidentStatusArg::Resolved => IncidentStatus::Resolved,
+        IncidentStatusArg::Suppressed => IncidentStatus::Suppressed,
+    }
+}
+
+pub fn findings(a: FindingsArgs) -> Result<ExitCode> {
+    let dir = trawl_watch::watch_dir(&a.lake);
+    if !WatchState::path(&dir).exists() {
+        bail!(
+            "{}: no watch state here yet (trawl watch --lake {} --once starts it)",
+            a.lake.display(),
+            a.lake.display()
+        );
+    }
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let now = trawl_cloudtrail::utc_time(now_ms);
+    let (status, id, reason, until) = match a.action {
+        FindingsAction::List { status, json } => {
+            let state = WatchState::load(&dir)?;
+            let mut incs: Vec<_> = state
+                .incidents
+                .values()
+                .filter(|i| status.is_none_or(|s| i.status == status_of(s)))
+                .collect();
+            incs.sort_by(|a, b| {
+                b.severity
+                    .cmp(&a.severity)
+                    .then(b.last_seen.cmp(&a.last_seen))
+            });
+            if json {
+                for i in incs {
+                    println!("{}", serde_json::to_string(i)?);
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut t = Table::new();
+            t.load_preset(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_header([
+                    "incident",
+                    "status",
+                    "severity",
+                    "v",
+                    "last seen",
+                    "events",
+                    "title",
+                ]);
+            for i in incs {
+                t.add_row([
+                    i.id.clone(),
+                    i.status.to_string(),
+                    i.severity.to_string(),
+                    i.version.to_string(),
+                    i.last_seen.clone().unwrap_or_default(),
+                    i.eventids.len().to_string(),
+                    i.title.clone(),
+                ]);
+            }
+            println!("{t}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        FindingsAction::Show { id } => {
+            let mut state = WatchState::load(&dir)?;
+            let inc = state.find_mut(&id)?;
+            println!("{}", serde_json::to_string_pretty(inc)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        FindingsAction::Ack { id, reason } => (IncidentStatus::Acknowledged, id, reason, None),
+        FindingsAction::Resolve { id, reason } => (IncidentStatus::Resolved, id, reason, None),
+        FindingsAction::Reopen { id, reason } => (IncidentStatus::Open, id, reason, None),
+        FindingsAction::Suppress { id, reason, until } => {
+            let until = match until {
+                None => None,
+                Some(u) => Some(match parse_duration(&u) {
+                    Some(ms) => trawl_cloudtrail::utc_time(now_ms + ms),
+                    None => trawl_cloudtrail::utc_time(parse_time(&u)?),
+                }),
+            };
+            (IncidentStatus::Suppressed, id, reason, until)
+        }
+    };
+    // A change waits for a running cycle rather than racing it.
+    let _lock = match WatchLock::acquire(&dir) {
+        Ok(l) => l,
+        Err(e @ WatchError::Locked { .. }) => {
+            eprintln!("trawl: {e}");
+            return Ok(ExitCode::from(EXIT_LOCKED));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut state = WatchState::load(&dir)?;
+    let inc = state.find_mut(&id)?;
+    inc.set_status(status, &who(), &now, reason, until);
+    let line = format!(
+        "{} is {}{}",
+        inc.id,
+        inc.status,
+        inc.suppressed_until
+            .as_deref()
+            .map_or(String::new(), |u| format!(" until {u}"))
+    );
+    state.save(&dir)?;
+    eprintln!("{line}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,575 @@
+//! One watch cycle: convert, hunt what the new runs touched, match incidents with
+//! the known ones, queue and deliver, record.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
+use datafusion::prelude::{ParquetReadOptions, col};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use trawl_convert::{ConvertOptions, Lake, RunKind};
+use trawl_engine::catalog::{Catalog, Severity};
+use trawl_hunt::{Hunt, HuntReport, Incident};
+
+use crate::config::Config;
+use crate::destination::{Delivery, DeliveryKind, body, routes};
+use crate::lock::WatchLock;
+use crate::outbox::Outbox;
+use crate::state::{Change, IncidentStatus, TrackedIncident, WatchState, append_line};
+use crate::{Result, WatchError};
+
+/// Who the watcher's own changes are recorded as.
+const WATCHER: &str = "trawl watch";
+
+/// What a cycle is asked to do.
+#[derive(Debug, Clone)]
+pub struct CycleOptions {
+    /// Deliveries to convert first (local paths or `s3://`); none hunts only what
+    /// other conversions added.
+    pub sources: Vec<String>,
+    pub convert: ConvertOptions,
+    /// The clock, milliseconds since the epoch (`--now` for replays); the system
+    /// clock when absent.
+    pub now_ms: Option<i64>,
+    /// Detection parameters (`-p name=value`); `since` is the watcher's own.
+    pub params: HashMap<String, String>,
+    pub min_severity: Severity,
+    pub memory_limit: Option<usize>,
+    /// Extra look-back on top of the detections' own history, so threshold and
+    /// sequence windows that started before the new events are seen whole.
+    pub margin_ms: i64,
+}
+
+impl Default for CycleOptions {
+    fn default() -> Self {
+        Self {
+            sources: Vec::new(),
+            convert: ConvertOptions::default(),
+            now_ms: None,
+            params: HashMap::new(),
+            min_severity: Severity::Low,
+            memory_limit: None,
+            margin_ms: 86_400_000,
+        }
+    }
+}
+
+/// One line of `cycles.ndjson`: what a cycle did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CycleRecord {
+    pub cycle: u64,
+    /// The cycle's clock (`--now` or the system's).
+    pub now: String,
+    pub started: String,
+    pub elapsed_ms: u64,
+    /// Conversion runs hunted over.
+    pub runs: Vec<String>,
+    /// Delivery files converted by this cycle, and files that failed to read.
+    pub deliveries: u64,
+    pub deliveries_unreadable: u64,
+    /// Events those runs ingested.
+    pub events: u64,
+    /// Where the hunt's look-back started.
+    pub since: Option<String>,
+    /// From the newest new event's time to this cycle's clock.
+    pub lag_seconds: Option<i64>,
+    pub findings: usize,
+    pub detections_failed: usize,
+    pub incidents_new: usize,
+    pub incidents_updated: usize,
+    /// Updated without telling anyone (suppressed, acknowledged, or nothing new).
+    pub incidents_quiet: usize,
+    pub suppressions_expired: usize,
+    pub trail_silent: bool,
+    pub sent: usize,
+    pub failed: usize,
+    /// Deliveries still waiting in the outbox.
+    pub pending: usize,
+}
+
+/// A lake being watched.
+pub struct Watcher {
+    lake: Lake,
+    catalog: Catalog,
+    config: Config,
+}
+
+fn iso(ms: i64) -> String {
+    trawl_cloudtrail::utc_time(ms)
+}
+
+fn millis_column(batch: &datafusion::arrow::array::RecordBatch, i: usize) -> Result<Vec<i64>> {
+    let c = cast(
+        batch.column(i),
+        &DataType::Timestamp(TimeUnit::Millisecond, None),
+    )
+    .and_then(|c| cast(&c, &DataType::Int64))
+    .map_err(|e| WatchError::DataFusion(e.into()))?;
+    let c = c.as_primitive::<Int64Type>();
+    Ok((0..c.len())
+        .filter(|r| !c.is_null(*r))
+        .map(|r| c.value(r))
+        .collect())
+}
+
+impl Watcher {
+    pub fn new(lake: Lake, catalog: Catalog, config: Config) -> Self {
+        Self {
+            lake,
+            catalog,
+            config,
+        }
+    }
+
+    /// `<lake>/_trawl/watch`.
+    pub fn dir(&self) -> PathBuf {
+        watch_dir(self.lake.root())
+    }
+
+    /// The last `n` cycles, oldest first.
+    pub fn cycles(&self, n: usize) -> Result<Vec<CycleRecord>> {
+        read_cycles(&self.dir(), n)
+    }
+
+    /// Deliveries waiting for their receivers.
+    pub fn pending(&self) -> Result<Vec<crate::OutboxItem>> {
+        Outbox::new(&self.dir()).items()
+    }
+
+    /// Sends what the outbox holds, without converting or hunting (`--resend`).
+    pub async fn resend(&self) -> Result<(usize, usize)> {
+        let _lock = WatchLock::acquire(&self.dir())?;
+        let f = Outbox::new(&self.dir())
+            .flush(&self.config.destinations, self.config.watch.attempts)
+            .await?;
+        Ok((f.sent, f.failed))
+    }
+
+    /// One cycle.
+    pub async fn cycle(&self, opts: &CycleOptions) -> Result<CycleRecord> {
+        let started = Instant::now();
+        let dir = self.dir();
+        let _lock = WatchLock::acquire(&dir)?;
+        let mut state = WatchState::load(&dir)?;
+        let now_ms = opts
+            .now_ms
+            .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+        let now = iso(now_ms);
+        state.cycles += 1;
+        let mut rec = CycleRecord {
+            cycle: state.cycles,
+            now: now.clone(),
+            started: iso(chrono::Utc::now().timestamp_millis()),
+            ..CycleRecord::default()
+        };
+        rec.suppressions_expired = state.expire_suppressions(&now);
+
+        if !opts.sources.is_empty() {
+            let summary = trawl_convert::convert(
+                &opts.sources,
+                &self.lake,
+                &opts.convert,
+                Arc::new(trawl_convert::Progress::default()),
+            )
+            .await?;
+            rec.deliveries = summary.files_read;
+            rec.deliveries_unreadable = summary.files_failed;
+        }
+
+        // The runs not hunted over yet, whoever converted them.
+        let ledger = self.lake.ledger()?;
+        let mut files: Vec<String> = Vec::new();
+        for run in &ledger.runs {
+            if run.kind != RunKind::Convert || state.processed_runs.contains(&run.run) {
+                continue;
+            }
+            rec.runs.push(run.run.clone());
+            for f in &run.added {
+                let path = self.lake.root().join(&f.path);
+                if path.exists() {
+                    files.push(path.to_string_lossy().into_owned());
+                }
+            }
+        }
+
+        let mut deliveries: Vec<(DeliveryKind, String)> = Vec::new();
+        if !files.is_empty() {
+            let report = self.hunt_new(&files, opts, &mut rec).await?;
+            if let Some((report, new_ids)) = report {
+                self.merge(
+                    &report,
+                    &new_ids,
+                    &mut state,
+                    &now,
+                    &mut rec,
+                    &mut deliveries,
+                );
+            }
+        }
+
+        // Health: no delivery for too long is itself worth an alert.
+        if rec.deliveries > 0 || !rec.runs.is_empty() {
+            state.last_delivery_at = Some(now.clone());
+        } else if let Some(last) = state.last_delivery_at.clone()
+            && let Ok(last_ms) = chrono::DateTime::parse_from_rfc3339(&last)
+            && now_ms - last_ms.timestamp_millis() > self.config.silent_after_ms()
+        {
+            let id = silent_id(&last);
+            if !state.incidents.contains_key(&id) {
+                state
+                    .incidents
+                    .insert(id.clone(), silent_incident(&id, &last, &now, state.cycles));
+                deliveries.push((DeliveryKind::New, id));
+                rec.incidents_new += 1;
+            }
+            rec.trail_silent = true;
+        }
+
+        // Queue before the state says the runs are done: a crash in between
+        // recomputes the same incident versions, and the outbox keeps one of each.
+        let outbox = Outbox::new(&dir);
+        let lake_name = self.lake.root().display().to_string();
+        for (kind, id) in &deliveries {
+            let Some(inc) = state.incidents.get(id) else {
+                continue;
+            };
+            let tags = self.tags(inc);
+            for dest in &self.config.destinations {
+                if routes(dest, inc, &tags) {
+                    outbox.put(
+                        Delivery {
+                            destination: dest.name.clone(),
+                            kind: *kind,
+                            incident: inc.id.clone(),
+                            version: inc.version,
+                            body: body(*kind, inc, &lake_name, WATCHER),
+                        },
+                        &now,
+                    )?;
+                }
+            }
+        }
+        state.processed_runs.extend(rec.runs.iter().cloned());
+        state.save(&dir)?;
+
+        let flushed = outbox
+            .flush(&self.config.destinations, self.config.watch.attempts)
+            .await?;
+        rec.sent = flushed.sent;
+        rec.failed = flushed.failed;
+        rec.pending = outbox.items()?.len();
+        rec.elapsed_ms = started.elapsed().as_millis() as u64;
+        let line = serde_json::to_string(&rec).map_err(|source| WatchError::State {
+            path: dir.join("cycles.ndjson"),
+            source,
+        })?;
+        append_line(&dir.join("cycles.ndjson"), &line)?;
+        Ok(rec)
+    }
+
+    /// Hunts over the lake from the new events' look-back; the report and the new
+    /// events' ids, or None when the new runs hold no events.
+    async fn hunt_new(
+        &self,
+        files: &[String],
+        opts: &CycleOptions,
+        rec: &mut CycleRecord,
+    ) -> Result<Option<(HuntReport, HashSet<String>)>> {
+        let ctx = trawl_engine::new_session_with(&trawl_engine::SessionOptions {
+            memory_limit: opts.memory_limit,
+        })?;
+        let batches = ctx
+            .read_parquet(files.to_vec(), ParquetReadOptions::default())
+            .await?
+            .select(vec![col("eventid"), col("eventtime")])?
+            .collect()
+            .await?;
+        let mut new_ids = HashSet::new();
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        for b in &batches {
+            let ids =
+                cast(b.column(0), &DataType::Utf8).map_err(|e| WatchError::DataFusion(e.into()))?;
+            let ids = ids.as_string::<i32>();
+            for r in 0..ids.len() {
+                if !ids.is_null(r) {
+                    new_ids.insert(ids.value(r).to_string());
+                }
+            }
+            for t in millis_column(b, 1)? {
+                first = first.min(t);
+                last = last.max(t);
+            }
+        }
+        rec.events = batches.iter().map(|b| b.num_rows() as u64).sum();
+        if new_ids.is_empty() {
+            return Ok(None);
+        }
+        let now_ms = opts
+            .now_ms
+            .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
+        rec.lag_seconds = Some((now_ms - last) / 1000);
+
+        // Read back as much history as the hungriest detection needs.
+        let history = self
+            .catalog
+            .queries
+            .iter()
+            .filter(|q| q.is_detection())
+            .filter_map(|q| trawl_hunt::history_ms(q, &opts.params))
+            .max()
+            .unwrap_or(0);
+        let since = iso(first - history - opts.margin_ms);
+        rec.since = Some(since.clone());
+        trawl_engine::register_lake(&ctx, self.lake.root()).await?;
+        let mut params = opts.params.clone();
+        params.insert("since".into(), since);
+        let report = Hunt::new(ctx, &self.catalog)
+            .with_min_severity(opts.min_severity)
+            .with_params(params)
+            .with_memory_limit(opts.memory_limit)
+            .run()
+            .await?;
+        rec.detections_failed = report.errors().count();
+        Ok(Some((report, new_ids)))
+    }
+
+    /// Matches the hunt's incidents that new events touched with the known ones.
+    fn merge(
+        &self,
+        report: &HuntReport,
+        new_ids: &HashSet<String>,
+        state: &mut WatchState,
+        now: &str,
+        rec: &mut CycleRecord,
+        deliveries: &mut Vec<(DeliveryKind, String)>,
+    ) {
+        let findings: Vec<&trawl_hunt::Finding> = report.findings().collect();
+        for inc in &report.incidents {
+            let touched = inc
+                .findings
+                .iter()
+                .filter_map(|i| findings.get(*i))
+                .any(|f| f.evidence.eventids.iter().any(|e| new_ids.contains(e)));
+            if !touched {
+                continue;
+            }
+            rec.findings += inc.findings.len();
+            let seen = snapshot(inc, state.cycles);
+            let known = state
+                .incidents
+                .values()
+                .filter(|k| k.detections.iter().all(|d| d != "trail_silent"))
+                .map(|k| (k.eventids.intersection(&seen.eventids).count(), k))
+                .filter(|(n, _)| *n > 0)
+                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.raised_in.cmp(&a.1.raised_in)))
+                .map(|(_, k)| k.id.clone());
+            match known {
+                None => {
+                    let mut id = seen.id.clone();
+                    let mut n = 2;
+                    while state.incidents.contains_key(&id) {
+                        id = format!("{}-{n}", seen.id);
+                        n += 1;
+                    }
+                    let mut fresh = seen;
+                    fresh.id = id.clone();
+                    fresh.history.push(Change {
+                        at: now.to_string(),
+                        by: WATCHER.into(),
+                        action: "raised".into(),
+                        reason: None,
+                    });
+                    state.incidents.insert(id.clone(), fresh);
+                    deliveries.push((DeliveryKind::New, id));
+                    rec.incidents_new += 1;
+                }
+                Some(id) => {
+                    let Some(k) = state.incidents.get_mut(&id) else {
+                        continue;
+                    };
+                    if update(k, seen, now) {
+                        deliveries.push((DeliveryKind::Updated, id));
+                        rec.incidents_updated += 1;
+                    } else {
+                        rec.incidents_quiet += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The tags of an incident's detections, for routing.
+    fn tags(&self, inc: &TrackedIncident) -> Vec<String> {
+        self.catalog
+            .queries
+            .iter()
+            .filter(|q| inc.detections.contains(&q.id))
+            .flat_map(|q| q.tags.iter().cloned())
+            .collect()
+    }
+}
+
+/// `<lake>/_trawl/watch`.
+pub fn watch_dir(lake_root: &Path) -> PathBuf {
+    lake_root.join("_trawl").join("watch")
+}
+
+fn read_cycles(dir: &Path, n: usize) -> Result<Vec<CycleRecord>> {
+    let path = dir.join("cycles.ndjson");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(WatchError::io(path, e)),
+    };
+    let mut out: Vec<CycleRecord> = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let r = serde_json::from_str(line).map_err(|source| WatchError::State {
+            path: path.clone(),
+            source,
+        })?;
+        out.push(r);
+    }
+    let skip = out.len().saturating_sub(n);
+    Ok(out.split_off(skip))
+}
+
+/// A hunt incident as the tracker holds it.
+fn snapshot(inc: &Incident, cycle: u64) -> TrackedIncident {
+    TrackedIncident {
+        id: inc.id.clone(),
+        version: 1,
+        status: IncidentStatus::Open,
+        severity: inc.severity,
+        title: inc.title.clone(),
+        score: inc.score,
+        principals: inc.principals.clone(),
+        accounts: inc.accounts.clone(),
+        regions: inc.regions.clone(),
+        tactics: inc.tactics.iter().map(|t| t.to_string()).collect(),
+        detections: inc.detections.iter().cloned().collect(),
+        first_seen: inc.first_seen.clone(),
+        last_seen: inc.last_seen.clone(),
+        eventids: inc.eventids.iter().cloned().collect(),
+        raised_in: cycle,
+        updated_in: cycle,
+        suppressed_until: None,
+        suppressions_expired: 0,
+        history: Vec::new(),
+    }
+}
+
+fn union(into: &mut Vec<String>, from: Vec<String>) {
+    for x in from {
+        if !into.contains(&x) {
+            into.push(x);
+        }
+    }
+}
+
+/// Folds what a cycle saw into a known incident; true when that is worth telling
+/// its receivers (a new version).
+fn update(k: &mut TrackedIncident, seen: TrackedIncident, now: &str) -> bool {
+    let new_detections: BTreeSet<String> =
+        seen.detections.difference(&k.detections).cloned().collect();
+    let new_events = seen.eventids.difference(&k.eventids).count();
+    let rose = seen.severity > k.severity;
+    k.eventids.extend(seen.eventids);
+    k.detections.extend(new_detections.iter().cloned());
+    union(&mut k.principals, seen.principals);
+    union(&mut k.accounts, seen.accounts);
+    union(&mut k.regions, seen.regions);
+    union(&mut k.tactics, seen.tactics);
+    if seen.first_seen < k.first_seen || k.first_seen.is_none() {
+        k.first_seen = seen.first_seen;
+    }
+    if seen.last_seen > k.last_seen {
+        k.last_seen = seen.last_seen;
+    }
+    if rose {
+        k.severity = seen.severity;
+        k.title = seen.title;
+    }
+    k.score = k.score.max(seen.score);
+    k.updated_in = seen.updated_in;
+    if new_events == 0 && new_detections.is_empty() && !rose {
+        return false;
+    }
+    let tell = match k.status {
+        IncidentStatus::Suppressed => false,
+        IncidentStatus::Acknowledged => rose,
+        IncidentStatus::Open => rose || !new_detections.is_empty(),
+        IncidentStatus::Resolved => true,
+    };
+    let action = if k.status == IncidentStatus::Resolved {
+        k.status = IncidentStatus::Open;
+        "reopened: new evidence".to_string()
+    } else if rose {
+        format!("severity rose to {}", k.severity)
+    } else if !new_detections.is_empty() {
+        format!(
+            "new detections: {}",
+            new_detections.into_iter().collect::<Vec<_>>().join(", ")
+        )
+    } else {
+        format!("{new_events} more evidence events")
+    };
+    k.history.push(Change {
+        at: now.to_string(),
+        by: WATCHER.into(),
+        action,
+        reason: None,
+    });
+    if tell {
+        k.version += 1;
+    }
+    tell
+}
+
+/// The id of the silence that began after the delivery at `last`.
+fn silent_id(last: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"trail_silent\0");
+    h.update(last.as_bytes());
+    let d = h.finalize();
+    let mut out = String::from("inc-");
+    for b in d.iter().take(8) {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+fn silent_incident(id: &str, last: &str, now: &str, cycle: u64) -> TrackedIncident {
+    TrackedIncident {
+        id: id.to_string(),
+        version: 1,
+        status: IncidentStatus::Open,
+        severity: Severity::High,
+        title: format!(
+            "No new CloudTrail delivery since {last}: the trail may be stopped or its delivery broken"
+        ),
+        score: 0.0,
+        principals: Vec::new(),
+        accounts: Vec::new(),
+        regions: Vec::new(),
+        tactics: vec!["Defense Evasion".into()],
+        detections: BTreeSet::from(["trail_silent".to_string()]),
+        first_seen: Some(last.to_string()),
+        last_seen: Some(now.to_string()),
+        eventids: BTreeSet::new(),
+        raised_in: cycle,
+        updated_in: cycle,
+        suppressed_until: None,
+        suppressions_expired: 0,
+        history: vec![Change {
+            at: now.to_string(),
+            by: WATCHER.into(),
+            action: "raised".into(),
+            reason: None,
+        }],
+    }
+}
