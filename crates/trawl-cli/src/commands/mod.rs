@@ -7,3 +7,4 @@ pub mod generate;
 pub mod hunt;
 pub mod queries;
 pub mod sql;
+pub mod verify;
