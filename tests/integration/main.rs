@@ -8,3 +8,4 @@ mod library;
 mod s3;
 mod sql;
 mod util;
+mod verify;

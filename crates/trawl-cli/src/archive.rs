@@ -12,9 +12,31 @@ use flate2::write::GzEncoder;
 use trawl_cloudtrail::generate::{GenOptions, GenSummary, generate};
 use trawl_convert::{ConvertOptions, Lake, Progress};
 
-/// Writes a generated archive under `dir`, plus one digest file per account,
-/// region and delivery day (as CloudTrail does when log validation is on).
-pub fn write_archive(dir: &Path, opts: &GenOptions, gzip: bool) -> Result<GenSummary> {
+/// The digest files a generated archive gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestFiles {
+    /// One unsigned digest per account, region and delivery day: enough for `convert` to
+    /// meet (and skip) digests, not verifiable.
+    Placeholder,
+    /// Hourly chained digests signed with the TEST-ONLY key, `.sig` sidecars and
+    /// `public-keys.json`: what `trawl verify` checks.
+    Signed,
+}
+
+/// The bucket the generated digests say they were delivered to.
+const SAMPLE_BUCKET: &str = "trawl-sample-trail";
+
+/// Writes a generated archive under `dir`, plus digest files (see [`DigestFiles`]).
+pub fn write_archive(
+    dir: &Path,
+    opts: &GenOptions,
+    gzip: bool,
+    digest_files: DigestFiles,
+) -> Result<GenSummary> {
+    if digest_files == DigestFiles::Signed && !gzip {
+        // CloudTrail only delivers gzip, and the digest hashes are over gunzipped content.
+        anyhow::bail!("signed digests need gzipped log files");
+    }
     let mut digests: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut error = None;
     let summary = generate(opts, |file| {
@@ -53,6 +75,10 @@ pub fn write_archive(dir: &Path, opts: &GenOptions, gzip: bool) -> Result<GenSum
     if let Some(e) = error {
         return Err(e);
     }
+    if digest_files == DigestFiles::Signed {
+        sign_archive(dir)?;
+        return Ok(summary);
+    }
     for (folder, logs) in digests {
         let parts: Vec<&str> = folder.split('/').collect();
         let (account, region) = (parts[1], parts[3]);
@@ -75,6 +101,20 @@ pub fn write_archive(dir: &Path, opts: &GenOptions, gzip: bool) -> Result<GenSum
         gz.finish()?;
     }
     Ok(summary)
+}
+
+/// Signs hourly digests over the log files under `dir` with the TEST-ONLY key, and writes
+/// the matching `public-keys.json` beside `AWSLogs/`.
+fn sign_archive(dir: &Path) -> Result<trawl_verify::WrittenDigests> {
+    let key = trawl_verify::SigningKey::test_only().context("the committed test key")?;
+    let mut options = trawl_verify::WriteOptions::new(SAMPLE_BUCKET, "main");
+    options.home_region = Some("us-east-1".into());
+    let written = trawl_verify::write_digests(dir, &key, &options)
+        .with_context(|| format!("cannot write digests under {}", dir.display()))?;
+    let keys = dir.join("public-keys.json");
+    std::fs::write(&keys, key.list_public_keys_json())
+        .with_context(|| keys.display().to_string())?;
+    Ok(written)
 }
 
 /// Options of the bundled sample archive. Changing them changes the sample: bump
@@ -105,7 +145,7 @@ pub fn sample_archive() -> Result<PathBuf> {
     if !done.exists() {
         let tmp = dir.with_extension("tmp");
         let _ = std::fs::remove_dir_all(&tmp);
-        write_archive(&tmp, &sample_options(), true)?;
+        write_archive(&tmp, &sample_options(), true, DigestFiles::Placeholder)?;
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::rename(&tmp, &dir).with_context(|| dir.display().to_string())?;
         std::fs::write(&done, b"")?;

@@ -59,6 +59,10 @@ pub enum Command {
     /// Run the detections and report findings, most severe first (exit 4 when a
     /// finding at or above --fail-on is reported).
     Hunt(HuntArgs),
+    /// Validate CloudTrail log file integrity: digest chains, signatures, log file hashes
+    /// (exit 1 when anything is invalid, 2 when nothing could be checked).
+    #[command(after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
     /// Write a deterministic synthetic CloudTrail archive (S3 delivery layout, gzipped).
     Generate(GenerateArgs),
     /// Convert the bundled sample archive and query it: trawl end to end on no data of yours.
@@ -317,10 +321,76 @@ pub struct GenerateArgs {
     /// bursts, org-wide automation. Same event count, a different mix.
     #[arg(long)]
     pub habits: bool,
+    /// Also write hourly digest files signed with trawl's committed TEST-ONLY key (not
+    /// CloudTrail's; proves nothing about real logs), `.sig` signature files beside them
+    /// and `DIR/public-keys.json`, so `trawl verify DIR --public-keys
+    /// DIR/public-keys.json` checks the archive.
+    #[arg(long, conflicts_with = "no_gzip")]
+    pub digests: bool,
     /// Write the injected chains' ground truth (their events, key, address) here as
     /// JSON.
     #[arg(long, value_name = "FILE", requires = "attacks")]
     pub ground_truth: Option<PathBuf>,
+}
+
+const VERIFY_AFTER_HELP: &str = "\
+Signatures: on S3 each digest's `x-amz-meta-signature`; in a local copy a `<digest>.sig` file
+beside the digest, made with
+  aws s3api head-object --bucket B --key K --query Metadata.signature --output text > K.sig
+Only the newest digest of each chain needs one: the others are vouched for by the next digest.
+
+Exit status: 0 every digest and log file valid and no chain broken; 1 something is invalid,
+missing, unlisted or not checked, or a chain is broken; 2 nothing could be checked (no digests
+found, keys file unreadable, listing failed, bad arguments).";
+
+/// How `trawl verify` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// The `aws cloudtrail validate-logs` summary (and per-file lines with --verbose).
+    Text,
+    /// The whole report: counts, chains, findings and every file.
+    Json,
+    /// One line per file result, then one summary line (counts, chains, findings).
+    Ndjson,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Local copies of a trail bucket (directories) or `s3://bucket/prefix`.
+    #[arg(value_name = "SOURCE", required = true)]
+    pub sources: Vec<String>,
+    /// The public keys, as `aws cloudtrail list-public-keys --region R --start-time T0
+    /// --end-time T1 > FILE` prints them (once per region that delivered digests; repeat
+    /// the option to merge several files).
+    /// Required: trawl does not call ListPublicKeys itself.
+    #[arg(long, value_name = "FILE")]
+    pub public_keys: Vec<PathBuf>,
+    /// Only these accounts' digests (repeatable or comma-separated).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub account: Vec<String>,
+    /// Only these regions' digests (repeatable or comma-separated).
+    #[arg(long, value_name = "REGION", value_delimiter = ',')]
+    pub region: Vec<String>,
+    /// Only digests ending at or after this time (YYYY-MM-DD or an ISO timestamp).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only digests ending at or before this time (a day means its end).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Text output: a line for every digest and log file, not only the summary.
+    #[arg(long, short)]
+    pub verbose: bool,
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
+    pub format: VerifyFormat,
+    /// Files hashed in parallel [default: number of cores].
+    #[arg(long, short = 'j')]
+    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Do not look for log files that no digest lists.
+    #[arg(long)]
+    pub skip_unlisted: bool,
+    /// No progress indicator on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,8 @@
 //! Exit status: 0 success; 1 failure (nothing committed by the failing step);
 //! 2 usage error; 3 `convert` completed but some input was rejected or unreadable
 //! (see the summary and `<lake>/_rejects/`); 4 `hunt` reported a finding at or
-//! above `--fail-on`.
+//! above `--fail-on`. `verify` has its own, like `aws cloudtrail validate-logs`:
+//! 0 all valid, 1 something invalid, 2 nothing could be checked (errors included).
 
 // Layers, bottom first: explain, print -> args -> archive -> session -> shell ->
 // commands. A module imports only from layers below its own, and the command
@@ -26,6 +27,7 @@ use args::Command;
 
 pub use commands::convert::EXIT_PARTIAL;
 pub use commands::hunt::EXIT_FINDINGS;
+pub use commands::verify::{EXIT_INVALID, EXIT_UNCHECKED};
 
 /// Entry point of the `trawl` binary.
 pub fn main() -> ExitCode {
@@ -78,6 +80,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(a) => commands::queries::run(a).await,
         Command::Queries(a) => commands::queries::list(a),
         Command::Hunt(a) => commands::hunt::run(a).await,
+        Command::Verify(a) => commands::verify::run(a).await,
         Command::Generate(a) => commands::generate::run(a),
         Command::Demo(a) => commands::demo::run(a).await,
         Command::Watch(a) => commands::watch::run(a).await,

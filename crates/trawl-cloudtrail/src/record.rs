@@ -378,7 +378,8 @@ pub enum Shape {
     EventBridge,
     /// CloudWatch Logs subscription payload (`logEvents[].message` are events).
     CloudWatchSubscription,
-    /// A CloudTrail digest file: not events.
+    /// A CloudTrail digest file, or `aws cloudtrail list-public-keys` output (the keys that
+    /// verify digests, often kept beside a copy of the bucket): integrity data, not events.
     Digest,
     /// Something else.
     Unknown,
@@ -405,6 +406,8 @@ pub struct Probe<'a> {
     pub digest_start_time: Option<IgnoredAny>,
     #[serde(rename = "logFiles")]
     pub log_files: Option<IgnoredAny>,
+    #[serde(rename = "PublicKeyList")]
+    pub public_key_list: Option<IgnoredAny>,
     #[serde(rename = "eventVersion")]
     pub event_version: Option<IgnoredAny>,
     #[serde(rename = "eventName")]
@@ -431,7 +434,9 @@ impl Probe<'_> {
             Shape::EventBridge
         } else if self.message_type.is_some() && self.log_events.is_some() {
             Shape::CloudWatchSubscription
-        } else if self.digest_start_time.is_some() && self.log_files.is_some() {
+        } else if (self.digest_start_time.is_some() && self.log_files.is_some())
+            || self.public_key_list.is_some()
+        {
             Shape::Digest
         } else if self.event_version.is_some()
             || self.event_name.is_some()

@@ -20,7 +20,8 @@ pub use report::{
     Status, UnlistedReason,
 };
 pub use sign::{
-    SignError, SignatureSidecars, SigningKey, WriteOptions, WrittenDigests, write_digests,
+    SignError, SignatureSidecars, SigningKey, TEST_ONLY_KEY_PKCS8, WriteOptions, WrittenDigests,
+    write_digests,
 };
 pub use signature::{KeyError, KeyRing, PublicKey, SignatureCheck, fingerprint, signed_string};
 pub use source::{LocalSource, ObjectEntry, Source, SourceError};

@@ -46,6 +46,10 @@ pub enum SignError {
     },
 }
 
+/// The committed TEST-ONLY key (`testdata/TEST-ONLY-rsa-2048.pk8`, PKCS#8 DER): for tests and
+/// generated archives. Its private half is public, so a digest it signs proves nothing.
+pub const TEST_ONLY_KEY_PKCS8: &[u8] = include_bytes!("../testdata/TEST-ONLY-rsa-2048.pk8");
+
 /// An RSA private key that signs digests.
 pub struct SigningKey {
     pair: RsaKeyPair,
@@ -57,6 +61,11 @@ impl SigningKey {
         let pair = RsaKeyPair::from_pkcs8(der).map_err(|e| SignError::Key(e.to_string()))?;
         let fingerprint = fingerprint(pair.public().as_ref());
         Ok(Self { pair, fingerprint })
+    }
+
+    /// The committed TEST-ONLY key ([`TEST_ONLY_KEY_PKCS8`]); never for anything real.
+    pub fn test_only() -> Result<Self, SignError> {
+        Self::from_pkcs8(TEST_ONLY_KEY_PKCS8)
     }
 
     /// The MD5 fingerprint digests name this key by.

@@ -758,3 +758,11 @@ fn object_store_source_reads_signatures_from_metadata() {
     assert_eq!((r.digest_counts.valid, r.log_counts.valid), (5, 10));
     assert_eq!(r.source, "memory://");
 }
+
+#[test]
+fn the_exported_test_only_key_is_the_committed_one() {
+    let exported = SigningKey::test_only().expect("test key");
+    let committed = SigningKey::from_pkcs8(TEST_KEY).expect("test key");
+    assert_eq!(exported.fingerprint(), committed.fingerprint());
+    assert_eq!(trawl_verify::TEST_ONLY_KEY_PKCS8, TEST_KEY);
+}

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use trawl_cloudtrail::generate::GenOptions;
 use trawl_cloudtrail::parse_event_time;
 
-use crate::archive::write_archive;
+use crate::archive::{DigestFiles, write_archive};
 use crate::args::GenerateArgs;
 
 pub fn run(a: GenerateArgs) -> Result<ExitCode> {
@@ -24,7 +24,12 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         habits: a.habits,
         ..GenOptions::default()
     };
-    let s = write_archive(&a.dir, &opts, !a.no_gzip)?;
+    let digest_files = if a.digests {
+        DigestFiles::Signed
+    } else {
+        DigestFiles::Placeholder
+    };
+    let s = write_archive(&a.dir, &opts, !a.no_gzip, digest_files)?;
     println!(
         "wrote {} delivery files to {}: {} events, {} records with duplicate deliveries, {:.1} MB of JSON",
         s.files,
@@ -33,6 +38,13 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         s.records,
         s.json_bytes as f64 / 1e6
     );
+    if a.digests {
+        println!(
+            "signed hourly digests with the TEST-ONLY key (not CloudTrail's); check with: trawl verify {0} --public-keys {1}",
+            a.dir.display(),
+            a.dir.join("public-keys.json").display()
+        );
+    }
     if let Some(path) = &a.ground_truth {
         std::fs::write(path, serde_json::to_string_pretty(&s.chains)?)
             .with_context(|| path.display().to_string())?;

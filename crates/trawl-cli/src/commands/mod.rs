@@ -7,4 +7,5 @@ pub mod generate;
 pub mod hunt;
 pub mod queries;
 pub mod sql;
+pub mod verify;
 pub mod watch;

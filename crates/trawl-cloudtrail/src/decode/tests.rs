@@ -124,6 +124,11 @@ fn every_delivery_shape() {
     }
     let d = decode_str("digest.json", digest);
     assert_eq!((d.rows, d.records, d.digests), (0, 0, 1));
+    // `aws cloudtrail list-public-keys` output kept beside an archive copy (for `trawl verify`).
+    let keys = r#"{"PublicKeyList":[{"Value":"AAAA","ValidityStartTime":"2026-01-01T00:00:00Z","ValidityEndTime":"2026-02-01T00:00:00Z","Fingerprint":"00"}]}"#;
+    let d = decode_str("public-keys.json", keys);
+    assert!(d.rejects.is_empty(), "{:?}", d.rejects);
+    assert_eq!((d.rows, d.records, d.digests), (0, 0, 1));
     let d = decode_str(
         "AWSLogs/1/CloudTrail-Digest/us-east-1/2026/01/05/x.json.gz",
         "garbage",

@@ -1,0 +1,395 @@
+//! `trawl verify` through the binary: generated archives with signed digests (the TEST-ONLY
+//! key), tampered in the ways that matter, locally and on the loopback S3 server.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use object_store::path::Path as ObjectPath;
+use object_store::{Attribute, Attributes, ObjectStore, ObjectStoreExt, PutOptions, PutPayload};
+use serde_json::Value;
+use trawl_testkit::S3Server;
+
+use crate::util::{files_under, generate, stderr, trawl};
+
+/// A small archive with signed digests: one account, one day.
+fn archive() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    generate(
+        dir.path(),
+        &[
+            "--events",
+            "2000",
+            "--accounts",
+            "1",
+            "--days",
+            "1",
+            "--digests",
+        ],
+    );
+    dir
+}
+
+fn keys(dir: &Path) -> PathBuf {
+    dir.join("public-keys.json")
+}
+
+fn verify(dir: &Path, extra: &[&str]) -> Output {
+    trawl()
+        .arg("verify")
+        .arg(dir)
+        .arg("--public-keys")
+        .arg(keys(dir))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(out)
+        )
+    })
+}
+
+fn text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Keys (relative, `/`-separated) of the files under `dir` that satisfy `pick`.
+fn keys_where(dir: &Path, pick: impl Fn(&str) -> bool) -> Vec<String> {
+    files_under(dir)
+        .iter()
+        .map(|p| {
+            p.strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .filter(|k| pick(k))
+        .collect()
+}
+
+fn logs(dir: &Path) -> Vec<String> {
+    keys_where(dir, |k| {
+        k.contains("/CloudTrail/") && k.ends_with(".json.gz")
+    })
+}
+
+fn digests(dir: &Path) -> Vec<String> {
+    keys_where(dir, |k| {
+        k.contains("/CloudTrail-Digest/") && k.ends_with(".json.gz")
+    })
+}
+
+/// The status of `key` in a JSON report.
+fn status_of<'a>(report: &'a Value, key: &str) -> &'a str {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == key)
+        .unwrap_or_else(|| panic!("{key} not in the report"))["status"]
+        .as_str()
+        .unwrap()
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// Rewrites a log file with one byte of its JSON changed (still valid gzip).
+fn tamper(path: &Path) {
+    let mut json = gunzip(&std::fs::read(path).unwrap());
+    let at = json.windows(9).position(|w| w == b"eventName").unwrap() + 12;
+    json[at] = if json[at] == b'X' { b'Y' } else { b'X' };
+    std::fs::write(path, gzip(&json)).unwrap();
+}
+
+#[test]
+fn a_generated_archive_with_digests_verifies_clean() {
+    let dir = archive();
+    let (logs, digests) = (logs(dir.path()), digests(dir.path()));
+    assert!(logs.len() > 10 && digests.len() > 5, "{logs:?} {digests:?}");
+
+    let out = verify(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["digest_counts"]["total"], digests.len());
+    assert_eq!(r["digest_counts"]["valid"], digests.len());
+    assert_eq!(r["log_counts"]["total"], logs.len());
+    assert_eq!(r["log_counts"]["valid"], logs.len());
+
+    let out = verify(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let t = text(&out);
+    assert!(
+        t.contains(&format!(
+            "{0}/{0} digest files valid\n{1}/{1} log files valid",
+            digests.len(),
+            logs.len()
+        )),
+        "{t}"
+    );
+    assert!(
+        !t.contains("Log file\t"),
+        "no per-file lines without --verbose: {t}"
+    );
+
+    let out = verify(dir.path(), &["--verbose"]);
+    let t = text(&out);
+    assert_eq!(
+        t.matches("\tvalid\n").count(),
+        logs.len() + digests.len(),
+        "{t}"
+    );
+
+    // The digests and their `.sig` files (by key) and public-keys.json (by content) are not
+    // events: convert skips them and still converts the archive cleanly.
+    let lake = tempfile::tempdir().unwrap();
+    let (code, summary) = crate::util::convert_json(&[dir.path()], lake.path(), &[]);
+    assert_eq!(code, 0, "{summary}");
+    assert_eq!(summary["files"]["skipped"], 2 * digests.len(), "{summary}");
+    assert_eq!(summary["records"]["rejected"], 0, "{summary}");
+    assert_eq!(summary["records"]["digests_skipped"], 1, "{summary}");
+    assert_eq!(summary["records"]["written"], 2000, "{summary}");
+}
+
+#[test]
+fn a_changed_log_byte_is_reported_with_exit_1() {
+    let dir = archive();
+    let victim = logs(dir.path())[3].clone();
+    tamper(&dir.path().join(&victim));
+
+    let out = verify(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(status_of(&r, &victim), "invalid");
+    assert_eq!(r["log_counts"]["invalid"], 1);
+    let problems = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == victim.as_str())
+        .unwrap()["problems"]
+        .to_string();
+    assert!(problems.contains("hash_mismatch"), "{problems}");
+
+    let out = verify(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(
+        t.contains(&format!("{victim}\tINVALID: hash value doesn't match")),
+        "{t}"
+    );
+    assert!(t.contains("1/"), "{t}");
+}
+
+#[test]
+fn a_deleted_digest_breaks_the_chain() {
+    let dir = archive();
+    let digests = digests(dir.path());
+    let gone = &digests[digests.len() / 2];
+    std::fs::remove_file(dir.path().join(gone)).unwrap();
+
+    let out = verify(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&out);
+    let findings = r["findings"].as_array().unwrap();
+    let chain_break = findings
+        .iter()
+        .find(|f| f["kind"] == "chain_break")
+        .unwrap_or_else(|| panic!("no chain break: {findings:?}"));
+    assert_eq!(chain_break["missing"], gone.as_str());
+
+    let t = text(&verify(dir.path(), &[]));
+    assert!(
+        t.contains(&format!("chain broken, digest {gone} is missing")),
+        "{t}"
+    );
+}
+
+#[test]
+fn data_after_the_gzip_member_is_invalid() {
+    let dir = archive();
+    let victim = logs(dir.path())[0].clone();
+    let path = dir.path().join(&victim);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    f.write_all(b"{\"Records\":[]}").unwrap();
+    drop(f);
+
+    let out = verify(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(status_of(&r, &victim), "invalid");
+    let t = text(&verify(dir.path(), &[]));
+    assert!(
+        t.contains(&format!(
+            "{victim}\tINVALID: data after the end of the gzip stream"
+        )),
+        "{t}"
+    );
+}
+
+#[test]
+fn ndjson_is_one_file_per_line_then_a_summary() {
+    let dir = archive();
+    let victim = logs(dir.path())[1].clone();
+    tamper(&dir.path().join(&victim));
+    let out = verify(dir.path(), &["--format", "ndjson"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let lines: Vec<Value> = text(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let (last, files) = lines.split_last().unwrap();
+    assert_eq!(last["type"], "summary");
+    assert_eq!(last["clean"], false);
+    assert_eq!(
+        files.len(),
+        logs(dir.path()).len() + digests(dir.path()).len()
+    );
+    assert!(files.iter().all(|f| f["type"] == "file"));
+    let bad: Vec<_> = files.iter().filter(|f| f["status"] != "valid").collect();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0]["key"], victim.as_str());
+}
+
+#[test]
+fn what_cannot_be_checked_exits_2() {
+    let dir = archive();
+    // No keys file: the message names the aws command that makes one.
+    let out = trawl().arg("verify").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("aws cloudtrail list-public-keys"),
+        "{}",
+        stderr(&out)
+    );
+    // An unreadable keys file.
+    let out = trawl()
+        .arg("verify")
+        .arg(dir.path())
+        .args(["--public-keys", "/nonexistent/keys.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // No digests at all.
+    let empty = tempfile::tempdir().unwrap();
+    let out = trawl()
+        .arg("verify")
+        .arg(empty.path())
+        .arg("--public-keys")
+        .arg(keys(dir.path()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        text(&out).contains("No digest files found"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn generate_refuses_digests_without_gzip() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = trawl()
+        .arg("generate")
+        .arg(dir.path())
+        .args(["--events", "100", "--digests", "--no-gzip"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn verify_on_s3_reads_signatures_from_object_metadata() {
+    let dir = archive();
+    let server = S3Server::start(&["trail"]).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = server.store("trail").unwrap();
+    let logs = logs(dir.path());
+    let digests = digests(dir.path());
+    rt.block_on(async {
+        // As CloudTrail delivers: the signature in x-amz-meta-signature, no `.sig` objects.
+        for key in logs.iter().chain(&digests) {
+            let body = std::fs::read(dir.path().join(key)).unwrap();
+            let mut attributes = Attributes::new();
+            if key.contains("/CloudTrail-Digest/") {
+                let sig = std::fs::read_to_string(dir.path().join(format!("{key}.sig"))).unwrap();
+                attributes.insert(
+                    Attribute::Metadata("signature".into()),
+                    sig.trim().to_string().into(),
+                );
+            }
+            let options = PutOptions {
+                attributes,
+                ..Default::default()
+            };
+            store
+                .put_opts(
+                    &ObjectPath::from(format!("trails/{key}")),
+                    PutPayload::from(body),
+                    options,
+                )
+                .await
+                .unwrap();
+        }
+    });
+    let run = || {
+        let mut cmd = trawl();
+        for (k, v) in server.env() {
+            cmd.env(k, v);
+        }
+        cmd.env_remove("AWS_PROFILE")
+            .args(["verify", "s3://trail/trails/", "--format", "json"])
+            .arg("--public-keys")
+            .arg(keys(dir.path()))
+            .output()
+            .unwrap()
+    };
+
+    let out = run();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["digest_counts"]["valid"], digests.len());
+    assert_eq!(r["log_counts"]["valid"], logs.len());
+    assert_eq!(r["source"], "s3://trail");
+
+    // Overwrite one log object with changed content.
+    let victim = &logs[2];
+    let local = dir.path().join(victim);
+    tamper(&local);
+    rt.block_on(async {
+        store
+            .put(
+                &ObjectPath::from(format!("trails/{victim}")),
+                PutPayload::from(std::fs::read(&local).unwrap()),
+            )
+            .await
+            .unwrap();
+    });
+    let out = run();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(status_of(&r, &format!("trails/{victim}")), "invalid");
+    assert_eq!(r["log_counts"]["invalid"], 1);
+}
