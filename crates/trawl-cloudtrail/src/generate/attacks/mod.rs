@@ -138,7 +138,7 @@ const BOTO3: &str =
     "Boto3/1.34.11 md/Botocore#1.34.11 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.6";
 
 /// The AWS CLI on an attacker's Linux host.
-const CLI: &str = "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0-kali3-amd64 exe/x86_64.kali.2023 prompt/off command/sts.get-caller-identity";
+const CLI: &str = "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0-21-generic exe/x86_64.ubuntu.22 prompt/off command/sts.get-caller-identity";
 
 /// Who acts in a step of a chain: the `userIdentity`, the account that records
 /// the call, where it comes from and with what.
