@@ -156,7 +156,7 @@ mod tests {
             got,
             [
                 0x9fdf_473f_0007_e0bf,
-                0x7152_6f4c_7f20_2882,
+                0xaf83_c4bf_ac7f_f5a1,
                 0x7c71_8d7a_c656_ff95
             ],
             "{got:#018x?}"
