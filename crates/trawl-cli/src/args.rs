@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use trawl_cloudtrail::InputFormat;
+use trawl_cloudtrail::generate::AttackKind;
 use trawl_engine::catalog::Severity;
 
 use crate::print::Format;
@@ -311,11 +312,20 @@ pub struct GenerateArgs {
     /// Write uncompressed `.json` files instead of `.json.gz`.
     #[arg(long)]
     pub no_gzip: bool,
-    /// Inject this many attack chains (a leaked key: recon, a new admin user with a
-    /// key and a password, then the trail stopped, GuardDuty disabled, a bucket
-    /// opened), spread over the days and accounts.
+    /// Inject this many attack chains, spread over the days and accounts. They take
+    /// the kinds of --attack-kinds in turn; the first is always a leaked key
+    /// unless --attack-kinds says otherwise.
     #[arg(long, default_value_t = 0)]
     pub attacks: u32,
+    /// The stories the chains tell, in turn (default: all, in this order):
+    /// leaked-key (recon, a new admin user, the trail stopped, GuardDuty disabled, a
+    /// bucket opened), role-chain (a stolen key assumes a role in another account
+    /// and works there; needs two accounts), console-no-mfa (a password-only console
+    /// sign-in, then escalation, keys and defences off), instance-credentials (an
+    /// instance's credentials replayed from outside AWS: recon, secrets, a bucket
+    /// downloaded).
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
+    pub attack_kinds: Vec<AttackKind>,
     /// Benign activity with an organisation's habits: SSO users with working hours,
     /// stable addresses and API sets, instances behind shared NAT egress, CI deploy
     /// bursts, org-wide automation. Same event count, a different mix.

@@ -153,10 +153,16 @@ pub fn group(
     issuances: &[Issuance],
     shared_ips: &HashSet<String>,
 ) -> Vec<Vec<usize>> {
-    let issued_by: HashMap<&str, &Issuance> = issuances
-        .iter()
-        .map(|i| (i.issued_key.as_str(), i))
-        .collect();
+    let mut issued_by: HashMap<&str, &Issuance> = HashMap::new();
+    for i in issuances {
+        // A cross-account AssumeRole is logged twice, and only the caller's
+        // account's copy names the caller's key (the role's account sees an
+        // AWSAccount): that copy links, whichever the lake returns last.
+        let known = issued_by.entry(i.issued_key.as_str()).or_insert(i);
+        if known.by_key.is_none() {
+            *known = i;
+        }
+    }
     let mut owner: HashMap<String, usize> = HashMap::new();
     let mut uf = UnionFind::new(findings.len());
     for (i, f) in findings.iter().enumerate() {
@@ -581,6 +587,60 @@ mod tests {
         g2.reverse();
         let again = incidents(&f, g2, |_| 0.5);
         assert_eq!(again, inc);
+    }
+
+    /// A cross-account AssumeRole is in the lake twice; the role's account's copy
+    /// (caller an AWSAccount, no key) must not hide the caller's key, whichever
+    /// order the lake returns them in.
+    #[test]
+    fn a_cross_account_session_links_to_its_caller_in_either_order() {
+        let f = vec![
+            finding(
+                "recon",
+                &["e1"],
+                "2026-03-01T10:00:00Z",
+                Tactic::Discovery,
+                Severity::Low,
+            ),
+            finding(
+                "evade",
+                &["e2"],
+                "2026-03-01T10:30:00Z",
+                Tactic::DefenseEvasion,
+                Severity::High,
+            ),
+        ];
+        let ids = HashMap::from([
+            (
+                "e1".to_string(),
+                ident("AKIACI", "arn:aws:iam::1:user/ci", "198.51.100.7", 10),
+            ),
+            (
+                "e2".to_string(),
+                ident(
+                    "ASIAINB",
+                    "arn:aws:sts::2:assumed-role/OrganizationAccountAccessRole/x",
+                    "203.0.113.9",
+                    10,
+                ),
+            ),
+        ]);
+        let callers_copy = Issuance {
+            issued_key: "ASIAINB".into(),
+            by_key: Some("AKIACI".into()),
+            by_arn: Some("arn:aws:iam::1:user/ci".into()),
+        };
+        let roles_copy = Issuance {
+            by_key: None,
+            by_arn: None,
+            ..callers_copy.clone()
+        };
+        for issued in [
+            vec![callers_copy.clone(), roles_copy.clone()],
+            vec![roles_copy, callers_copy],
+        ] {
+            assert_eq!(group(&f, &ids, &issued, &HashSet::new()), vec![vec![0, 1]]);
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         seed: a.seed,
         events_per_file: a.events_per_file,
         attacks: a.attacks,
+        attack_kinds: a.attack_kinds,
         habits: a.habits,
         ..GenOptions::default()
     };

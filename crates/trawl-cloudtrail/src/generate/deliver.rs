@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::accounts::{Account, accounts};
-use super::attacks::{Injected, leaked_key};
+use super::attacks::{Injected, inject};
 use super::event::make_event;
 use super::habits;
 use super::rng::Rng;
@@ -182,19 +182,8 @@ pub fn generate(opts: &GenOptions, sink: impl FnMut(GenFile)) -> GenSummary {
     let span_ms = i64::from(opts.days.max(1)) * 86_400_000;
     let step = span_ms as f64 / opts.events.max(1) as f64;
     let mut summary = GenSummary::default();
-    // Attack chains come from their own random stream, so the benign events are the
-    // same with or without them; each starts one minute into a 10-minute bucket.
-    let mut attack_rng = Rng::new(opts.seed ^ 0x00A7_7AC4);
-    let mut injected: Vec<Injected> = Vec::new();
-    for k in 0..opts.attacks {
-        let at = opts.start_ms + span_ms * i64::from(k + 1) / i64::from(opts.attacks + 1);
-        let at = at - at.rem_euclid(600_000) + 60_000;
-        let a = k as usize % accounts.len();
-        if let Some((chain, events)) = leaked_key(&mut attack_rng, &accounts, a, at) {
-            summary.chains.push(chain);
-            injected.extend(events);
-        }
-    }
+    let (chains, mut injected) = inject(opts, &accounts);
+    summary.chains = chains;
     injected.sort_by_key(|e| std::cmp::Reverse(e.time_ms));
     let mut delivery = Delivery {
         opts,

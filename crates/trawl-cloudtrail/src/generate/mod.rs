@@ -21,7 +21,7 @@ mod payload;
 mod rng;
 mod tables;
 
-pub use attacks::InjectedChain;
+pub use attacks::{AttackKind, InjectedChain};
 pub use deliver::generate;
 pub use rng::Rng;
 
@@ -42,6 +42,11 @@ pub struct GenOptions {
     /// accounts; their ground truth is in [`GenSummary::chains`]. With none the
     /// archive is what it always was.
     pub attacks: u32,
+    /// The stories chains tell, in turn: chain `k` tells `attack_kinds[k % len]`
+    /// (a role chain in a one-account archive gives way to the next kind). Empty:
+    /// every kind in [`AttackKind::ALL`]'s order, so the first chain is always the
+    /// leaked key.
+    pub attack_kinds: Vec<AttackKind>,
     /// Benign activity with an organisation's habits (see `habits`): people with
     /// working hours and stable addresses and APIs, instance fleets behind shared
     /// NAT egress, CI bursts, org-wide automation. The same number of events, a
@@ -61,6 +66,7 @@ impl Default for GenOptions {
             events_per_file: 100,
             duplicate_rate: 0.001,
             attacks: 0,
+            attack_kinds: Vec::new(),
             habits: false,
         }
     }
@@ -116,7 +122,9 @@ mod tests {
     }
 
     /// The default archive is what it was before habits existed: other crates'
-    /// tests and snapshots read it. These hashes come from the code before habits.
+    /// tests and snapshots read it. These hashes come from the code before habits,
+    /// but for `wide`'s, whose second chain became a role chain (and whose ground
+    /// truth gained `accounts`) when chains took kinds in turn.
     #[test]
     fn default_output_is_unchanged() {
         let small = GenOptions {
@@ -148,11 +156,36 @@ mod tests {
             got,
             [
                 0x9fdf_473f_0007_e0bf,
-                0x7306_48ac_42fd_c7ea,
+                0xaf83_c4bf_ac7f_f5a1,
                 0x7c71_8d7a_c656_ff95
             ],
             "{got:#018x?}"
         );
+    }
+
+    /// With leaked keys only, chains are what they were before the other kinds
+    /// existed: the delivered files hash as they did then.
+    #[test]
+    fn leaked_key_chains_are_unchanged() {
+        let wide = GenOptions {
+            events: 3000,
+            accounts: 5,
+            days: 7,
+            seed: 9,
+            events_per_file: 50,
+            duplicate_rate: 0.01,
+            attacks: 2,
+            attack_kinds: vec![AttackKind::LeakedKey],
+            ..GenOptions::default()
+        };
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        generate(&wide, |f| {
+            for b in f.key.bytes().chain(f.json.bytes()) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        });
+        assert_eq!(h, 0x6272_2553_8bc1_a5a2, "{h:#018x}");
     }
 
     #[test]
@@ -212,9 +245,11 @@ mod tests {
         assert_eq!(s2.events, s0.events + chain_events as u64);
         for c in &s2.chains {
             assert!(c.eventids.iter().all(|id| all.binary_search(id).is_ok()));
-            assert!(c.principal.ends_with(":user/svc-backup"), "{}", c.principal);
             assert!(c.access_key.starts_with("AKIA"));
         }
+        assert_eq!(s2.chains[0].name, "leaked-key");
+        assert!(s2.chains[0].principal.ends_with(":user/svc-backup"));
+        assert_eq!(s2.chains[1].name, "role-chain");
         assert_ne!(s2.chains[0].account, s2.chains[1].account);
     }
 }

@@ -36,7 +36,7 @@ const SSM_AGENT: &str = "amazon-ssm-agent/3.3.1142.0";
 const CONFIGURE_CREDENTIALS_AGENT: &str = "aws-sdk-js/3.540.0 ua/2.0 os/linux#6.5.0-1017-azure lang/js md/nodejs#20.11.1 api/sts#3.540.0 configure-aws-credentials-for-github-actions";
 
 /// Instance profile credentials are rotated about every six hours.
-const INSTANCE_SESSION_MS: i64 = 6 * HOUR_MS;
+pub(super) const INSTANCE_SESSION_MS: i64 = 6 * HOUR_MS;
 
 /// Calls a person makes outside their usual set, now and then.
 const NEW_API_CHANCE: f64 = 0.01;

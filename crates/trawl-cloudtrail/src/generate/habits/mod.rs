@@ -38,6 +38,51 @@ pub(super) struct HabitEvent {
     pub(super) json: String,
 }
 
+/// `expiration` in STS responses, for the attack chains' own STS calls.
+pub(super) fn expiration(ms: i64) -> String {
+    identities::expiration(ms)
+}
+
+/// Credentials an instance of account `a` holds at `t`, as an attacker with a
+/// foothold on it (SSRF to the metadata service, a shell) takes them.
+pub(super) struct InstanceCredentials {
+    /// The instance profile session's `userIdentity`, with the key the instance
+    /// itself signs with in that period.
+    pub(super) identity: serde_json::Value,
+    /// Where the instance works.
+    pub(super) region: &'static str,
+}
+
+/// The credentials an instance of `a`'s home-region application fleet holds at
+/// `t`: the same session, key and creation time its own calls of the period carry.
+pub(super) fn instance_at(
+    opts: &GenOptions,
+    accounts: &[Account],
+    a: usize,
+    t: i64,
+) -> Option<InstanceCredentials> {
+    let org = organisation(opts, accounts);
+    let acct = org.accounts.get(a)?;
+    let fleet = acct.fleets.first()?;
+    // The instance that answered the attacker: any of the fleet, by time.
+    let instance = fleet
+        .instances
+        .get((t / 600_000).rem_euclid(fleet.instances.len().max(1) as i64) as usize)?;
+    let period = t.div_euclid(calls::INSTANCE_SESSION_MS);
+    let key = identities::session_key(opts.seed, instance.salt, period);
+    let identity = identities::instance_session(
+        acct,
+        fleet,
+        instance,
+        &key,
+        period * calls::INSTANCE_SESSION_MS,
+    );
+    Some(InstanceCredentials {
+        identity: identity.json,
+        region: fleet.region,
+    })
+}
+
 /// The organisation habits mode simulates for `opts` over `accounts`.
 fn organisation(opts: &GenOptions, accounts: &[Account]) -> Org {
     let span_ms = i64::from(opts.days.max(1)) * DAY_MS;

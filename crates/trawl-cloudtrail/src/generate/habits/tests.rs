@@ -341,6 +341,9 @@ fn attacks_keep_their_ground_truth_with_habits() {
     assert_eq!(s.events, 5000 + chain_events as u64);
     for c in &s.chains {
         assert!(c.eventids.iter().all(|id| ids.contains(id.as_str())));
+    }
+    assert_eq!(s.chains[1].name, "role-chain");
+    for c in s.chains.iter().filter(|c| c.name == "leaked-key") {
         assert!(c.principal.ends_with(":user/svc-backup"));
         // The leaked key has a benign history of its own: the nightly backup.
         let benign = recs
