@@ -9,3 +9,4 @@ mod s3;
 mod sql;
 mod util;
 mod verify;
+mod watch;

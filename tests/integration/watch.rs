@@ -1,0 +1,291 @@
+//! `trawl watch` through the binary: a receiver on loopback that fails in every way
+//! before it accepts still gets each incident version once; replays send nothing;
+//! a late delivery is hunted once; one watcher per lake; a silent trail alerts.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::util::*;
+
+/// What the receiver saw: per request, the idempotency key and whether it
+/// answered 200.
+#[derive(Default)]
+struct Seen {
+    requests: Vec<(String, bool, Value)>,
+}
+
+/// A webhook receiver answering 500, then 429 with Retry-After: 1, then nothing
+/// (longer than the client waits), then 200 for good; it checks the signature.
+fn receiver(secret: &'static str) -> (String, Arc<Mutex<Seen>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut headers = BTreeMap::new();
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            loop {
+                line.clear();
+                reader.read_line(&mut line).unwrap();
+                let l = line.trim_end();
+                if l.is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = l.split_once(':') {
+                    headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+                }
+            }
+            let len: usize = headers["content-length"].parse().unwrap();
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body).unwrap();
+            let expected = sign(secret.as_bytes(), &body);
+            assert_eq!(headers.get("x-trawl-signature"), Some(&expected));
+            let key = headers["idempotency-key"].clone();
+            let status = match n {
+                0 => "500 Internal Server Error\r\nContent-Length: 0",
+                1 => "429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0",
+                2 => {
+                    std::thread::sleep(std::time::Duration::from_millis(2500));
+                    "504 Gateway Timeout\r\nContent-Length: 0"
+                }
+                _ => "200 OK\r\nContent-Length: 0",
+            };
+            let accepted = n > 2;
+            log.lock().unwrap().requests.push((
+                key,
+                accepted,
+                serde_json::from_slice(&body).unwrap(),
+            ));
+            let _ = write!(stream, "HTTP/1.1 {status}\r\nConnection: close\r\n\r\n");
+        }
+    });
+    (url, seen)
+}
+
+/// HMAC-SHA256 as the receiver computes it (RFC 2104 over SHA-256).
+fn sign(key: &[u8], body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut k = [0u8; 64];
+    k[..key.len()].copy_from_slice(key);
+    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(body)
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize();
+    let hex: String = outer.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+fn watch(lake: &Path, config: &Path, now: &str, sources: &[&Path]) -> std::process::Output {
+    trawl()
+        .arg("watch")
+        .args(sources)
+        .args(["--lake", lake.to_str().unwrap(), "--once", "--now", now])
+        .args(["--config", config.to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+fn state(lake: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(lake.join("_trawl/watch/state.json")).unwrap()).unwrap()
+}
+
+/// Moves the delivery files of days after `day` from `from` to `to`.
+fn hold_back(from: &Path, to: &Path, day: &str) {
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        let parts: Vec<_> = rel
+            .iter()
+            .map(|p| p.to_string_lossy().to_string())
+            .collect();
+        // AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/file
+        if parts.len() == 8 && parts[4..7].join("-").as_str() > day {
+            let dest = to.join(rel);
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::rename(&entry, &dest).unwrap();
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn watch_delivers_each_incident_once_through_failures_replays_and_late_deliveries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incoming = tmp.path().join("incoming");
+    let later = tmp.path().join("later");
+    let lake = tmp.path().join("lake");
+    generate(
+        &incoming,
+        &[
+            "--habits",
+            "--seed",
+            "5",
+            "--accounts",
+            "2",
+            "--events",
+            "6000",
+            "--days",
+            "2",
+            "--attacks",
+            "2",
+        ],
+    );
+    // The second day arrives a cycle late.
+    hold_back(&incoming, &later, "2026-03-01");
+    assert!(!walk(&later).is_empty());
+    let (url, seen) = receiver("s3cret");
+    let config = tmp.path().join("watch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[watch]\nsilent_after = \"2h\"\n\n[[destination]]\nname = \"soc\"\nkind = \"webhook\"\nurl = \"{url}\"\nsecret = \"s3cret\"\ntimeout_secs = 1\nmin_severity = \"low\"\n"
+        ),
+    )
+    .unwrap();
+
+    // Cycle 1: the first day, through a receiver that fails three ways first.
+    let out = watch(&lake, &config, "2026-03-02T00:10:00Z", &[&incoming]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let first = state(&lake);
+    let raised = first["incidents"].as_object().unwrap().len();
+    assert!(raised >= 1, "{first}");
+
+    // Cycle 2: nothing new; the same deliveries again send nothing.
+    let out = watch(&lake, &config, "2026-03-02T00:20:00Z", &[&incoming]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sent_after_replay = seen.lock().unwrap().requests.len();
+
+    // Cycle 3: the late day.
+    for f in walk(&later) {
+        let dest = incoming.join(f.strip_prefix(&later).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::rename(&f, &dest).unwrap();
+    }
+    let out = watch(&lake, &config, "2026-03-03T00:10:00Z", &[&incoming]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cycles = std::fs::read_to_string(lake.join("_trawl/watch/cycles.ndjson")).unwrap();
+    let cycles: Vec<Value> = cycles
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(cycles.len(), 3);
+    assert!(cycles[0]["events"].as_u64().unwrap() > 0);
+    assert_eq!(cycles[1]["events"], 0, "{}", cycles[1]);
+    assert_eq!(cycles[1]["sent"], 0);
+    assert!(cycles[2]["events"].as_u64().unwrap() > 0);
+
+    // Every incident version reached the receiver exactly once, and both injected
+    // chains are among them.
+    let st = state(&lake);
+    let incidents = st["incidents"].as_object().unwrap();
+    let seen = seen.lock().unwrap();
+    let mut accepted: BTreeMap<&str, usize> = BTreeMap::new();
+    for (key, ok, body) in &seen.requests {
+        assert_eq!(body["schema"], "trawl.incident.v1");
+        if *ok {
+            *accepted.entry(key.as_str()).or_default() += 1;
+        }
+    }
+    assert!(accepted.values().all(|n| *n == 1), "{accepted:?}");
+    let versions: usize = incidents
+        .values()
+        .map(|i| i["version"].as_u64().unwrap() as usize)
+        .sum();
+    assert_eq!(accepted.len(), versions, "{accepted:?}");
+    assert!(seen.requests.len() >= sent_after_replay);
+    let stops = incidents
+        .values()
+        .filter(|i| {
+            i["detections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d == "cloudtrail_stop_logging")
+        })
+        .count();
+    assert!(stops >= 1, "{st}");
+    drop(seen);
+
+    // A second watcher while one holds the lake: exit 5, saying so.
+    let lock = lake.join("_trawl/watch/lock");
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    std::fs::write(&lock, format!("{} {}\n", std::process::id(), host.trim())).unwrap();
+    let out = watch(&lake, &config, "2026-03-03T00:20:00Z", &[&incoming]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("another watcher"), "{}", stderr(&out));
+    std::fs::remove_file(&lock).unwrap();
+
+    // People's decisions: suppressed until a time, recorded with who and why.
+    let id = incidents.keys().next().unwrap().clone();
+    let out = trawl()
+        .args([
+            "findings",
+            "--lake",
+            lake.to_str().unwrap(),
+            "suppress",
+            &id,
+        ])
+        .args(["--until", "2026-03-03T02:00:00Z", "--reason", "drill"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(state(&lake)["incidents"][&id]["status"], "suppressed");
+    let listed = trawl()
+        .args([
+            "findings",
+            "--lake",
+            lake.to_str().unwrap(),
+            "list",
+            "--json",
+        ])
+        .args(["--status", "suppressed"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 1);
+
+    // Three hours without a delivery: the trail is silent, said once; the
+    // suppression has run out by then.
+    let out = watch(&lake, &config, "2026-03-03T03:20:00Z", &[&incoming]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let st = state(&lake);
+    assert_eq!(st["incidents"][&id]["status"], "open");
+    assert_eq!(st["incidents"][&id]["suppressions_expired"], 1);
+    let silent: Vec<&Value> = st["incidents"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|i| i["detections"][0] == "trail_silent")
+        .collect();
+    assert_eq!(silent.len(), 1, "{st}");
+    let out = watch(&lake, &config, "2026-03-03T03:30:00Z", &[&incoming]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cycles = std::fs::read_to_string(lake.join("_trawl/watch/cycles.ndjson")).unwrap();
+    let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
+    assert_eq!(last["incidents_new"], 0, "{last}");
+    assert_eq!(last["sent"], 0, "{last}");
+}
