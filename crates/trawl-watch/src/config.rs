@@ -37,6 +37,24 @@ pub enum DestinationKind {
     File,
     /// A versioned JSON body POSTed to `url`, signed with HMAC-SHA256.
     Webhook,
+    /// A Slack incoming webhook (`text` plus `blocks`).
+    Slack,
+    /// A Microsoft Teams Workflows webhook (an Adaptive Card in `attachments`).
+    Teams,
+    /// PagerDuty Events API v2 (`dedup_key` = the incident id); the routing key is
+    /// the destination's secret.
+    Pagerduty,
+}
+
+/// How stdout, file and webhook destinations write an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// trawl's own versioned body (`schema: trawl.incident.v1`).
+    #[default]
+    Trawl,
+    /// OCSF Detection Finding (class 2004).
+    Ocsf,
 }
 
 /// One `[[destination]]`.
@@ -49,6 +67,8 @@ pub struct DestinationConfig {
     pub url: Option<String>,
     #[serde(default)]
     pub path: Option<PathBuf>,
+    #[serde(default)]
+    pub format: BodyFormat,
     /// The HMAC key itself (prefer `secret_env`).
     #[serde(default)]
     pub secret: Option<String>,
@@ -141,6 +161,7 @@ impl Config {
                 kind: DestinationKind::Stdout,
                 url: None,
                 path: None,
+                format: BodyFormat::Trawl,
                 secret: None,
                 secret_env: None,
                 min_severity: Severity::Low,
@@ -180,12 +201,12 @@ impl Config {
                 ));
             }
             match d.kind {
-                DestinationKind::Webhook => {
+                DestinationKind::Webhook | DestinationKind::Slack | DestinationKind::Teams => {
                     let url = d.url.as_deref().unwrap_or_default();
                     if !(url.starts_with("https://") || url.starts_with("http://")) {
                         return Err(format!(
-                            "destination {:?}: a webhook needs url = \"https://...\"",
-                            d.name
+                            "destination {:?}: a {:?} destination needs url = \"https://...\"",
+                            d.name, d.kind
                         ));
                     }
                     if let Some(var) = &d.secret_env
@@ -196,6 +217,12 @@ impl Config {
                             d.name
                         ));
                     }
+                }
+                DestinationKind::Pagerduty if d.secret.is_none() && d.secret_env.is_none() => {
+                    return Err(format!(
+                        "destination {:?}: PagerDuty needs its routing key in secret_env (or secret)",
+                        d.name
+                    ));
                 }
                 DestinationKind::File if d.path.is_none() => {
                     return Err(format!(

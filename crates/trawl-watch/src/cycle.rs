@@ -17,7 +17,7 @@ use trawl_engine::catalog::{Catalog, Severity};
 use trawl_hunt::{Hunt, HuntReport, Incident};
 
 use crate::config::Config;
-use crate::destination::{Delivery, DeliveryKind, body, routes};
+use crate::destination::{Delivery, DeliveryKind, render, routes};
 use crate::lock::WatchLock;
 use crate::outbox::Outbox;
 use crate::state::{Change, IncidentStatus, TrackedIncident, WatchState, append_line};
@@ -247,7 +247,7 @@ impl Watcher {
                             kind: *kind,
                             incident: inc.id.clone(),
                             version: inc.version,
-                            body: body(*kind, inc, &lake_name, WATCHER),
+                            body: render(dest, *kind, inc, &lake_name, WATCHER, &now),
                         },
                         &now,
                     )?;

@@ -16,7 +16,7 @@ mod lock;
 mod outbox;
 mod state;
 
-pub use config::{Config, DestinationConfig, DestinationKind, WatchSettings};
+pub use config::{BodyFormat, Config, DestinationConfig, DestinationKind, WatchSettings};
 pub use cycle::{CycleOptions, CycleRecord, Watcher, watch_dir};
 pub use destination::{Delivery, DeliveryKind, WEBHOOK_SCHEMA};
 pub use duration::parse_duration;
