@@ -159,6 +159,7 @@ fn watch_delivers_each_incident_once_through_failures_replays_and_late_deliverie
     hold_back(&incoming, &later, "2026-03-01");
     assert!(!walk(&later).is_empty());
     let (url, seen) = receiver("s3cret");
+    let seen_log = seen.clone();
     let config = tmp.path().join("watch.toml");
     std::fs::write(
         &config,
@@ -288,4 +289,68 @@ fn watch_delivers_each_incident_once_through_failures_replays_and_late_deliverie
     let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
     assert_eq!(last["incidents_new"], 0, "{last}");
     assert_eq!(last["sent"], 0, "{last}");
+
+    // Resolving tells the receivers, as a new version of the incident.
+    let before = seen_count(&seen_log);
+    let out = trawl()
+        .args(["findings", "--lake", lake.to_str().unwrap()])
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "resolve",
+            &id,
+            "--reason",
+            "contained",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let st = state(&lake);
+    assert_eq!(st["incidents"][&id]["status"], "resolved");
+    let log = seen_log.lock().unwrap();
+    let (key, ok, body) = log.requests.last().unwrap();
+    assert_eq!(log.requests.len(), before + 1);
+    assert!(*ok);
+    assert_eq!(body["event"], "resolved");
+    let version = st["incidents"][&id]["version"].as_u64().unwrap();
+    assert_eq!(key, &format!("{id}.v{version}"));
+    drop(log);
+
+    // Starting on a lake that already holds data, with --baseline: history, no alerts.
+    let quiet = tmp.path().join("quiet-lake");
+    let out = trawl()
+        .args([
+            "convert",
+            incoming.to_str().unwrap(),
+            "--lake",
+            quiet.to_str().unwrap(),
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = trawl()
+        .args([
+            "watch",
+            "--lake",
+            quiet.to_str().unwrap(),
+            "--once",
+            "--baseline",
+        ])
+        .args(["--now", "2026-03-03T00:10:00Z"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let st = state(&quiet);
+    assert_eq!(st["incidents"].as_object().unwrap().len(), 0);
+    assert!(!st["processed_runs"].as_array().unwrap().is_empty());
+}
+
+fn seen_count(seen: &Arc<Mutex<Seen>>) -> usize {
+    seen.lock().unwrap().requests.len()
 }

@@ -475,6 +475,10 @@ pub struct WatchArgs {
     /// Send what waits in the outbox, then exit.
     #[arg(long)]
     pub resend: bool,
+    /// Take what the lake already holds as history: mark it hunted without
+    /// alerting, so watching a lake of years starts quietly from now.
+    #[arg(long)]
+    pub baseline: bool,
     /// Skip detections below this severity (the audit tier is never watched).
     #[arg(long, value_enum, default_value_t = Severity::Low)]
     pub min_severity: Severity,
@@ -489,6 +493,10 @@ pub struct WatchArgs {
 pub struct FindingsArgs {
     #[arg(long, env = "TRAWL_LAKE", value_name = "DIR")]
     pub lake: PathBuf,
+    /// The watch configuration: resolving an incident tells its destinations
+    /// (PagerDuty resolves its incident).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub action: FindingsAction,
 }

@@ -84,7 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(a) => commands::generate::run(a),
         Command::Demo(a) => commands::demo::run(a).await,
         Command::Watch(a) => commands::watch::run(a).await,
-        Command::Findings(a) => commands::watch::findings(a),
+        Command::Findings(a) => commands::watch::findings(a).await,
     }
 }
 

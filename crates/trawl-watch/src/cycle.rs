@@ -43,6 +43,9 @@ pub struct CycleOptions {
     /// Extra look-back on top of the detections' own history, so threshold and
     /// sequence windows that started before the new events are seen whole.
     pub margin_ms: i64,
+    /// Take what the lake holds as history: mark the runs not yet hunted as done
+    /// without alerting (starting to watch a lake that already holds years).
+    pub baseline: bool,
 }
 
 impl Default for CycleOptions {
@@ -55,6 +58,7 @@ impl Default for CycleOptions {
             min_severity: Severity::Low,
             memory_limit: None,
             margin_ms: 86_400_000,
+            baseline: false,
         }
     }
 }
@@ -198,7 +202,7 @@ impl Watcher {
         }
 
         let mut deliveries: Vec<(DeliveryKind, String)> = Vec::new();
-        if !files.is_empty() {
+        if !files.is_empty() && !opts.baseline {
             let report = self.hunt_new(&files, opts, &mut rec).await?;
             if let Some((report, new_ids)) = report {
                 self.merge(
@@ -233,25 +237,9 @@ impl Watcher {
         // Queue before the state says the runs are done: a crash in between
         // recomputes the same incident versions, and the outbox keeps one of each.
         let outbox = Outbox::new(&dir);
-        let lake_name = self.lake.root().display().to_string();
         for (kind, id) in &deliveries {
-            let Some(inc) = state.incidents.get(id) else {
-                continue;
-            };
-            let tags = self.tags(inc);
-            for dest in &self.config.destinations {
-                if routes(dest, inc, &tags) {
-                    outbox.put(
-                        Delivery {
-                            destination: dest.name.clone(),
-                            kind: *kind,
-                            incident: inc.id.clone(),
-                            version: inc.version,
-                            body: render(dest, *kind, inc, &lake_name, WATCHER, &now),
-                        },
-                        &now,
-                    )?;
-                }
+            if let Some(inc) = state.incidents.get(id) {
+                self.queue(&outbox, *kind, inc, &now)?;
             }
         }
         state.processed_runs.extend(rec.runs.iter().cloned());
@@ -401,6 +389,68 @@ impl Watcher {
                 }
             }
         }
+    }
+
+    fn queue(
+        &self,
+        outbox: &Outbox,
+        kind: DeliveryKind,
+        inc: &TrackedIncident,
+        now: &str,
+    ) -> Result<()> {
+        let lake_name = self.lake.root().display().to_string();
+        let tags = self.tags(inc);
+        for dest in &self.config.destinations {
+            if routes(dest, inc, &tags) {
+                outbox.put(
+                    Delivery {
+                        destination: dest.name.clone(),
+                        kind,
+                        incident: inc.id.clone(),
+                        version: inc.version,
+                        body: render(dest, kind, inc, &lake_name, WATCHER, now),
+                    },
+                    now,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A person's decision on an incident (`trawl findings ack|resolve|suppress|
+    /// reopen`), recorded with who and why; resolving tells the destinations (a
+    /// new version), so an on-call tool closes its incident too.
+    pub async fn set_status(
+        &self,
+        id: &str,
+        status: IncidentStatus,
+        by: &str,
+        reason: Option<String>,
+        until: Option<String>,
+    ) -> Result<TrackedIncident> {
+        let dir = self.dir();
+        let _lock = WatchLock::acquire(&dir)?;
+        let mut state = WatchState::load(&dir)?;
+        let now = iso(chrono::Utc::now().timestamp_millis());
+        let inc = state.find_mut(id)?;
+        let was = inc.status;
+        inc.set_status(status, by, &now, reason, until);
+        let tell = status == IncidentStatus::Resolved && was != IncidentStatus::Resolved;
+        if tell {
+            inc.version += 1;
+        }
+        let inc = inc.clone();
+        let outbox = Outbox::new(&dir);
+        if tell {
+            self.queue(&outbox, DeliveryKind::Resolved, &inc, &now)?;
+        }
+        state.save(&dir)?;
+        if tell {
+            outbox
+                .flush(&self.config.destinations, self.config.watch.attempts)
+                .await?;
+        }
+        Ok(inc)
     }
 
     /// The tags of an incident's detections, for routing.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::config::{BodyFormat, DestinationConfig, DestinationKind};
-use crate::state::TrackedIncident;
+use crate::state::{IncidentStatus, TrackedIncident};
 use trawl_engine::catalog::Severity;
 
 /// The `schema` of every body trawl sends; bumped when a field changes meaning.
@@ -22,6 +22,8 @@ pub enum DeliveryKind {
     New,
     /// More of the story: new detections, a higher severity, or reopened.
     Updated,
+    /// Closed by a person (`trawl findings resolve`).
+    Resolved,
 }
 
 /// One incident version for one destination.
@@ -85,7 +87,7 @@ pub fn render(
     match dest.kind {
         DestinationKind::Slack => slack(kind, inc),
         DestinationKind::Teams => teams(kind, inc),
-        DestinationKind::Pagerduty => pagerduty(inc, lake, &secret(dest).unwrap_or_default()),
+        DestinationKind::Pagerduty => pagerduty(kind, inc, lake, &secret(dest).unwrap_or_default()),
         _ if dest.format == BodyFormat::Ocsf => ocsf(kind, inc, now),
         _ => body(kind, inc, lake, sent_by),
     }
@@ -97,6 +99,7 @@ fn headline(kind: DeliveryKind, inc: &TrackedIncident) -> String {
         match kind {
             DeliveryKind::New => "New",
             DeliveryKind::Updated => "Updated",
+            DeliveryKind::Resolved => "Resolved",
         },
         inc.severity,
         inc.id,
@@ -171,7 +174,7 @@ fn teams(kind: DeliveryKind, inc: &TrackedIncident) -> Value {
 
 /// PagerDuty Events v2; the incident id is the dedup key, so updates fold into one
 /// PagerDuty incident.
-fn pagerduty(inc: &TrackedIncident, lake: &str, routing_key: &[u8]) -> Value {
+fn pagerduty(kind: DeliveryKind, inc: &TrackedIncident, lake: &str, routing_key: &[u8]) -> Value {
     let severity = match inc.severity {
         Severity::Critical => "critical",
         Severity::High => "error",
@@ -184,7 +187,7 @@ fn pagerduty(inc: &TrackedIncident, lake: &str, routing_key: &[u8]) -> Value {
         .collect();
     json!({
         "routing_key": String::from_utf8_lossy(routing_key),
-        "event_action": "trigger",
+        "event_action": if kind == DeliveryKind::Resolved { "resolve" } else { "trigger" },
         "dedup_key": inc.id,
         "payload": {
             "summary": summary,
@@ -208,6 +211,13 @@ fn ocsf(kind: DeliveryKind, inc: &TrackedIncident, now: &str) -> Value {
     let activity = match kind {
         DeliveryKind::New => 1,
         DeliveryKind::Updated => 2,
+        DeliveryKind::Resolved => 3,
+    };
+    let status_id = match inc.status {
+        IncidentStatus::Open => 1,
+        IncidentStatus::Acknowledged => 2,
+        IncidentStatus::Suppressed => 3,
+        IncidentStatus::Resolved => 4,
     };
     let severity_id = match inc.severity {
         Severity::Info => 1,
@@ -227,7 +237,7 @@ fn ocsf(kind: DeliveryKind, inc: &TrackedIncident, now: &str) -> Value {
         "time": time,
         "severity_id": severity_id,
         "severity": inc.severity.to_string(),
-        "status_id": 1,
+        "status_id": status_id,
         "is_alert": true,
         "message": inc.title,
         "metadata": {
@@ -382,7 +392,6 @@ pub(crate) fn routes(dest: &DestinationConfig, inc: &TrackedIncident, tags: &[St
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::state::IncidentStatus;
 
     fn incident() -> TrackedIncident {
         TrackedIncident {

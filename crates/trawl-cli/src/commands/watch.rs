@@ -12,7 +12,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use trawl_convert::Lake;
 use trawl_engine::catalog::Catalog;
 use trawl_watch::{
-    Config, CycleOptions, CycleRecord, IncidentStatus, WatchError, WatchLock, WatchState, Watcher,
+    Config, CycleOptions, CycleRecord, IncidentStatus, WatchError, WatchState, Watcher,
     parse_duration,
 };
 
@@ -108,6 +108,7 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
         params: parse_params(&a.params)?,
         min_severity: a.min_severity,
         memory_limit: a.engine.memory_limit,
+        baseline: a.baseline,
         ..CycleOptions::default()
     };
     loop {
@@ -158,7 +159,7 @@ fn status_of(s: IncidentStatusArg) -> IncidentStatus {
     }
 }
 
-pub fn findings(a: FindingsArgs) -> Result<ExitCode> {
+pub async fn findings(a: FindingsArgs) -> Result<ExitCode> {
     let dir = trawl_watch::watch_dir(&a.lake);
     if !WatchState::path(&dir).exists() {
         bail!(
@@ -168,7 +169,6 @@ pub fn findings(a: FindingsArgs) -> Result<ExitCode> {
         );
     }
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let now = trawl_cloudtrail::utc_time(now_ms);
     let (status, id, reason, until) = match a.action {
         FindingsAction::List { status, json } => {
             let state = WatchState::load(&dir)?;
@@ -234,19 +234,22 @@ pub fn findings(a: FindingsArgs) -> Result<ExitCode> {
             (IncidentStatus::Suppressed, id, reason, until)
         }
     };
+    let config = match &a.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let lake = Lake::open(&a.lake.to_string_lossy())?;
+    let watcher = Watcher::new(lake, Catalog::load(&query_dirs(&[]))?, config);
     // A change waits for a running cycle rather than racing it.
-    let _lock = match WatchLock::acquire(&dir) {
-        Ok(l) => l,
+    let inc = match watcher.set_status(&id, status, &who(), reason, until).await {
+        Ok(inc) => inc,
         Err(e @ WatchError::Locked { .. }) => {
             eprintln!("trawl: {e}");
             return Ok(ExitCode::from(EXIT_LOCKED));
         }
         Err(e) => return Err(e.into()),
     };
-    let mut state = WatchState::load(&dir)?;
-    let inc = state.find_mut(&id)?;
-    inc.set_status(status, &who(), &now, reason, until);
-    let line = format!(
+    eprintln!(
         "{} is {}{}",
         inc.id,
         inc.status,
@@ -254,7 +257,5 @@ pub fn findings(a: FindingsArgs) -> Result<ExitCode> {
             .as_deref()
             .map_or(String::new(), |u| format!(" until {u}"))
     );
-    state.save(&dir)?;
-    eprintln!("{line}");
     Ok(ExitCode::SUCCESS)
 }
