@@ -235,7 +235,15 @@ fn watch_delivers_each_incident_once_through_failures_replays_and_late_deliverie
     // A second watcher while one holds the lake: exit 5, saying so.
     let lock = lake.join("_trawl/watch/lock");
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-    std::fs::write(&lock, format!("{} {}\n", std::process::id(), host.trim())).unwrap();
+    std::fs::write(
+        &lock,
+        format!(
+            "pid {} since 2026-03-03T00:19:00Z on {}",
+            std::process::id(),
+            host.trim()
+        ),
+    )
+    .unwrap();
     let out = watch(&lake, &config, "2026-03-03T00:20:00Z", &[&incoming]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert!(stderr(&out).contains("another watcher"), "{}", stderr(&out));

@@ -143,10 +143,72 @@ pub struct Lake {
     root: PathBuf,
 }
 
-/// Held while a run writes to the lake; released on drop.
+/// A lock file, held while its owner writes and removed on drop: the lake's write
+/// lock, and `trawl watch`'s one watcher per lake.
 #[derive(Debug)]
 pub struct LakeLock {
     path: PathBuf,
+}
+
+impl LakeLock {
+    /// Creates `path` exclusively, naming this process and host in it. A lock left
+    /// by a process of this host that is gone (killed), or by this process, is
+    /// stale and taken over; a lock of another host is never judged from here.
+    /// `Ok(Err(holder))`: someone else holds it, and this is what its file says.
+    pub fn acquire(path: &Path) -> std::io::Result<std::result::Result<Self, String>> {
+        let host = hostname();
+        let me = format!(
+            "pid {} since {} on {host}",
+            std::process::id(),
+            chrono::Utc::now().to_rfc3339()
+        );
+        let mut holder = String::from("unknown");
+        for _ in 0..2 {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(mut f) => {
+                    f.write_all(me.as_bytes())?;
+                    return Ok(Ok(Self {
+                        path: path.to_path_buf(),
+                    }));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    holder = fs::read_to_string(path).unwrap_or_default();
+                    let pid = holder
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(|p| p.parse::<u32>().ok());
+                    // Locks written before hosts were recorded are local ones.
+                    let local = holder
+                        .split_once(" on ")
+                        .is_none_or(|(_, h)| h.trim() == host);
+                    match pid {
+                        Some(pid) if !local || (pid_alive(pid) && pid != std::process::id()) => {
+                            return Ok(Err(holder));
+                        }
+                        _ => {
+                            let _ = fs::remove_file(path);
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Err(holder))
+    }
+}
+
+/// This machine's name, for lock files on a shared filesystem.
+fn hostname() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into())
 }
 
 impl Drop for LakeLock {
@@ -211,50 +273,14 @@ impl Lake {
     pub fn lock(&self) -> Result<LakeLock> {
         let path = self.meta("lock");
         fs::create_dir_all(self.meta("")).map_err(|e| Error::io(self.meta(""), e))?;
-        let me = format!(
-            "pid {} since {}",
-            std::process::id(),
-            chrono::Utc::now().to_rfc3339()
-        );
-        for _ in 0..2 {
-            match fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut f) => {
-                    f.write_all(me.as_bytes())
-                        .map_err(|e| Error::io(&path, e))?;
-                    return Ok(LakeLock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = fs::read_to_string(&path).unwrap_or_default();
-                    let pid = holder
-                        .split_whitespace()
-                        .nth(1)
-                        .and_then(|p| p.parse::<u32>().ok());
-                    match pid {
-                        Some(pid) if pid_alive(pid) && pid != std::process::id() => {
-                            return Err(Error::Locked {
-                                lake: self.root.display().to_string(),
-                                holder,
-                                lock: path.display().to_string(),
-                            });
-                        }
-                        // The holder is gone (killed): its lock is stale.
-                        _ => {
-                            let _ = fs::remove_file(&path);
-                        }
-                    }
-                }
-                Err(e) => return Err(Error::io(&path, e)),
-            }
+        match LakeLock::acquire(&path).map_err(|e| Error::io(&path, e))? {
+            Ok(lock) => Ok(lock),
+            Err(holder) => Err(Error::Locked {
+                lake: self.root.display().to_string(),
+                holder,
+                lock: path.display().to_string(),
+            }),
         }
-        Err(Error::Locked {
-            lake: self.root.display().to_string(),
-            holder: "unknown".into(),
-            lock: path.display().to_string(),
-        })
     }
 
     /// Reads every committed manifest.
