@@ -33,7 +33,7 @@ fn strings(batch: &RecordBatch, i: usize) -> Result<Vec<Option<String>>, HuntErr
 }
 
 /// Column `i` of a batch (a timestamp) as optional milliseconds since the epoch.
-pub(crate) fn millis(batch: &RecordBatch, i: usize) -> Result<Vec<Option<i64>>, HuntError> {
+pub fn millis(batch: &RecordBatch, i: usize) -> Result<Vec<Option<i64>>, HuntError> {
     let c = cast(
         batch.column(i),
         &DataType::Timestamp(TimeUnit::Millisecond, None),

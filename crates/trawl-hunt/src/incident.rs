@@ -302,13 +302,19 @@ pub fn tactic_path(in_time_order: &[Tactic]) -> (Vec<Tactic>, usize) {
 
 /// `inc-` and 16 hex digits of SHA-256 over the anchor finding.
 pub fn incident_id(anchor: &FindingFacts) -> String {
-    let mut ids = anchor.eventids.clone();
+    let mut ids: Vec<&str> = anchor.eventids.iter().map(String::as_str).collect();
     ids.sort();
+    stable_id(&anchor.detection, &ids)
+}
+
+/// `inc-` and 16 hex digits of SHA-256 over `kind` and each part, NUL-separated:
+/// the id of anything that should be named the same every time it is found.
+pub fn stable_id(kind: &str, parts: &[&str]) -> String {
     let mut h = Sha256::new();
-    h.update(anchor.detection.as_bytes());
-    for id in &ids {
+    h.update(kind.as_bytes());
+    for part in parts {
         h.update([0u8]);
-        h.update(id.as_bytes());
+        h.update(part.as_bytes());
     }
     let digest = h.finalize();
     let mut out = String::from("inc-");

@@ -32,9 +32,10 @@ mod shared_scan;
 mod sink;
 
 pub use arming::{Arming, history_ms};
+pub use correlate::millis;
 pub use finding::{Evidence, Finding};
 pub use hunt::{Hunt, Observer};
-pub use incident::{Incident, ScoreInputs, score};
+pub use incident::{Incident, ScoreInputs, score, stable_id};
 pub use report::{DetectionOutcome, DetectionSummary, HuntReport, SharedScan};
 pub use sink::{JsonSink, NdjsonSink, Sink, SinkError};
 

@@ -8,10 +8,9 @@ use std::time::Instant;
 
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::prelude::{ParquetReadOptions, col};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use trawl_convert::{ConvertOptions, Lake, RunKind};
 use trawl_engine::catalog::{Catalog, Severity};
 use trawl_hunt::{Hunt, HuntReport, Incident};
@@ -105,20 +104,6 @@ pub struct Watcher {
 
 fn iso(ms: i64) -> String {
     trawl_cloudtrail::utc_time(ms)
-}
-
-fn millis_column(batch: &datafusion::arrow::array::RecordBatch, i: usize) -> Result<Vec<i64>> {
-    let c = cast(
-        batch.column(i),
-        &DataType::Timestamp(TimeUnit::Millisecond, None),
-    )
-    .and_then(|c| cast(&c, &DataType::Int64))
-    .map_err(|e| WatchError::DataFusion(e.into()))?;
-    let c = c.as_primitive::<Int64Type>();
-    Ok((0..c.len())
-        .filter(|r| !c.is_null(*r))
-        .map(|r| c.value(r))
-        .collect())
 }
 
 impl Watcher {
@@ -288,7 +273,7 @@ impl Watcher {
                     new_ids.insert(ids.value(r).to_string());
                 }
             }
-            for t in millis_column(b, 1)? {
+            for t in trawl_hunt::millis(b, 1)?.into_iter().flatten() {
                 first = first.min(t);
                 last = last.max(t);
             }
@@ -582,15 +567,7 @@ fn update(k: &mut TrackedIncident, seen: TrackedIncident, now: &str) -> bool {
 
 /// The id of the silence that began after the delivery at `last`.
 fn silent_id(last: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(b"trail_silent\0");
-    h.update(last.as_bytes());
-    let d = h.finalize();
-    let mut out = String::from("inc-");
-    for b in d.iter().take(8) {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    trawl_hunt::stable_id("trail_silent", &[last])
 }
 
 fn silent_incident(id: &str, last: &str, now: &str, cycle: u64) -> TrackedIncident {
