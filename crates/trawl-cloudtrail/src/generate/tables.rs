@@ -217,6 +217,47 @@ pub(super) const APIS: &[Api] = &[
     mgmt("guardduty.amazonaws.com",      "ListDetectors",                 READ,     Payload::None,            3),
 ];
 
+/// trawl-engine's bundled snapshot of AWS's address ranges, for the tests that
+/// check the generator's addresses against it.
+#[cfg(test)]
+pub(super) mod aws_ranges {
+    /// `(network, bits)` of an IPv4 prefix.
+    pub(in super::super) fn net(prefix: &str) -> Option<(u32, u32)> {
+        let (ip, bits) = prefix.split_once('/')?;
+        let ip: std::net::Ipv4Addr = ip.parse().ok()?;
+        Some((u32::from(ip), bits.parse().ok()?))
+    }
+
+    /// Whether prefix `inner` lies within prefix `outer`.
+    pub(in super::super) fn inside(inner: (u32, u32), outer: (u32, u32)) -> bool {
+        let mask = u32::MAX.checked_shl(32 - outer.1).unwrap_or(0);
+        inner.1 >= outer.1 && inner.0 & mask == outer.0 & mask
+    }
+
+    /// Every IPv4 prefix of the snapshot with its region and services.
+    pub(in super::super) fn bundled_v4() -> Vec<((u32, u32), String, String)> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../trawl-engine/data/aws-ip-ranges.txt.gz"
+        );
+        let gz = std::fs::read(path).expect("trawl-engine's bundled aws-ip-ranges.txt.gz");
+        let (text, error) = crate::gunzip(&gz);
+        assert_eq!(error, None);
+        String::from_utf8_lossy(&text)
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split_whitespace();
+                Some((
+                    net(f.next()?)?,
+                    f.next()?.to_string(),
+                    f.next()?.to_string(),
+                ))
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -239,17 +280,7 @@ mod tests {
         assert!(CONSOLE_USER_AGENT.starts_with("Mozilla/"));
     }
 
-    /// `(network, bits)` of an IPv4 prefix.
-    fn net(prefix: &str) -> Option<(u32, u32)> {
-        let (ip, bits) = prefix.split_once('/')?;
-        let ip: std::net::Ipv4Addr = ip.parse().ok()?;
-        Some((u32::from(ip), bits.parse().ok()?))
-    }
-
-    fn inside(inner: (u32, u32), outer: (u32, u32)) -> bool {
-        let mask = u32::MAX.checked_shl(32 - outer.1).unwrap_or(0);
-        inner.1 >= outer.1 && inner.0 & mask == outer.0 & mask
-    }
+    use super::aws_ranges::{bundled_v4, inside, net};
 
     #[test]
     fn egress_prefixes_cover_every_region() {
@@ -269,22 +300,7 @@ mod tests {
     /// inside it belongs to another service or region.
     #[test]
     fn egress_prefixes_are_ec2_of_their_region() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../trawl-engine/data/aws-ip-ranges.txt.gz"
-        );
-        let gz = std::fs::read(path).expect("trawl-engine's bundled aws-ip-ranges.txt.gz");
-        let (text, error) = crate::gunzip(&gz);
-        assert_eq!(error, None);
-        let text = String::from_utf8_lossy(&text);
-        let listed: Vec<((u32, u32), &str, &str)> = text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut f = l.split_whitespace();
-                Some((net(f.next()?)?, f.next()?, f.next()?))
-            })
-            .collect();
+        let listed = bundled_v4();
         for (region, prefixes) in EC2_EGRESS {
             for p in *prefixes {
                 let p = net(p).unwrap_or_default();

@@ -6,6 +6,7 @@ use std::net::Ipv4Addr;
 
 use serde_json::Value;
 
+use super::super::tables::aws_ranges::{bundled_v4, inside};
 use super::super::{GenOptions, GenSummary, generate};
 use super::{ATTACKER_IPS, AttackKind, VPS_IPS};
 use crate::{DecodeOptions, decode};
@@ -224,30 +225,11 @@ fn a_role_chain_needs_two_accounts() {
 /// credentials must not look like the account's own egress.
 #[test]
 fn attacker_addresses_are_outside_aws() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../trawl-engine/data/aws-ip-ranges.txt.gz"
-    );
-    let gz = std::fs::read(path).expect("trawl-engine's bundled aws-ip-ranges.txt.gz");
-    let (text, error) = crate::gunzip(&gz);
-    assert_eq!(error, None);
-    let text = String::from_utf8_lossy(&text);
-    let ranges: Vec<(u32, u32)> = text
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let (ip, bits) = l.split_whitespace().next()?.split_once('/')?;
-            let ip: Ipv4Addr = ip.parse().ok()?;
-            Some((u32::from(ip), bits.parse().ok()?))
-        })
-        .collect();
+    let ranges = bundled_v4();
     assert!(ranges.len() > 1000);
     for ip in ATTACKER_IPS.iter().chain(VPS_IPS) {
         let ip = u32::from(ip.parse::<Ipv4Addr>().expect("an IPv4 address"));
-        let inside = ranges.iter().any(|(net, bits)| {
-            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
-            ip & mask == net & mask
-        });
-        assert!(!inside, "{}", Ipv4Addr::from(ip));
+        let listed = ranges.iter().any(|(n, _, _)| inside((ip, 32), *n));
+        assert!(!listed, "{}", Ipv4Addr::from(ip));
     }
 }
