@@ -188,7 +188,7 @@ impl Watcher {
 
         let mut deliveries: Vec<(DeliveryKind, String)> = Vec::new();
         if !files.is_empty() && !opts.baseline {
-            let report = self.hunt_new(&files, opts, &mut rec).await?;
+            let report = self.hunt_new(&files, opts, now_ms, &mut rec).await?;
             if let Some((report, new_ids)) = report {
                 self.merge(
                     &report,
@@ -251,6 +251,7 @@ impl Watcher {
         &self,
         files: &[String],
         opts: &CycleOptions,
+        now_ms: i64,
         rec: &mut CycleRecord,
     ) -> Result<Option<(HuntReport, HashSet<String>)>> {
         let ctx = trawl_engine::new_session_with(&trawl_engine::SessionOptions {
@@ -282,9 +283,6 @@ impl Watcher {
         if new_ids.is_empty() {
             return Ok(None);
         }
-        let now_ms = opts
-            .now_ms
-            .unwrap_or_else(|| chrono::Utc::now().timestamp_millis());
         rec.lag_seconds = Some((now_ms - last) / 1000);
 
         // Read back as much history as the hungriest detection needs.
