@@ -25,6 +25,12 @@ fn main() {
     let mut files = Vec::new();
     walk(&root, &mut files);
     files.sort();
+    // A binary without its library would run and find nothing: refuse to build one.
+    assert!(
+        !files.is_empty(),
+        "no query files under {}: the query library is part of the build",
+        root.display()
+    );
     let mut code = String::from(
         "/// (path relative to `sql/`, contents)\npub static BUILTIN_QUERIES: &[(&str, &str)] = &[\n",
     );
