@@ -124,6 +124,7 @@ async fn compact_partition(
         added: added.clone(),
         removed: files.to_vec(),
         rejects: None,
+        integrity: Vec::new(),
         counts: Counts {
             records: rows_before,
             rows_written,

@@ -632,6 +632,7 @@ fn commit_chunk(
         added: written.files,
         removed: Vec::new(),
         rejects,
+        integrity: Vec::new(),
         counts,
     };
     lake.commit(&manifest)?;

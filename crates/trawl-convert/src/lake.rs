@@ -3,6 +3,7 @@
 //! ```text
 //! <lake>/cloudtrail/date=YYYY-MM-DD/part-<run>-<n>.parquet   the table
 //! <lake>/_rejects/<run>.jsonl                                 rejected input, one JSON object a line
+//! <lake>/_integrity/{files,chains}/<run>.jsonl                log file integrity verdicts
 //! <lake>/_trawl/ledger/<run>.json                             one manifest per committed run
 //! <lake>/_trawl/staging/<run>/...                             files of a run not yet in place
 //! <lake>/_trawl/lock                                          held while a run writes
@@ -68,6 +69,8 @@ pub struct FileEntry {
 pub enum RunKind {
     Convert,
     Compact,
+    /// Log file integrity verdicts only (see [`crate::integrity`]).
+    Verify,
 }
 
 /// Totals of one run; they add up: `records = rows_written + duplicates + rejected`.
@@ -99,17 +102,21 @@ pub struct RunManifest {
     /// Lake-relative path of this run's reject file, if any record was rejected.
     #[serde(default)]
     pub rejects: Option<String>,
+    /// Lake-relative paths of the integrity records a verification run adds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub integrity: Vec<String>,
     pub counts: Counts,
 }
 
 impl RunManifest {
-    /// Lake-relative paths of the files the run puts in place: its table files and its
-    /// reject file.
+    /// Lake-relative paths of the files the run puts in place: its table files, its
+    /// reject file and its integrity records.
     pub fn placed_files(&self) -> impl Iterator<Item = &str> {
         self.added
             .iter()
             .map(|f| f.path.as_str())
             .chain(self.rejects.as_deref())
+            .chain(self.integrity.iter().map(String::as_str))
     }
 }
 

@@ -7,6 +7,7 @@
 mod compact;
 mod convert;
 mod error;
+pub mod integrity;
 mod lake;
 mod remote;
 pub mod s3;

@@ -216,6 +216,21 @@ pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
         )
         .await?;
     }
+    let mut integrity = Vec::new();
+    for rel in [
+        trawl_convert::integrity::FILES_DIR,
+        trawl_convert::integrity::CHAINS_DIR,
+    ] {
+        let k = key(rel);
+        integrity.push(
+            any_under(k.clone())
+                .await?
+                .then(|| format!("s3://{}/{k}/", parsed.bucket)),
+        );
+    }
+    let chains = integrity.pop().flatten();
+    let files = integrity.pop().flatten();
+    crate::integrity::register_integrity(ctx, files, chains).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod catalog;
 mod dialect;
 pub mod functions;
+pub mod integrity;
 mod lake;
 mod raw;
 
@@ -90,8 +91,9 @@ pub fn new_session() -> Result<SessionContext> {
     new_session_with(&SessionOptions::default())
 }
 
-/// Registers the lake's tables in `ctx`: `cloudtrail`, and `rejects` (the records
-/// conversion could not use: source, index, line, reason, raw) when there are any.
+/// Registers the lake's tables in `ctx`: `cloudtrail`; `rejects` (the records
+/// conversion could not use: source, index, line, reason, raw) when there are any;
+/// the log file integrity tables ([`integrity`]) when a verification was recorded.
 pub async fn register_lake(ctx: &SessionContext, lake: &Path) -> Result<()> {
     if let Some(url) = lake.to_str().filter(|l| l.starts_with("s3://")) {
         return register_s3_lake(ctx, url).await;
@@ -107,6 +109,19 @@ pub async fn register_lake(ctx: &SessionContext, lake: &Path) -> Result<()> {
         ctx.register_json("rejects", &format!("{}/", rejects.display()), options)
             .await?;
     }
+    let records = |rel: &str| {
+        let dir = lake.join(rel);
+        let any = std::fs::read_dir(&dir).is_ok_and(|mut d| {
+            d.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "jsonl")))
+        });
+        any.then(|| format!("{}/", dir.display()))
+    };
+    integrity::register_integrity(
+        ctx,
+        records(trawl_convert::integrity::FILES_DIR),
+        records(trawl_convert::integrity::CHAINS_DIR),
+    )
+    .await?;
     Ok(())
 }
 
