@@ -393,3 +393,144 @@ fn verify_on_s3_reads_signatures_from_object_metadata() {
     assert_eq!(status_of(&r, &format!("trails/{victim}")), "invalid");
     assert_eq!(r["log_counts"]["invalid"], 1);
 }
+
+fn convert_verify(dir: &Path, lake: &Path) -> (i32, Value) {
+    let keys = keys(dir);
+    crate::util::convert_json(
+        &[dir],
+        lake,
+        &["--verify", "--public-keys", keys.to_str().unwrap()],
+    )
+}
+
+#[test]
+fn convert_verify_records_verdicts_joinable_to_the_events() {
+    use crate::util::{query, query_i64, strings};
+    let dir = archive();
+    let (logs, digests) = (logs(dir.path()), digests(dir.path()));
+    let lake = tempfile::tempdir().unwrap();
+    let (code, summary) = convert_verify(dir.path(), lake.path());
+    assert_eq!(code, 0, "{summary}");
+    let v = &summary["verification"];
+    assert_eq!(v["problems"], 0, "{v}");
+    assert_eq!(v["log_files"]["valid"], logs.len(), "{v}");
+    assert_eq!(v["digests"]["valid"], digests.len(), "{v}");
+
+    // Every event of the lake comes from a verified file.
+    let verified = query_i64(
+        lake.path(),
+        "SELECT count(*) FROM cloudtrail JOIN log_files USING (sourceobject) WHERE verified",
+    );
+    assert_eq!(verified, 2000);
+    assert_eq!(
+        query_i64(
+            lake.path(),
+            "SELECT count(*) FROM log_files WHERE kind = 'log'"
+        ),
+        logs.len() as i64
+    );
+    // One `checked` row per chain (trail and region); quiet hours are not problems.
+    let chains = strings(
+        &query(
+            lake.path(),
+            "SELECT DISTINCT kind FROM log_chains ORDER BY kind",
+        ),
+        0,
+    );
+    assert_eq!(
+        chains,
+        vec![
+            Some("checked".to_string()),
+            Some("quiet_period".to_string())
+        ]
+    );
+    assert_eq!(
+        query_i64(
+            lake.path(),
+            "SELECT count(DISTINCT chain) FROM log_chains WHERE kind = 'checked'"
+        ),
+        query_i64(
+            lake.path(),
+            "SELECT count(DISTINCT awsregion) FROM cloudtrail"
+        ),
+    );
+
+    // A changed byte: the file's events still land (nothing is lost), its verdict is
+    // invalid, the run exits 4, and the newest verdict wins in `log_files`.
+    let victim = logs[3].clone();
+    tamper(&dir.path().join(&victim));
+    let (code, summary) = convert_verify(dir.path(), lake.path());
+    assert_eq!(code, 4, "{summary}");
+    assert_eq!(
+        summary["verification"]["log_files"]["invalid"], 1,
+        "{summary}"
+    );
+    let bad = query(
+        lake.path(),
+        "SELECT sourceobject, status, array_to_string(problems, ',') FROM log_files WHERE NOT verified",
+    );
+    let objects = strings(&bad, 0);
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert!(
+        objects[0].as_deref().unwrap().ends_with(&victim),
+        "{objects:?}"
+    );
+    assert_eq!(strings(&bad, 1), vec![Some("invalid".to_string())]);
+    assert!(
+        strings(&bad, 2)[0]
+            .as_deref()
+            .unwrap()
+            .contains("hash_mismatch")
+    );
+    assert_eq!(
+        query_i64(
+            lake.path(),
+            "SELECT count(DISTINCT run) FROM log_file_checks"
+        ),
+        2
+    );
+
+    // A deleted digest breaks the chain, named in `log_chains`.
+    let gone = &digests[digests.len() / 2];
+    std::fs::remove_file(dir.path().join(gone)).unwrap();
+    let (code, summary) = convert_verify(dir.path(), lake.path());
+    assert_eq!(code, 4, "{summary}");
+    let breaks = query(
+        lake.path(),
+        "SELECT missing FROM log_chains WHERE kind = 'chain_break'",
+    );
+    let missing = strings(&breaks, 0);
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(
+        missing[0].as_deref().unwrap().ends_with(gone.as_str()),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn convert_verify_says_what_it_could_not_check() {
+    let dir = archive();
+    let one = dir.path().join(&logs(dir.path())[0]);
+    let lake = tempfile::tempdir().unwrap();
+    let keys = keys(dir.path());
+    let (code, summary) = crate::util::convert_json(
+        &[one.as_path()],
+        lake.path(),
+        &["--verify", "--public-keys", keys.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{summary}");
+    let skipped = summary["verification"]["skipped"].to_string();
+    assert!(skipped.contains("not a directory"), "{skipped}");
+
+    // --verify needs keys.
+    let out = trawl()
+        .arg("convert")
+        .arg(dir.path())
+        .arg("--lake")
+        .arg(lake.path())
+        .arg("--verify")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--public-keys"), "{}", stderr(&out));
+}

@@ -124,6 +124,16 @@ pub struct ConvertArgs {
     /// the run's de-duplication keys, 16 bytes per event, stay bounded).
     #[arg(long, default_value = "1G", value_parser = parse_size)]
     pub commit_every: usize,
+    /// Also check the sources' log file integrity (digest chains, signatures, hashes;
+    /// as `trawl verify` does) and record the verdicts in the lake: tables `log_files`
+    /// (newest verdict per source object; join on `sourceobject`) and `log_chains`.
+    /// Exit status 4 when a file is modified, deleted or unlisted or a chain is broken.
+    #[arg(long, requires = "public_keys")]
+    pub verify: bool,
+    /// With --verify: the public keys, as `aws cloudtrail list-public-keys` prints them
+    /// (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub public_keys: Vec<PathBuf>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,

@@ -8,16 +8,174 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use trawl_convert::integrity::Verdicts;
 use trawl_convert::s3::{KeyFilter, S3Url};
 use trawl_convert::{
     ConvertOptions, Lake, LayoutOptions, Progress, PublishCounts, RemoteLake, SortOptions, Summary,
 };
+use trawl_verify::VerifyOptions;
 
 use crate::archive::sample_archive;
 use crate::args::{CompactArgs, ConvertArgs};
 
 /// Exit status when the run completed but some input did not land in the lake.
 pub const EXIT_PARTIAL: u8 = 3;
+/// Exit status of `--verify` when a log file is modified, deleted or unlisted, a digest
+/// does not verify or a chain is broken (it wins over [`EXIT_PARTIAL`]).
+pub const EXIT_TAMPERED: u8 = 4;
+
+/// What `--verify` checked and recorded.
+struct Verified {
+    run: String,
+    verdicts: Verdicts,
+    /// Sources that could not be verified (single files, no digests), and why.
+    skipped: Vec<(String, String)>,
+}
+
+impl Verified {
+    fn count(&self, kind: &str, status: &str) -> usize {
+        self.verdicts
+            .files
+            .iter()
+            .filter(|f| f.kind == kind && f.status == status)
+            .count()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let statuses = ["valid", "invalid", "not_found", "not_checked", "unlisted"];
+        let counts = |kind: &str| {
+            statuses
+                .iter()
+                .map(|s| (s.to_string(), serde_json::json!(self.count(kind, s))))
+                .collect::<serde_json::Map<_, _>>()
+        };
+        serde_json::json!({
+            "run": self.run,
+            "problems": self.verdicts.problems(),
+            "log_files": counts("log"),
+            "digests": counts("digest"),
+            "chain_findings": self.verdicts.chains.iter().filter(|c| c.kind != "checked").collect::<Vec<_>>(),
+            "skipped": self.skipped.iter().map(|(s, why)| serde_json::json!({"source": s, "reason": why})).collect::<Vec<_>>(),
+        })
+    }
+
+    fn print(&self) {
+        let logs = self
+            .verdicts
+            .files
+            .iter()
+            .filter(|f| f.kind == "log")
+            .count();
+        let digests = self.verdicts.files.len() - logs;
+        eprintln!(
+            "  verify:  {} of {} log files and {} of {} digests valid; recorded as run {} (tables log_files, log_chains)",
+            thousands(self.count("log", "valid") as u64),
+            thousands(logs as u64),
+            thousands(self.count("digest", "valid") as u64),
+            thousands(digests as u64),
+            self.run
+        );
+        for f in self
+            .verdicts
+            .files
+            .iter()
+            .filter(|f| f.status != "valid")
+            .take(20)
+        {
+            eprintln!(
+                "  {}: {} {}: {}",
+                f.status.to_uppercase(),
+                f.kind,
+                f.sourceobject,
+                f.detail.as_deref().unwrap_or("")
+            );
+        }
+        let bad = self
+            .verdicts
+            .files
+            .iter()
+            .filter(|f| f.status != "valid")
+            .count();
+        if bad > 20 {
+            eprintln!(
+                "  ... and {} more (SELECT * FROM log_files WHERE NOT verified)",
+                bad - 20
+            );
+        }
+        for c in self
+            .verdicts
+            .chains
+            .iter()
+            .filter(|c| !matches!(c.kind.as_str(), "checked" | "quiet_period"))
+        {
+            eprintln!("  chain:   {}", c.detail);
+        }
+        for (src, why) in &self.skipped {
+            eprintln!("  not verified: {src}: {why}");
+        }
+    }
+}
+
+/// `--verify`: checks each source that is a directory or an S3 location (with convert's
+/// account, region and day filters) and records the verdicts in the lake as one run.
+async fn verify_sources(a: &ConvertArgs, sources: &[String], lake: &Lake) -> Result<Verified> {
+    let keys = Arc::new(crate::commands::verify::load_keys(&a.public_keys)?);
+    let options = VerifyOptions {
+        accounts: a.account.clone(),
+        regions: a.region.clone(),
+        since: a
+            .since
+            .as_deref()
+            .map(|t| crate::commands::verify::parse_time(t, false))
+            .transpose()?,
+        until: a
+            .until
+            .as_deref()
+            .map(|t| crate::commands::verify::parse_time(t, true))
+            .transpose()?,
+        threads: a.jobs.and_then(std::num::NonZeroUsize::new),
+        ..VerifyOptions::default()
+    };
+    let mut reports = Vec::new();
+    let mut skipped = Vec::new();
+    for src in sources {
+        if !S3Url::is_s3(src) && !std::path::Path::new(src).is_dir() {
+            skipped.push((
+                src.clone(),
+                "not a directory or S3 location: digests are found beside a trail's folders".into(),
+            ));
+            continue;
+        }
+        let report =
+            trawl_convert::integrity::verify_location(src, keys.clone(), options.clone(), |s| s)
+                .await
+                .with_context(|| format!("cannot verify {src}"))?;
+        if report.digest_counts.total == 0 {
+            skipped.push((
+                src.clone(),
+                "no digest files found (is log file validation on for the trail?)".into(),
+            ));
+        }
+        let base = trawl_convert::integrity::source_base(src)?;
+        reports.push((base, report));
+    }
+    let (run, verdicts) = lake
+        .record_verification(|run, checked| {
+            let mut all = Verdicts::default();
+            for (base, report) in &reports {
+                let v = trawl_convert::integrity::verdicts(base, report, checked, run);
+                all.files.extend(v.files);
+                all.chains.extend(v.chains);
+            }
+            all
+        })
+        .context("cannot record the verification in the lake")?;
+    Ok(Verified {
+        run,
+        verdicts,
+        skipped,
+    })
+}
 
 fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
@@ -250,6 +408,11 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         bar.finish_and_clear();
     }
     let mut summary = result?;
+    let integrity = if a.verify {
+        Some(verify_sources(&a, &sources, &lake).await?)
+    } else {
+        None
+    };
     let published = match (&remote, &known) {
         (Some(r), Some(k)) => Some(
             r.publish(&lake, k)
@@ -265,14 +428,23 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         .as_ref()
         .map_or_else(|| lake.root().display().to_string(), RemoteLake::url);
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&summary_json(&summary, &shown, published.as_ref()))?
-        );
+        let mut json = summary_json(&summary, &shown, published.as_ref());
+        if let (Some(v), serde_json::Value::Object(m)) = (&integrity, &mut json) {
+            m.insert("verification".into(), v.json());
+        }
+        println!("{}", serde_json::to_string_pretty(&json)?);
     } else if !a.quiet {
         print_summary(&summary, &lake, &shown, published.as_ref());
+        if let Some(v) = &integrity {
+            v.print();
+        }
     }
-    if summary.counts.rejected > 0 || summary.files_failed > 0 {
+    if integrity
+        .as_ref()
+        .is_some_and(|v| v.verdicts.problems() > 0)
+    {
+        Ok(ExitCode::from(EXIT_TAMPERED))
+    } else if summary.counts.rejected > 0 || summary.files_failed > 0 {
         Ok(ExitCode::from(EXIT_PARTIAL))
     } else {
         Ok(ExitCode::SUCCESS)

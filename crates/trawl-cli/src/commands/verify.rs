@@ -8,7 +8,6 @@
 //! usage errors are 2 as well).
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,10 +16,9 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
-use trawl_convert::s3::S3Url;
 use trawl_verify::{
-    FileKind, FileResult, KeyRing, LocalSource, ObjectEntry, ObjectStoreSource, Report, Source,
-    SourceError, Status, Timestamp, VerifyOptions,
+    FileKind, FileResult, KeyRing, ObjectEntry, Report, Source, SourceError, Status, Timestamp,
+    VerifyOptions,
 };
 
 use crate::args::{VerifyArgs, VerifyFormat};
@@ -54,7 +52,7 @@ pub async fn run(a: VerifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-fn load_keys(files: &[std::path::PathBuf]) -> Result<KeyRing> {
+pub(crate) fn load_keys(files: &[std::path::PathBuf]) -> Result<KeyRing> {
     if files.is_empty() {
         bail!(
             "--public-keys FILE is required (trawl does not call CloudTrail itself); get the keys with \
@@ -72,7 +70,7 @@ fn load_keys(files: &[std::path::PathBuf]) -> Result<KeyRing> {
 }
 
 /// A day (`2026-03-01`) or a timestamp; a day given to `--until` means its last second.
-fn parse_time(text: &str, end_of_day: bool) -> Result<Timestamp> {
+pub(crate) fn parse_time(text: &str, end_of_day: bool) -> Result<Timestamp> {
     let t = text.trim();
     let ms = match trawl_cloudtrail::parse_event_time(t) {
         Some(ms) => ms,
@@ -109,44 +107,26 @@ async fn check(a: &VerifyArgs) -> Result<Vec<Report>> {
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
     let mut reports = Vec::new();
     for src in &a.sources {
-        let mut options = base.clone();
-        let source: Box<dyn Source + Send> = if S3Url::is_s3(src) {
-            let url = S3Url::parse(src)?;
-            let store = trawl_convert::s3::store(&url.bucket)
-                .await
-                .with_context(|| format!("cannot open {src}"))?;
-            if !url.key.is_empty() {
-                options.prefixes = vec![url.key.clone()];
-            }
-            Box::new(ObjectStoreSource::new(
-                store,
-                tokio::runtime::Handle::current(),
-                format!("s3://{}", url.bucket),
-            ))
-        } else {
-            let dir = Path::new(src);
-            if !dir.is_dir() {
-                bail!("{src}: not a directory (give the local copy's root, or s3://bucket/prefix)");
-            }
-            Box::new(LocalSource::new(dir))
-        };
         let bar = show_progress.then(|| spinner(src));
-        let counted = Counted {
-            inner: source,
-            bar: bar.clone(),
-            files: AtomicU64::new(0),
-            bytes: Arc::new(AtomicU64::new(0)),
-        };
-        let keys = keys.clone();
-        // The S3 source blocks on the runtime's handle, which must not happen on a runtime thread.
-        let result =
-            tokio::task::spawn_blocking(move || trawl_verify::verify(&counted, &keys, &options))
-                .await
-                .context("verification stopped")?;
+        let wrap_bar = bar.clone();
+        let report = trawl_convert::integrity::verify_location(
+            src,
+            keys.clone(),
+            base.clone(),
+            move |inner| {
+                Box::new(Counted {
+                    inner,
+                    bar: wrap_bar,
+                    files: AtomicU64::new(0),
+                    bytes: Arc::new(AtomicU64::new(0)),
+                })
+            },
+        )
+        .await;
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        reports.push(result.with_context(|| format!("cannot list {src}"))?);
+        reports.push(report.with_context(|| format!("cannot verify {src}"))?);
     }
     Ok(reports)
 }
