@@ -28,4 +28,4 @@ pub use source::{LocalSource, ObjectEntry, Source, SourceError};
 #[cfg(feature = "object-store")]
 pub use store::ObjectStoreSource;
 pub use time::Timestamp;
-pub use verify::{VerifyError, VerifyOptions, verify};
+pub use verify::{DigestSpan, VerifyError, VerifyOptions, digest_regions, verify};
