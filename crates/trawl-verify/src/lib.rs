@@ -28,4 +28,6 @@ pub use source::{LocalSource, ObjectEntry, Source, SourceError};
 #[cfg(feature = "object-store")]
 pub use store::ObjectStoreSource;
 pub use time::Timestamp;
-pub use verify::{DigestSpan, VerifyError, VerifyOptions, digest_regions, verify};
+pub use verify::{
+    DigestSpan, KEY_RANGE_PADDING_SECS, VerifyError, VerifyOptions, digest_regions, verify,
+};

@@ -390,13 +390,34 @@ pub struct DigestSpan {
     pub last_end: Timestamp,
     /// How many digests (all chains of the region together).
     pub digests: usize,
+    /// Some are backfill digests. Those are signed when CloudTrail generates them, which can
+    /// be long after their end time and is recorded only in their S3 metadata.
+    pub backfill: bool,
+}
+
+/// How far before and after its digests' end times to look for the keys of a region: keys
+/// rotate, and a digest is signed minutes after its end time (aws-cli pads by hours).
+pub const KEY_RANGE_PADDING_SECS: i64 = 24 * 3600;
+
+impl DigestSpan {
+    /// The time range to ask `ListPublicKeys` for so every key that can have signed these
+    /// digests is included: padded by [`KEY_RANGE_PADDING_SECS`], up to `now` when backfill
+    /// digests are among them, and never past `now` (no key signed later).
+    pub fn key_range(&self, now: Timestamp) -> (Timestamp, Timestamp) {
+        let pad = chrono::Duration::seconds(KEY_RANGE_PADDING_SECS);
+        let end = if self.backfill {
+            now
+        } else {
+            Timestamp(self.last_end.0 + pad).min(now)
+        };
+        (Timestamp(self.first_end.0 - pad).min(end), end)
+    }
 }
 
 /// The delivering regions whose digests [`verify`] would read with these options, and the
 /// time span of those digests, from listing alone (nothing is read). Each region signs with
 /// its own key, so this says which public keys to fetch: per region, ListPublicKeys over
-/// the span, padded (a digest is signed after its end time, and a key's validity is what
-/// counts, not the digest's period).
+/// [`DigestSpan::key_range`].
 pub fn digest_regions(
     source: &dyn Source,
     options: &VerifyOptions,
@@ -410,11 +431,13 @@ pub fn digest_regions(
                     s.first_end = s.first_end.min(name.end);
                     s.last_end = s.last_end.max(name.end);
                     s.digests += 1;
+                    s.backfill |= name.backfill;
                 })
                 .or_insert(DigestSpan {
                     first_end: name.end,
                     last_end: name.end,
                     digests: 1,
+                    backfill: name.backfill,
                 });
         }
     }

@@ -725,6 +725,7 @@ fn digest_regions_names_each_region_and_the_span_verify_reads() {
         first_end: t(first),
         last_end: t(last),
         digests,
+        backfill: false,
     };
     let regions = |options: &VerifyOptions| {
         digest_regions(&source, options)
@@ -782,6 +783,37 @@ fn digest_regions_names_each_region_and_the_span_verify_reads() {
             span("2026-01-05T10:01:31Z", "2026-01-05T14:01:31Z", 5)
         )]
     );
+}
+
+#[test]
+fn key_range_pads_reaches_now_for_backfill_and_stops_at_now() {
+    let a = Archive::new();
+    a.hourly("", ACCT, REGION, &[9, 10, 11, 12, 13]);
+    let mut o = opts();
+    o.backfill = vec![(t("2026-01-05T11:30:00Z"), t("2026-01-05T11:31:00Z"))];
+    a.sign(&o);
+    let regions = digest_regions(&LocalSource::new(a.dir.path()), &VerifyOptions::default())
+        .expect("listing works");
+    let span = regions.get(REGION).expect("its region");
+    assert!(span.backfill);
+    assert_eq!(span.digests, 5);
+    // A backfill digest's signing time is in S3 metadata only: look up to now.
+    let now = t("2026-03-01T00:00:00Z");
+    assert_eq!(span.key_range(now), (t("2026-01-04T10:01:31Z"), now));
+
+    let regular = DigestSpan {
+        backfill: false,
+        ..*span
+    };
+    assert_eq!(
+        regular.key_range(now),
+        (t("2026-01-04T10:01:31Z"), t("2026-01-06T14:01:31Z"))
+    );
+    // Never past now (a fresh digest), and never a start after the end.
+    let soon = t("2026-01-05T15:00:00Z");
+    assert_eq!(regular.key_range(soon), (t("2026-01-04T10:01:31Z"), soon));
+    let before = t("2026-01-01T00:00:00Z");
+    assert_eq!(regular.key_range(before), (before, before));
 }
 
 /// The same archive in an object store, with signatures as S3 user metadata.
