@@ -3,6 +3,8 @@
 mod chain;
 pub mod content;
 pub mod digest;
+#[cfg(feature = "aws")]
+mod fetch;
 pub mod key;
 mod pool;
 pub mod report;
@@ -15,6 +17,8 @@ pub mod time;
 mod verify;
 
 pub use digest::{Digest, DigestError, Header, LogFileEntry, PreviousLink};
+#[cfg(feature = "aws")]
+pub use fetch::{FetchedKey, KeyFetchError, fetch_public_keys};
 pub use report::{
     ChainId, ChainSummary, Counts, FileKind, FileResult, Finding, Problem, Report, SignatureSource,
     Status, UnlistedReason,
@@ -28,4 +32,6 @@ pub use source::{LocalSource, ObjectEntry, Source, SourceError};
 #[cfg(feature = "object-store")]
 pub use store::ObjectStoreSource;
 pub use time::Timestamp;
-pub use verify::{VerifyError, VerifyOptions, verify};
+pub use verify::{
+    DigestSpan, KEY_RANGE_PADDING_SECS, VerifyError, VerifyOptions, digest_regions, verify,
+};

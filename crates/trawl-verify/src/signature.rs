@@ -117,33 +117,41 @@ impl KeyRing {
                     index,
                     detail: e.to_string(),
                 })?;
-            let pkcs1 = rsa_public_key_der(&der)?.to_vec();
-            let computed = fingerprint(&pkcs1);
-            if let Some(stated) = key.fingerprint {
-                // Accept the MD5 of the bytes as given too, in case a tool re-wrapped them as SPKI.
-                let stated = stated.to_ascii_lowercase();
-                if stated != computed && stated != fingerprint(&der) {
-                    return Err(KeyError::FingerprintMismatch {
-                        index,
-                        stated,
-                        computed,
-                    });
-                }
-            }
             let text = |v: Option<serde_json::Value>| {
                 v.map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
             };
-            self.keys.insert(
-                computed.clone(),
-                PublicKey {
-                    der: pkcs1,
-                    fingerprint: computed,
-                    validity_start: text(key.validity_start),
-                    validity_end: text(key.validity_end),
-                },
-            );
+            self.insert_listed(
+                index,
+                &der,
+                key.fingerprint.as_deref(),
+                text(key.validity_start),
+                text(key.validity_end),
+            )?;
         }
         Ok(())
+    }
+
+    /// Adds key number `index` of a ListPublicKeys answer, refusing it when its stated
+    /// fingerprint is not its own. Shared by the JSON file and the API paths.
+    pub(crate) fn insert_listed(
+        &mut self,
+        index: usize,
+        der: &[u8],
+        stated_fingerprint: Option<&str>,
+        validity_start: Option<String>,
+        validity_end: Option<String>,
+    ) -> Result<String, KeyError> {
+        let (pkcs1, computed) = checked_listed_key(index, der, stated_fingerprint)?;
+        self.keys.insert(
+            computed.clone(),
+            PublicKey {
+                der: pkcs1,
+                fingerprint: computed.clone(),
+                validity_start,
+                validity_end,
+            },
+        );
+        Ok(computed)
     }
 
     /// Adds one key (PKCS#1 or SubjectPublicKeyInfo DER) and returns its fingerprint.
@@ -189,6 +197,29 @@ impl KeyRing {
             Err(_) => SignatureCheck::Invalid,
         }
     }
+}
+
+/// Checks key number `index` of a ListPublicKeys answer: an RSA key whose stated fingerprint
+/// (if any) is its own. Returns its PKCS#1 DER and the fingerprint digests name it by.
+pub(crate) fn checked_listed_key(
+    index: usize,
+    der: &[u8],
+    stated_fingerprint: Option<&str>,
+) -> Result<(Vec<u8>, String), KeyError> {
+    let pkcs1 = rsa_public_key_der(der)?.to_vec();
+    let computed = fingerprint(&pkcs1);
+    if let Some(stated) = stated_fingerprint {
+        // Accept the MD5 of the bytes as given too, in case a tool re-wrapped them as SPKI.
+        let stated = stated.to_ascii_lowercase();
+        if stated != computed && stated != fingerprint(der) {
+            return Err(KeyError::FingerprintMismatch {
+                index,
+                stated,
+                computed,
+            });
+        }
+    }
+    Ok((pkcs1, computed))
 }
 
 /// Returns the PKCS#1 `RSAPublicKey` inside `der`, which is either that already or an

@@ -79,67 +79,19 @@ pub fn verify(
         .or_else(|| thread::available_parallelism().ok())
         .map_or(1, NonZeroUsize::get);
 
-    // Discovery.
-    let mut listed = HashSet::new();
-    let prefixes = if options.prefixes.is_empty() {
-        vec![String::new()]
-    } else {
-        options.prefixes.clone()
-    };
-    for prefix in &prefixes {
-        let entries = source.list(prefix).map_err(|source| VerifyError::List {
-            prefix: prefix.clone(),
-            source,
-        })?;
-        listed.extend(entries.into_iter().map(|e| e.key));
-    }
-    let mut findings = Vec::new();
-    let mut chains: BTreeMap<ChainId, Vec<(String, DigestName)>> = BTreeMap::new();
-    let mut logs: Vec<(String, LogName)> = Vec::new();
-    let mut sorted_keys: Vec<&String> = listed.iter().collect();
-    sorted_keys.sort();
-    for k in sorted_keys {
-        match key::classify(k) {
-            KeyKind::Digest(n) if options.wants(&n) => {
-                let id = ChainId {
-                    location: n.location.clone(),
-                    trail: n.trail.clone(),
-                    home_region: n.home_region.clone(),
-                    backfill: n.backfill,
-                };
-                chains.entry(id).or_default().push((k.clone(), n));
-            }
-            KeyKind::UnrecognisedDigest => {
-                findings.push(Finding::UnrecognisedDigestName { key: k.clone() })
-            }
-            KeyKind::Log(n) => logs.push((k.clone(), n)),
-            _ => {}
-        }
-    }
+    let Discovered {
+        listed,
+        mut findings,
+        chains,
+        logs,
+    } = discover(source, options)?;
 
-    // Which digests to read: those in the window plus one neighbour either side, whose
-    // links and recorded signatures vouch for the window's edges.
+    // Which digests to read: the window and its neighbours (see `select`).
     let mut chain_digests: Vec<(ChainId, Vec<Loaded>)> = Vec::new();
-    for (id, mut members) in chains {
-        members.sort_by(|a, b| (a.1.end, &a.0).cmp(&(b.1.end, &b.0)));
-        let in_scope: Vec<bool> = members
-            .iter()
-            .map(|(_, n)| options.in_window(n.end))
-            .collect();
-        let (Some(first), Some(last)) = (
-            in_scope.iter().position(|&s| s),
-            in_scope.iter().rposition(|&s| s),
-        ) else {
-            continue;
-        };
-        let lo = first.saturating_sub(1);
-        let hi = (last + 1).min(members.len() - 1);
-        let loaded = members
+    for (id, members) in chains {
+        let loaded: Vec<Loaded> = select(members, options)
             .into_iter()
-            .zip(in_scope)
-            .enumerate()
-            .filter(|(i, _)| (lo..=hi).contains(i))
-            .map(|(_, ((key, name), in_scope))| Loaded {
+            .map(|(key, name, in_scope)| Loaded {
                 key,
                 name,
                 in_scope,
@@ -151,7 +103,9 @@ pub fn verify(
                 successor: None,
             })
             .collect();
-        chain_digests.push((id, loaded));
+        if !loaded.is_empty() {
+            chain_digests.push((id, loaded));
+        }
     }
 
     // Read, hash and parse digests in parallel.
@@ -342,6 +296,152 @@ pub fn verify(
         findings,
         files,
     })
+}
+
+/// What listing the source found: every key, the wanted digests by chain, the log files.
+struct Discovered {
+    listed: HashSet<String>,
+    findings: Vec<Finding>,
+    chains: BTreeMap<ChainId, Vec<(String, DigestName)>>,
+    logs: Vec<(String, LogName)>,
+}
+
+fn discover(source: &dyn Source, options: &VerifyOptions) -> Result<Discovered, VerifyError> {
+    let mut listed = HashSet::new();
+    let prefixes = if options.prefixes.is_empty() {
+        vec![String::new()]
+    } else {
+        options.prefixes.clone()
+    };
+    for prefix in &prefixes {
+        let entries = source.list(prefix).map_err(|source| VerifyError::List {
+            prefix: prefix.clone(),
+            source,
+        })?;
+        listed.extend(entries.into_iter().map(|e| e.key));
+    }
+    let mut findings = Vec::new();
+    let mut chains: BTreeMap<ChainId, Vec<(String, DigestName)>> = BTreeMap::new();
+    let mut logs: Vec<(String, LogName)> = Vec::new();
+    let mut sorted_keys: Vec<&String> = listed.iter().collect();
+    sorted_keys.sort();
+    for k in sorted_keys {
+        match key::classify(k) {
+            KeyKind::Digest(n) if options.wants(&n) => {
+                let id = ChainId {
+                    location: n.location.clone(),
+                    trail: n.trail.clone(),
+                    home_region: n.home_region.clone(),
+                    backfill: n.backfill,
+                };
+                chains.entry(id).or_default().push((k.clone(), n));
+            }
+            KeyKind::UnrecognisedDigest => {
+                findings.push(Finding::UnrecognisedDigestName { key: k.clone() })
+            }
+            KeyKind::Log(n) => logs.push((k.clone(), n)),
+            _ => {}
+        }
+    }
+    Ok(Discovered {
+        listed,
+        findings,
+        chains,
+        logs,
+    })
+}
+
+/// The digests of one chain to read, oldest first, each with whether it is in the window:
+/// those in the window plus one neighbour either side, whose links and recorded signatures
+/// vouch for the window's edges. Empty when no digest of the chain is in the window.
+fn select(
+    mut members: Vec<(String, DigestName)>,
+    options: &VerifyOptions,
+) -> Vec<(String, DigestName, bool)> {
+    members.sort_by(|a, b| (a.1.end, &a.0).cmp(&(b.1.end, &b.0)));
+    let in_scope: Vec<bool> = members
+        .iter()
+        .map(|(_, n)| options.in_window(n.end))
+        .collect();
+    let (Some(first), Some(last)) = (
+        in_scope.iter().position(|&s| s),
+        in_scope.iter().rposition(|&s| s),
+    ) else {
+        return Vec::new();
+    };
+    let lo = first.saturating_sub(1);
+    let hi = (last + 1).min(members.len() - 1);
+    members
+        .into_iter()
+        .zip(in_scope)
+        .enumerate()
+        .filter(|(i, _)| (lo..=hi).contains(i))
+        .map(|(_, ((key, name), in_scope))| (key, name, in_scope))
+        .collect()
+}
+
+/// The digests of one delivering region that [`verify`] would read, by the end times in
+/// their key names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DigestSpan {
+    /// End time of the oldest digest (its period started an hour or so before).
+    pub first_end: Timestamp,
+    /// End time of the newest digest (it was signed shortly after).
+    pub last_end: Timestamp,
+    /// How many digests (all chains of the region together).
+    pub digests: usize,
+    /// Some are backfill digests. Those are signed when CloudTrail generates them, which can
+    /// be long after their end time and is recorded only in their S3 metadata.
+    pub backfill: bool,
+}
+
+/// How far before and after its digests' end times to look for the keys of a region: keys
+/// rotate, and a digest is signed minutes after its end time (aws-cli pads by hours).
+pub const KEY_RANGE_PADDING_SECS: i64 = 24 * 3600;
+
+impl DigestSpan {
+    /// The time range to ask `ListPublicKeys` for so every key that can have signed these
+    /// digests is included: padded by [`KEY_RANGE_PADDING_SECS`], up to `now` when backfill
+    /// digests are among them, and never past `now` (no key signed later).
+    pub fn key_range(&self, now: Timestamp) -> (Timestamp, Timestamp) {
+        let pad = chrono::Duration::seconds(KEY_RANGE_PADDING_SECS);
+        let end = if self.backfill {
+            now
+        } else {
+            Timestamp(self.last_end.0 + pad).min(now)
+        };
+        (Timestamp(self.first_end.0 - pad).min(end), end)
+    }
+}
+
+/// The delivering regions whose digests [`verify`] would read with these options, and the
+/// time span of those digests, from listing alone (nothing is read). Each region signs with
+/// its own key, so this says which public keys to fetch: per region, ListPublicKeys over
+/// [`DigestSpan::key_range`].
+pub fn digest_regions(
+    source: &dyn Source,
+    options: &VerifyOptions,
+) -> Result<BTreeMap<String, DigestSpan>, VerifyError> {
+    let mut regions: BTreeMap<String, DigestSpan> = BTreeMap::new();
+    for (_, members) in discover(source, options)?.chains {
+        for (_, name, _) in select(members, options) {
+            regions
+                .entry(name.location.region)
+                .and_modify(|s| {
+                    s.first_end = s.first_end.min(name.end);
+                    s.last_end = s.last_end.max(name.end);
+                    s.digests += 1;
+                    s.backfill |= name.backfill;
+                })
+                .or_insert(DigestSpan {
+                    first_end: name.end,
+                    last_end: name.end,
+                    digests: 1,
+                    backfill: name.backfill,
+                });
+        }
+    }
+    Ok(regions)
 }
 
 fn min_opt(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use flate2::{Compression, read::GzDecoder, write::GzEncoder};
 use tempfile::TempDir;
 use trawl_verify::{
-    FileKind, Finding, KeyRing, LocalSource, Problem, Report, SignatureSidecars, SignatureSource,
-    SigningKey, Status, Timestamp, UnlistedReason, VerifyOptions, WriteOptions, verify,
-    write_digests,
+    DigestSpan, FileKind, Finding, KeyRing, LocalSource, Problem, Report, SignatureSidecars,
+    SignatureSource, SigningKey, Status, Timestamp, UnlistedReason, VerifyOptions, WriteOptions,
+    digest_regions, verify, write_digests,
 };
 
 const TEST_KEY: &[u8] = include_bytes!("../testdata/TEST-ONLY-rsa-2048.pk8");
@@ -712,6 +712,108 @@ fn window_edge_is_signed_by_the_digest_after_the_window() {
     assert!(r.file(&main_digest("20260105T140131Z")).is_none());
     assert_eq!((r.digest_counts.total, r.digest_counts.valid), (4, 4));
     assert!(r.is_clean(), "{}", r.summary_text());
+}
+
+#[test]
+fn digest_regions_names_each_region_and_the_span_verify_reads() {
+    let a = Archive::new();
+    a.hourly("", ACCT, REGION, &[9, 10, 11, 12, 13]);
+    a.hourly("", ACCT, "eu-west-1", &[10, 11]);
+    a.sign(&opts());
+    let source = LocalSource::new(a.dir.path());
+    let span = |first: &str, last: &str, digests| DigestSpan {
+        first_end: t(first),
+        last_end: t(last),
+        digests,
+        backfill: false,
+    };
+    let regions = |options: &VerifyOptions| {
+        digest_regions(&source, options)
+            .expect("listing works")
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+
+    assert_eq!(
+        regions(&VerifyOptions::default()),
+        [
+            (
+                "eu-west-1".to_string(),
+                span("2026-01-05T11:01:31Z", "2026-01-05T12:01:31Z", 2)
+            ),
+            (
+                REGION.to_string(),
+                span("2026-01-05T10:01:31Z", "2026-01-05T14:01:31Z", 5)
+            ),
+        ]
+    );
+    // A window: its digests plus the neighbour either side, which verify reads too. A
+    // region with no digest inside it is not read at all (eu-west-1's last ends 12:01:31).
+    let window = VerifyOptions {
+        since: Some(t("2026-01-05T12:30:00Z")),
+        until: Some(t("2026-01-05T13:30:00Z")),
+        ..Default::default()
+    };
+    assert_eq!(
+        regions(&window),
+        [(
+            REGION.to_string(),
+            span("2026-01-05T12:01:31Z", "2026-01-05T14:01:31Z", 3)
+        )]
+    );
+    let only_eu = VerifyOptions {
+        regions: vec!["eu-west-1".into()],
+        ..Default::default()
+    };
+    assert_eq!(regions(&only_eu).len(), 1);
+    assert_eq!(regions(&only_eu)[0].0, "eu-west-1");
+    let other_account = VerifyOptions {
+        accounts: vec!["999999999999".into()],
+        ..Default::default()
+    };
+    assert!(regions(&other_account).is_empty());
+    let prefix = VerifyOptions {
+        prefixes: vec![format!("AWSLogs/{ACCT}/CloudTrail-Digest/{REGION}/")],
+        ..Default::default()
+    };
+    assert_eq!(
+        regions(&prefix),
+        [(
+            REGION.to_string(),
+            span("2026-01-05T10:01:31Z", "2026-01-05T14:01:31Z", 5)
+        )]
+    );
+}
+
+#[test]
+fn key_range_pads_reaches_now_for_backfill_and_stops_at_now() {
+    let a = Archive::new();
+    a.hourly("", ACCT, REGION, &[9, 10, 11, 12, 13]);
+    let mut o = opts();
+    o.backfill = vec![(t("2026-01-05T11:30:00Z"), t("2026-01-05T11:31:00Z"))];
+    a.sign(&o);
+    let regions = digest_regions(&LocalSource::new(a.dir.path()), &VerifyOptions::default())
+        .expect("listing works");
+    let span = regions.get(REGION).expect("its region");
+    assert!(span.backfill);
+    assert_eq!(span.digests, 5);
+    // A backfill digest's signing time is in S3 metadata only: look up to now.
+    let now = t("2026-03-01T00:00:00Z");
+    assert_eq!(span.key_range(now), (t("2026-01-04T10:01:31Z"), now));
+
+    let regular = DigestSpan {
+        backfill: false,
+        ..*span
+    };
+    assert_eq!(
+        regular.key_range(now),
+        (t("2026-01-04T10:01:31Z"), t("2026-01-06T14:01:31Z"))
+    );
+    // Never past now (a fresh digest), and never a start after the end.
+    let soon = t("2026-01-05T15:00:00Z");
+    assert_eq!(regular.key_range(soon), (t("2026-01-04T10:01:31Z"), soon));
+    let before = t("2026-01-01T00:00:00Z");
+    assert_eq!(regular.key_range(before), (before, before));
 }
 
 /// The same archive in an object store, with signatures as S3 user metadata.
