@@ -272,13 +272,19 @@ fn ndjson_is_one_file_per_line_then_a_summary() {
 #[test]
 fn what_cannot_be_checked_exits_2() {
     let dir = archive();
-    // No keys file: the message names the aws command that makes one.
-    let out = trawl().arg("verify").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    // No keys file and no AWS credentials to ask ListPublicKeys with: the message says
+    // what to set up, or which aws command makes the keys file.
+    let out = without_aws(&mut trawl())
+        .arg("verify")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("--public-keys FILE"), "{err}");
     assert!(
-        stderr(&out).contains("aws cloudtrail list-public-keys"),
-        "{}",
-        stderr(&out)
+        err.contains("aws cloudtrail list-public-keys --region"),
+        "{err}"
     );
     // An unreadable keys file.
     let out = trawl()
@@ -317,24 +323,21 @@ fn generate_refuses_digests_without_gzip() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
-#[test]
-fn verify_on_s3_reads_signatures_from_object_metadata() {
-    let dir = archive();
-    let server = S3Server::start(&["trail"]).unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let store = server.store("trail").unwrap();
-    let logs = logs(dir.path());
-    let digests = digests(dir.path());
+/// Puts the archive's logs and digests under `trails/` as CloudTrail delivers them: each
+/// digest's signature in `x-amz-meta-signature`, no `.sig` objects. Returns (logs, digests).
+fn upload_as_delivered(
+    rt: &tokio::runtime::Runtime,
+    store: &std::sync::Arc<object_store::aws::AmazonS3>,
+    dir: &Path,
+) -> (Vec<String>, Vec<String>) {
+    let logs = logs(dir);
+    let digests = digests(dir);
     rt.block_on(async {
-        // As CloudTrail delivers: the signature in x-amz-meta-signature, no `.sig` objects.
         for key in logs.iter().chain(&digests) {
-            let body = std::fs::read(dir.path().join(key)).unwrap();
+            let body = std::fs::read(dir.join(key)).unwrap();
             let mut attributes = Attributes::new();
             if key.contains("/CloudTrail-Digest/") {
-                let sig = std::fs::read_to_string(dir.path().join(format!("{key}.sig"))).unwrap();
+                let sig = std::fs::read_to_string(dir.join(format!("{key}.sig"))).unwrap();
                 attributes.insert(
                     Attribute::Metadata("signature".into()),
                     sig.trim().to_string().into(),
@@ -354,6 +357,19 @@ fn verify_on_s3_reads_signatures_from_object_metadata() {
                 .unwrap();
         }
     });
+    (logs, digests)
+}
+
+#[test]
+fn verify_on_s3_reads_signatures_from_object_metadata() {
+    let dir = archive();
+    let server = S3Server::start(&["trail"]).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = server.store("trail").unwrap();
+    let (logs, digests) = upload_as_delivered(&rt, &store, dir.path());
     let run = || {
         let mut cmd = trawl();
         for (k, v) in server.env() {
@@ -522,15 +538,133 @@ fn convert_verify_says_what_it_could_not_check() {
     let skipped = summary["verification"]["skipped"].to_string();
     assert!(skipped.contains("not a directory"), "{skipped}");
 
-    // --verify needs keys.
-    let out = trawl()
+    // Without keys or credentials to fetch them, nothing is converted: the run stops
+    // before it starts and says what to do.
+    let fresh = tempfile::tempdir().unwrap();
+    let out = without_aws(&mut trawl())
         .arg("convert")
         .arg(dir.path())
         .arg("--lake")
-        .arg(lake.path())
+        .arg(fresh.path())
         .arg("--verify")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--public-keys"), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--public-keys FILE"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(crate::util::parquet_files(fresh.path()).is_empty());
+}
+
+/// `cmd` with no AWS credentials from anywhere, and no CloudTrail endpoint to reach.
+fn without_aws(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    for k in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ] {
+        cmd.env_remove(k);
+    }
+    cmd.env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/trawl-test/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/trawl-test/credentials",
+        )
+        .env("AWS_ENDPOINT_URL_CLOUDTRAIL", "http://127.0.0.1:9")
+        .env("AWS_REGION", "us-east-1")
+}
+
+/// The generated `public-keys.json` as CloudTrail's API sends it (validity times are
+/// optional there, and epoch seconds on the wire rather than the CLI's text).
+fn list_public_keys_response(dir: &Path) -> String {
+    let mut keys: Value = serde_json::from_slice(&std::fs::read(keys(dir)).unwrap()).unwrap();
+    for k in keys["PublicKeyList"].as_array_mut().unwrap() {
+        let k = k.as_object_mut().unwrap();
+        k.remove("ValidityStartTime");
+        k.remove("ValidityEndTime");
+    }
+    keys.to_string()
+}
+
+#[test]
+fn without_a_keys_file_verify_asks_list_public_keys_per_region() {
+    use trawl_testkit::cloudtrail::CloudTrailServer;
+    let dir = archive();
+    let server = S3Server::start(&["trail"]).unwrap();
+    let cloudtrail = CloudTrailServer::start(list_public_keys_response(dir.path())).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store = server.store("trail").unwrap();
+    let (logs, digests) = upload_as_delivered(&rt, &store, dir.path());
+    let mut regions: Vec<String> = digests
+        .iter()
+        .map(|d| d.split('/').nth(3).unwrap().to_string())
+        .collect();
+    regions.sort();
+    regions.dedup();
+    assert!(regions.len() > 1, "{regions:?}");
+    let trawl_aws = || {
+        let mut cmd = trawl();
+        for (k, v) in server.env() {
+            cmd.env(k, v);
+        }
+        let (k, v) = cloudtrail.env();
+        cmd.env(k, v).env_remove("AWS_PROFILE");
+        cmd
+    };
+
+    let out = trawl_aws()
+        .args(["verify", "s3://trail/trails/", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["digest_counts"]["valid"], digests.len());
+    assert_eq!(r["log_counts"]["valid"], logs.len());
+    // One call per delivering region, signed for that region.
+    let mut asked = cloudtrail.regions();
+    asked.sort();
+    assert_eq!(asked, regions);
+    let err = stderr(&out);
+    assert!(
+        err.contains("public key(s) from ListPublicKeys in"),
+        "{err}"
+    );
+
+    // convert --verify from S3 gets its keys the same way and records the verdicts.
+    let lake = tempfile::tempdir().unwrap();
+    let out = trawl_aws()
+        .args([
+            "convert",
+            "s3://trail/trails/",
+            "--json",
+            "--verify",
+            "--lake",
+        ])
+        .arg(lake.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        summary["verification"]["log_files"]["valid"],
+        logs.len(),
+        "{summary}"
+    );
+    assert_eq!(
+        crate::util::query_i64(
+            lake.path(),
+            "SELECT count(*) FROM cloudtrail JOIN log_files USING (sourceobject) WHERE verified"
+        ),
+        2000
+    );
 }

@@ -128,11 +128,11 @@ pub struct ConvertArgs {
     /// as `trawl verify` does) and record the verdicts in the lake: tables `log_files`
     /// (newest verdict per source object; join on `sourceobject`) and `log_chains`.
     /// Exit status 4 when a file is modified, deleted or unlisted or a chain is broken.
-    #[arg(long, requires = "public_keys")]
+    #[arg(long)]
     pub verify: bool,
     /// With --verify: the public keys, as `aws cloudtrail list-public-keys` prints them
-    /// (repeatable).
-    #[arg(long, value_name = "FILE")]
+    /// (repeatable); without it, trawl asks CloudTrail's ListPublicKeys for them.
+    #[arg(long, value_name = "FILE", requires = "verify")]
     pub public_keys: Vec<PathBuf>,
     /// No progress bar and no summary.
     #[arg(long, short)]
@@ -381,8 +381,9 @@ pub struct VerifyArgs {
     pub sources: Vec<String>,
     /// The public keys, as `aws cloudtrail list-public-keys --region R --start-time T0
     /// --end-time T1 > FILE` prints them (once per region that delivered digests; repeat
-    /// the option to merge several files).
-    /// Required: trawl does not call ListPublicKeys itself.
+    /// the option to merge several files). Without it, trawl calls CloudTrail's
+    /// ListPublicKeys itself for each region whose digests it finds, with the credentials
+    /// S3 uses (the caller needs cloudtrail:ListPublicKeys).
     #[arg(long, value_name = "FILE")]
     pub public_keys: Vec<PathBuf>,
     /// Only these accounts' digests (repeatable or comma-separated).

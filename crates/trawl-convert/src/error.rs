@@ -49,6 +49,10 @@ pub enum Error {
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error("interrupted")]
     Interrupted,
+    /// CloudTrail's `ListPublicKeys` could not supply a region's keys (the message names
+    /// the region and what to do).
+    #[error(transparent)]
+    PublicKeys(#[from] trawl_verify::KeyFetchError),
     /// A task of a pipeline ended without its result: it panicked or was cancelled.
     #[error("the {task} failed: {source}")]
     TaskFailed {

@@ -293,6 +293,55 @@ pub async fn verify_location(
     report.map_err(|e| Error::Unsupported(format!("{location}: {e}")))
 }
 
+/// What [`fetch_public_keys`] asked CloudTrail for: per delivering region, the digests
+/// found and how many keys came back.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FetchedKeys {
+    pub regions: Vec<RegionKeys>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RegionKeys {
+    pub region: String,
+    pub digests: usize,
+    pub keys: usize,
+}
+
+/// Adds to `keys` the public keys that signed `location`'s digests, from CloudTrail's
+/// `ListPublicKeys` in each region that delivered them (found by listing alone), with the
+/// credentials, profile and endpoints S3 uses. A local copy works too, given credentials.
+pub async fn fetch_public_keys(
+    location: &str,
+    options: &VerifyOptions,
+    keys: &mut KeyRing,
+) -> Result<FetchedKeys> {
+    let mut options = options.clone();
+    let source = open_source(location, &mut options).await?;
+    let regions =
+        tokio::task::spawn_blocking(move || trawl_verify::digest_regions(&*source, &options))
+            .await
+            .map_err(|source| Error::TaskFailed {
+                task: "digest listing",
+                source,
+            })?
+            .map_err(|e| Error::Unsupported(format!("{location}: {e}")))?;
+    let sdk = crate::s3::sdk_config().await;
+    let now = trawl_verify::Timestamp(chrono::Utc::now());
+    let mut fetched = FetchedKeys::default();
+    for (region, span) in regions {
+        let (start, end) = span.key_range(now);
+        let found = trawl_verify::fetch_public_keys(&sdk, &region, start, end).await?;
+        keys.add_fetched_keys(&found)
+            .map_err(|e| Error::Unsupported(format!("{region}: ListPublicKeys: {e}")))?;
+        fetched.regions.push(RegionKeys {
+            region,
+            digests: span.digests,
+            keys: found.len(),
+        });
+    }
+    Ok(fetched)
+}
+
 fn write_lines<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;

@@ -186,6 +186,12 @@ async fn shared() -> &'static Shared {
         .await
 }
 
+/// The AWS SDK configuration S3 uses (credentials chain, profile, region, HTTP client),
+/// for the other AWS APIs trawl calls (CloudTrail's `ListPublicKeys`).
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    shared().await.sdk.clone()
+}
+
 /// Retries: a few, quickly, so a wrong endpoint or a dead server fails in seconds.
 fn retry() -> RetryConfig {
     RetryConfig {

@@ -4,6 +4,8 @@
 //! The server runs on a runtime of its own, on its own thread, so it keeps
 //! answering while a test blocks on a child `trawl` process.
 
+pub mod cloudtrail;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -116,10 +116,18 @@ impl Verified {
     }
 }
 
-/// `--verify`: checks each source that is a directory or an S3 location (with convert's
-/// account, region and day filters) and records the verdicts in the lake as one run.
-async fn verify_sources(a: &ConvertArgs, sources: &[String], lake: &Lake) -> Result<Verified> {
-    let keys = Arc::new(crate::commands::verify::load_keys(&a.public_keys)?);
+/// What `--verify` checks: the sources that are directories or S3 locations (digests are
+/// found beside a trail's folders), with convert's account, region and day filters.
+struct VerifyPlan {
+    options: VerifyOptions,
+    checkable: Vec<String>,
+    skipped: Vec<(String, String)>,
+    keys: Arc<trawl_verify::KeyRing>,
+}
+
+/// Loads or fetches the keys before anything is converted, so a missing key stops the
+/// run before it starts.
+async fn plan_verification(a: &ConvertArgs, sources: &[String]) -> Result<VerifyPlan> {
     let options = VerifyOptions {
         accounts: a.account.clone(),
         regions: a.region.clone(),
@@ -136,16 +144,44 @@ async fn verify_sources(a: &ConvertArgs, sources: &[String], lake: &Lake) -> Res
         threads: a.jobs.and_then(std::num::NonZeroUsize::new),
         ..VerifyOptions::default()
     };
+    let (checkable, skipped): (Vec<_>, Vec<_>) = sources
+        .iter()
+        .cloned()
+        .partition(|src| S3Url::is_s3(src) || std::path::Path::new(src).is_dir());
+    let skipped = skipped
+        .into_iter()
+        .map(|src| {
+            (
+                src,
+                "not a directory or S3 location: digests are found beside a trail's folders"
+                    .to_string(),
+            )
+        })
+        .collect();
+    let keys = if checkable.is_empty() {
+        trawl_verify::KeyRing::new()
+    } else {
+        crate::commands::verify::load_keys(&a.public_keys, &checkable, &options, a.quiet || a.json)
+            .await?
+    };
+    Ok(VerifyPlan {
+        options,
+        checkable,
+        skipped,
+        keys: Arc::new(keys),
+    })
+}
+
+/// `--verify`: checks the planned sources and records the verdicts in the lake as one run.
+async fn verify_sources(plan: VerifyPlan, lake: &Lake) -> Result<Verified> {
+    let VerifyPlan {
+        options,
+        checkable,
+        mut skipped,
+        keys,
+    } = plan;
     let mut reports = Vec::new();
-    let mut skipped = Vec::new();
-    for src in sources {
-        if !S3Url::is_s3(src) && !std::path::Path::new(src).is_dir() {
-            skipped.push((
-                src.clone(),
-                "not a directory or S3 location: digests are found beside a trail's folders".into(),
-            ));
-            continue;
-        }
+    for src in &checkable {
         let report =
             trawl_convert::integrity::verify_location(src, keys.clone(), options.clone(), |s| s)
                 .await
@@ -377,6 +413,11 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
     if a.sample {
         sources.push(sample_archive()?.to_string_lossy().to_string());
     }
+    let plan = if a.verify {
+        Some(plan_verification(&a, &sources).await?)
+    } else {
+        None
+    };
     let mut opts = ConvertOptions {
         format: a.format,
         layout: LayoutOptions {
@@ -408,10 +449,9 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         bar.finish_and_clear();
     }
     let mut summary = result?;
-    let integrity = if a.verify {
-        Some(verify_sources(&a, &sources, &lake).await?)
-    } else {
-        None
+    let integrity = match plan {
+        Some(plan) => Some(verify_sources(plan, &lake).await?),
+        None => None,
     };
     let published = match (&remote, &known) {
         (Some(r), Some(k)) => Some(

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 use trawl_verify::{
@@ -52,19 +52,39 @@ pub async fn run(a: VerifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-pub(crate) fn load_keys(files: &[std::path::PathBuf]) -> Result<KeyRing> {
-    if files.is_empty() {
-        bail!(
-            "--public-keys FILE is required (trawl does not call CloudTrail itself); get the keys with \
-             `aws cloudtrail list-public-keys --region <each region that delivered digests> \
-             --start-time <first day> --end-time <last day> > keys.json`"
-        );
-    }
+/// The keys to verify `sources` with: from `files` (ListPublicKeys output) when given,
+/// else from CloudTrail's ListPublicKeys for each region whose digests the sources hold.
+pub(crate) async fn load_keys(
+    files: &[std::path::PathBuf],
+    sources: &[String],
+    options: &VerifyOptions,
+    quiet: bool,
+) -> Result<KeyRing> {
     let mut keys = KeyRing::new();
     for f in files {
         let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
         keys.add_list_public_keys_json(&bytes)
             .with_context(|| format!("{}: not usable ListPublicKeys output", f.display()))?;
+    }
+    if !files.is_empty() {
+        return Ok(keys);
+    }
+    for src in sources {
+        let fetched = trawl_convert::integrity::fetch_public_keys(src, options, &mut keys)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot get the public keys for {src} from CloudTrail (or pass --public-keys FILE)"
+                )
+            })?;
+        if !quiet {
+            for r in &fetched.regions {
+                eprintln!(
+                    "{src}: {} public key(s) from ListPublicKeys in {} for {} digest(s)",
+                    r.keys, r.region, r.digests
+                );
+            }
+        }
     }
     Ok(keys)
 }
@@ -86,7 +106,6 @@ pub(crate) fn parse_time(text: &str, end_of_day: bool) -> Result<Timestamp> {
 }
 
 async fn check(a: &VerifyArgs) -> Result<Vec<Report>> {
-    let keys = Arc::new(load_keys(&a.public_keys)?);
     let base = VerifyOptions {
         accounts: a.account.clone(),
         regions: a.region.clone(),
@@ -104,6 +123,7 @@ async fn check(a: &VerifyArgs) -> Result<Vec<Report>> {
         skip_unlisted: a.skip_unlisted,
         ..VerifyOptions::default()
     };
+    let keys = Arc::new(load_keys(&a.public_keys, &a.sources, &base, a.quiet).await?);
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
     let mut reports = Vec::new();
     for src in &a.sources {
