@@ -342,6 +342,34 @@ pub async fn fetch_public_keys(
     Ok(fetched)
 }
 
+/// The keys to verify `sources` with: from `files` (ListPublicKeys output as the AWS CLI
+/// prints it) when any are given, else from CloudTrail's `ListPublicKeys` for each region
+/// whose digests the sources hold (see [`fetch_public_keys`]), with what was fetched.
+pub async fn load_public_keys(
+    files: &[std::path::PathBuf],
+    sources: &[String],
+    options: &VerifyOptions,
+) -> Result<(KeyRing, Vec<(String, FetchedKeys)>)> {
+    let mut keys = KeyRing::new();
+    for f in files {
+        let bytes = fs::read(f).map_err(|e| Error::io(f, e))?;
+        keys.add_list_public_keys_json(&bytes).map_err(|e| {
+            Error::Unsupported(format!(
+                "{}: not usable ListPublicKeys output: {e}",
+                f.display()
+            ))
+        })?;
+    }
+    let mut fetched = Vec::new();
+    if files.is_empty() {
+        for src in sources {
+            let got = fetch_public_keys(src, options, &mut keys).await?;
+            fetched.push((src.clone(), got));
+        }
+    }
+    Ok((keys, fetched))
+}
+
 fn write_lines<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -360,6 +388,20 @@ fn write_lines<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
 impl Lake {
     /// Commits a verification run built by `make` (given the run id and the time of the
     /// check), under the lake's lock. Returns the run id and what it recorded.
+    /// Records verification reports, each over the source at its base (see
+    /// [`source_base`]), as one run.
+    pub fn record_reports(&self, reports: &[(String, Report)]) -> Result<(String, Verdicts)> {
+        self.record_verification(|run, checked| {
+            let mut all = Verdicts::default();
+            for (base, report) in reports {
+                let v = verdicts(base, report, checked, run);
+                all.files.extend(v.files);
+                all.chains.extend(v.chains);
+            }
+            all
+        })
+    }
+
     pub fn record_verification(
         &self,
         make: impl FnOnce(&str, &str) -> Verdicts,

@@ -146,14 +146,28 @@ impl<'a> Hunt<'a> {
             .collect()
     }
 
+    /// `log_tampering`, when the session holds verification verdicts and the filters
+    /// let it through.
+    fn tampering(&self) -> Result<Option<Query>, HuntError> {
+        if !crate::tampering::applies(&self.ctx) {
+            return Ok(None);
+        }
+        let q = crate::tampering::query()?;
+        let wanted = q.severity_or_info() >= self.min_severity
+            && (self.only.is_empty() || self.only.contains(&q.id))
+            && (self.tags.is_empty() || q.tags.iter().any(|t| self.tags.contains(t)));
+        Ok(wanted.then_some(q))
+    }
+
     pub async fn run(self) -> Result<HuntReport, HuntError> {
         let detections = self.detections();
-        if detections.is_empty() {
+        let tampering = self.tampering()?;
+        if detections.is_empty() && tampering.is_none() {
             return Err(HuntError::NoDetections);
         }
         let arming = arming(&self.ctx, &detections, &self.params).await?;
         let observer = self.observer.clone();
-        observer.planned(detections.len());
+        observer.planned(detections.len() + usize::from(tampering.is_some()));
         let mut planned: Vec<Result<Planned, HuntError>> = Vec::with_capacity(detections.len());
         for query in &detections {
             planned.push(plan(&self.ctx, query, &self.params).await);
@@ -180,7 +194,7 @@ impl<'a> Hunt<'a> {
         });
         let shared_ctx = shared.map(|(ctx, _)| Arc::new(ctx));
         let params = Arc::new(self.params);
-        let outcomes: Vec<DetectionOutcome> =
+        let mut outcomes: Vec<DetectionOutcome> =
             futures::stream::iter(detections.into_iter().zip(planned))
                 .map(|(query, planned)| {
                     let shared_ctx = shared_ctx.clone();
@@ -218,6 +232,26 @@ impl<'a> Hunt<'a> {
                 .buffer_unordered(self.jobs)
                 .collect()
                 .await;
+        if let Some(query) = tampering {
+            let result = async {
+                let df = query.plan(&self.ctx, &own_params(&query, &params)).await?;
+                findings(&query, &df.collect().await?)
+            }
+            .await;
+            observer.detection_done(&query.id);
+            outcomes.push(match result {
+                Ok(findings) => DetectionOutcome {
+                    query,
+                    findings,
+                    error: None,
+                },
+                Err(e) => DetectionOutcome {
+                    query,
+                    findings: Vec::new(),
+                    error: Some(e),
+                },
+            });
+        }
         let mut report = HuntReport::new(outcomes, shared_summary);
         report.arming = arming;
         if self.incidents {

@@ -30,6 +30,7 @@ mod plan;
 mod report;
 mod shared_scan;
 mod sink;
+mod tampering;
 
 pub use arming::{Arming, history_ms};
 pub use correlate::millis;
@@ -38,6 +39,7 @@ pub use hunt::{Hunt, Observer};
 pub use incident::{Incident, ScoreInputs, score, stable_id};
 pub use report::{DetectionOutcome, DetectionSummary, HuntReport, SharedScan};
 pub use sink::{JsonSink, NdjsonSink, Sink, SinkError};
+pub use tampering::ID as LOG_TAMPERING;
 
 /// Errors of a hunt.
 #[derive(Debug, thiserror::Error)]

@@ -196,15 +196,7 @@ async fn verify_sources(plan: VerifyPlan, lake: &Lake) -> Result<Verified> {
         reports.push((base, report));
     }
     let (run, verdicts) = lake
-        .record_verification(|run, checked| {
-            let mut all = Verdicts::default();
-            for (base, report) in &reports {
-                let v = trawl_convert::integrity::verdicts(base, report, checked, run);
-                all.files.extend(v.files);
-                all.chains.extend(v.chains);
-            }
-            all
-        })
+        .record_reports(&reports)
         .context("cannot record the verification in the lake")?;
     Ok(Verified {
         run,

@@ -60,25 +60,19 @@ pub(crate) async fn load_keys(
     options: &VerifyOptions,
     quiet: bool,
 ) -> Result<KeyRing> {
-    let mut keys = KeyRing::new();
-    for f in files {
-        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-        keys.add_list_public_keys_json(&bytes)
-            .with_context(|| format!("{}: not usable ListPublicKeys output", f.display()))?;
-    }
-    if !files.is_empty() {
-        return Ok(keys);
-    }
-    for src in sources {
-        let fetched = trawl_convert::integrity::fetch_public_keys(src, options, &mut keys)
-            .await
-            .with_context(|| {
-                format!(
-                    "cannot get the public keys for {src} from CloudTrail (or pass --public-keys FILE)"
-                )
-            })?;
-        if !quiet {
-            for r in &fetched.regions {
+    let (keys, fetched) = trawl_convert::integrity::load_public_keys(files, sources, options)
+        .await
+        .with_context(|| {
+            if files.is_empty() {
+                "cannot get the public keys from CloudTrail (or pass --public-keys FILE)"
+                    .to_string()
+            } else {
+                "cannot read the public keys".to_string()
+            }
+        })?;
+    if !quiet {
+        for (src, f) in &fetched {
+            for r in &f.regions {
                 eprintln!(
                     "{src}: {} public key(s) from ListPublicKeys in {} for {} digest(s)",
                     r.keys, r.region, r.digests
