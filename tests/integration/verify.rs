@@ -419,6 +419,30 @@ fn convert_verify(dir: &Path, lake: &Path) -> (i32, Value) {
     )
 }
 
+/// `trawl hunt` over `lake`: its `log_tampering` findings, and the incidents that hold them.
+fn tampering(lake: &Path) -> (Vec<Value>, Vec<Value>) {
+    let out = trawl()
+        .args(["hunt", "--format", "json", "-q", "--lake"])
+        .arg(lake)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 4)), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pick = |key: &str, keep: &dyn Fn(&Value) -> bool| -> Vec<Value> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| keep(x))
+            .cloned()
+            .collect()
+    };
+    (
+        pick("findings", &|f| f["detection"] == "log_tampering"),
+        pick("incidents", &|i| i.to_string().contains("log_tampering")),
+    )
+}
+
 #[test]
 fn convert_verify_records_verdicts_joinable_to_the_events() {
     use crate::util::{query, query_i64, strings};
@@ -438,6 +462,7 @@ fn convert_verify_records_verdicts_joinable_to_the_events() {
         "SELECT count(*) FROM cloudtrail JOIN log_files USING (sourceobject) WHERE verified",
     );
     assert_eq!(verified, 2000);
+    assert!(tampering(lake.path()).0.is_empty());
     assert_eq!(
         query_i64(
             lake.path(),
@@ -505,6 +530,19 @@ fn convert_verify_records_verdicts_joinable_to_the_events() {
         ),
         2
     );
+    // The hunt raises it as log tampering, an incident of its own, critical.
+    let (findings, incidents) = tampering(lake.path());
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["severity"], "critical");
+    assert_eq!(findings[0]["problem"], "log_modified");
+    assert!(
+        findings[0]["eventids"][0]
+            .as_str()
+            .unwrap()
+            .ends_with(&victim),
+        "{findings:?}"
+    );
+    assert_eq!(incidents.len(), 1, "{incidents:?}");
 
     // A deleted digest breaks the chain, named in `log_chains`.
     let gone = &digests[digests.len() / 2];
@@ -520,6 +558,17 @@ fn convert_verify_records_verdicts_joinable_to_the_events() {
     assert!(
         missing[0].as_deref().unwrap().ends_with(gone.as_str()),
         "{missing:?}"
+    );
+    let (findings, _) = tampering(lake.path());
+    let mut problems: Vec<&str> = findings
+        .iter()
+        .map(|f| f["problem"].as_str().unwrap())
+        .collect();
+    problems.sort();
+    assert_eq!(
+        problems,
+        ["chain_break", "digest_deleted", "log_modified"],
+        "{findings:?}"
     );
 }
 
@@ -667,4 +716,63 @@ fn without_a_keys_file_verify_asks_list_public_keys_per_region() {
         ),
         2000
     );
+}
+
+#[test]
+fn watch_verify_raises_log_tampering_once() {
+    let dir = archive();
+    let lake = tempfile::tempdir().unwrap();
+    let cycle = |now: &str| {
+        let out = trawl()
+            .arg("watch")
+            .arg(dir.path())
+            .arg("--lake")
+            .arg(lake.path())
+            .args(["--once", "--now", now, "--verify", "--verify-window", "30d"])
+            .arg("--public-keys")
+            .arg(keys(dir.path()))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let raised: Vec<Value> = text(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        let cycles =
+            std::fs::read_to_string(lake.path().join("_trawl/watch/cycles.ndjson")).unwrap();
+        let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
+        (raised, last)
+    };
+    let is_tampering = |v: &Value| v.to_string().contains("log_tampering");
+
+    // Intact: the cycle converts and verifies, and nothing about tampering is raised.
+    let (raised, rec) = cycle("2026-03-05T00:00:00Z");
+    assert_eq!(rec["integrity_problems"], 0, "{rec}");
+    assert!(!raised.iter().any(is_tampering), "{raised:?}");
+
+    // A delivered file is changed: the next cycle, with nothing new delivered, raises
+    // one critical incident naming it.
+    let victim = logs(dir.path())[5].clone();
+    tamper(&dir.path().join(&victim));
+    let (raised, rec) = cycle("2026-03-05T00:05:00Z");
+    assert_eq!(rec["integrity_problems"], 1, "{rec}");
+    assert_eq!(rec["incidents_new"], 1, "{rec}");
+    let tampering: Vec<&Value> = raised.iter().filter(|v| is_tampering(v)).collect();
+    assert_eq!(tampering.len(), 1, "{raised:?}");
+    assert!(
+        tampering[0].to_string().contains(&victim),
+        "{}",
+        tampering[0]
+    );
+    assert!(
+        tampering[0].to_string().contains("critical"),
+        "{}",
+        tampering[0]
+    );
+
+    // Found again the cycle after: known, not raised again.
+    let (raised, rec) = cycle("2026-03-05T00:10:00Z");
+    assert_eq!(rec["integrity_problems"], 1, "{rec}");
+    assert_eq!(rec["incidents_new"], 0, "{rec}");
+    assert!(!raised.iter().any(is_tampering), "{raised:?}");
 }

@@ -496,6 +496,23 @@ pub struct WatchArgs {
     /// A parameter for the detections that declare it, `name=value` (repeatable).
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
     pub params: Vec<String>,
+    /// Each cycle, also check the sources' log file integrity over the last
+    /// --verify-window (as `trawl convert --verify` does) and raise a `log_tampering`
+    /// incident when a delivered file is altered or deleted or a chain breaks.
+    #[arg(long)]
+    pub verify: bool,
+    /// With --verify: the public keys (ListPublicKeys output); without it, trawl asks
+    /// CloudTrail each cycle.
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub public_keys: Vec<PathBuf>,
+    /// With --verify: how far back each cycle verifies digests.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "2d",
+        requires = "verify"
+    )]
+    pub verify_window: String,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

@@ -45,6 +45,19 @@ pub struct CycleOptions {
     /// Take what the lake holds as history: mark the runs not yet hunted as done
     /// without alerting (starting to watch a lake that already holds years).
     pub baseline: bool,
+    /// Check the sources' log file integrity each cycle and record the verdicts in the
+    /// lake, so `log_tampering` raises an incident when a file is altered or deleted.
+    pub verify: Option<VerifyEachCycle>,
+}
+
+/// Log file integrity checks in each cycle.
+#[derive(Debug, Clone)]
+pub struct VerifyEachCycle {
+    /// ListPublicKeys output; none asks CloudTrail for the keys each cycle.
+    pub public_keys: Vec<PathBuf>,
+    /// How far back from the cycle's clock to verify digests (whole chains of the
+    /// recent past, not the archive's years, each cycle).
+    pub window_ms: i64,
 }
 
 impl Default for CycleOptions {
@@ -58,6 +71,7 @@ impl Default for CycleOptions {
             memory_limit: None,
             margin_ms: 86_400_000,
             baseline: false,
+            verify: None,
         }
     }
 }
@@ -93,6 +107,12 @@ pub struct CycleRecord {
     pub failed: usize,
     /// Deliveries still waiting in the outbox.
     pub pending: usize,
+    /// With verification: the problems it found (modified or deleted files, digests
+    /// that do not verify, broken chains), or why it could not check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity_problems: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity_error: Option<String>,
 }
 
 /// A lake being watched.
@@ -170,6 +190,19 @@ impl Watcher {
             rec.deliveries_unreadable = summary.files_failed;
         }
 
+        // A failed check is recorded and alerted on by the next cycle that can check,
+        // not allowed to stop the watching.
+        let mut tampered = false;
+        if let Some(v) = &opts.verify {
+            match self.verify(v, &opts.sources, now_ms).await {
+                Ok(problems) => {
+                    rec.integrity_problems = Some(problems);
+                    tampered = problems > 0;
+                }
+                Err(e) => rec.integrity_error = Some(e.to_string()),
+            }
+        }
+
         // The runs not hunted over yet, whoever converted them.
         let ledger = self.lake.ledger()?;
         let mut files: Vec<String> = Vec::new();
@@ -187,8 +220,10 @@ impl Watcher {
         }
 
         let mut deliveries: Vec<(DeliveryKind, String)> = Vec::new();
-        if !files.is_empty() && !opts.baseline {
-            let report = self.hunt_new(&files, opts, now_ms, &mut rec).await?;
+        if (!files.is_empty() || tampered) && !opts.baseline {
+            let report = self
+                .hunt_new(&files, tampered, opts, now_ms, &mut rec)
+                .await?;
             if let Some((report, new_ids)) = report {
                 self.merge(
                     &report,
@@ -245,11 +280,44 @@ impl Watcher {
         Ok(rec)
     }
 
+    /// Verifies the sources' digests of the last `window_ms` and records the verdicts;
+    /// the number of problems found.
+    async fn verify(&self, v: &VerifyEachCycle, sources: &[String], now_ms: i64) -> Result<usize> {
+        use trawl_convert::integrity;
+        let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(trawl_verify::Timestamp);
+        let options = trawl_verify::VerifyOptions {
+            since: at(now_ms - v.window_ms),
+            until: at(now_ms),
+            ..trawl_verify::VerifyOptions::default()
+        };
+        let checkable: Vec<String> = sources
+            .iter()
+            .filter(|s| trawl_convert::s3::S3Url::is_s3(s) || Path::new(s.as_str()).is_dir())
+            .cloned()
+            .collect();
+        if checkable.is_empty() {
+            return Ok(0);
+        }
+        let (keys, _) = integrity::load_public_keys(&v.public_keys, &checkable, &options).await?;
+        let keys = Arc::new(keys);
+        let mut reports = Vec::new();
+        for src in &checkable {
+            let report =
+                integrity::verify_location(src, keys.clone(), options.clone(), |s| s).await?;
+            reports.push((integrity::source_base(src)?, report));
+        }
+        let (_, verdicts) = self.lake.record_reports(&reports)?;
+        Ok(verdicts.problems())
+    }
+
     /// Hunts over the lake from the new events' look-back; the report and the new
     /// events' ids, or None when the new runs hold no events.
+    /// With `tampered` (verification found problems), hunts even without new events:
+    /// `log_tampering` alone when nothing new arrived.
     async fn hunt_new(
         &self,
         files: &[String],
+        tampered: bool,
         opts: &CycleOptions,
         now_ms: i64,
         rec: &mut CycleRecord,
@@ -257,12 +325,15 @@ impl Watcher {
         let ctx = trawl_engine::new_session_with(&trawl_engine::SessionOptions {
             memory_limit: opts.memory_limit,
         })?;
-        let batches = ctx
-            .read_parquet(files.to_vec(), ParquetReadOptions::default())
-            .await?
-            .select(vec![col("eventid"), col("eventtime")])?
-            .collect()
-            .await?;
+        let batches = if files.is_empty() {
+            Vec::new()
+        } else {
+            ctx.read_parquet(files.to_vec(), ParquetReadOptions::default())
+                .await?
+                .select(vec![col("eventid"), col("eventtime")])?
+                .collect()
+                .await?
+        };
         let mut new_ids = HashSet::new();
         let (mut first, mut last) = (i64::MAX, i64::MIN);
         for b in &batches {
@@ -281,7 +352,16 @@ impl Watcher {
         }
         rec.events = batches.iter().map(|b| b.num_rows() as u64).sum();
         if new_ids.is_empty() {
-            return Ok(None);
+            if !tampered {
+                return Ok(None);
+            }
+            trawl_engine::register_lake(&ctx, self.lake.root()).await?;
+            let report = Hunt::new(ctx, &self.catalog)
+                .with_only(vec![trawl_hunt::LOG_TAMPERING.to_string()])
+                .run()
+                .await?;
+            rec.detections_failed = report.errors().count();
+            return Ok(Some((report, new_ids)));
         }
         rec.lag_seconds = Some((now_ms - last) / 1000);
 
@@ -325,7 +405,12 @@ impl Watcher {
                 .findings
                 .iter()
                 .filter_map(|i| findings.get(*i))
-                .any(|f| f.evidence.eventids.iter().any(|e| new_ids.contains(e)));
+                .any(|f| {
+                    // Its evidence is objects, not events: always current, and matched
+                    // with the known incidents by the objects it names.
+                    f.detection == trawl_hunt::LOG_TAMPERING
+                        || f.evidence.eventids.iter().any(|e| new_ids.contains(e))
+                });
             if !touched {
                 continue;
             }

@@ -17,7 +17,7 @@ mod outbox;
 mod state;
 
 pub use config::{BodyFormat, Config, DestinationConfig, DestinationKind, WatchSettings};
-pub use cycle::{CycleOptions, CycleRecord, Watcher, watch_dir};
+pub use cycle::{CycleOptions, CycleRecord, VerifyEachCycle, Watcher, watch_dir};
 pub use destination::{Delivery, DeliveryKind, WEBHOOK_SCHEMA};
 pub use duration::parse_duration;
 pub use lock::WatchLock;

@@ -109,6 +109,21 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
         min_severity: a.min_severity,
         memory_limit: a.engine.memory_limit,
         baseline: a.baseline,
+        verify: if a.verify {
+            Some(trawl_watch::VerifyEachCycle {
+                public_keys: a.public_keys.clone(),
+                window_ms: parse_duration(&a.verify_window)
+                    .filter(|ms| *ms > 0)
+                    .with_context(|| {
+                        format!(
+                            "--verify-window {}: expected a duration such as 2d",
+                            a.verify_window
+                        )
+                    })?,
+            })
+        } else {
+            None
+        },
         ..CycleOptions::default()
     };
     loop {
