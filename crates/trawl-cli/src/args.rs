@@ -127,7 +127,8 @@ pub struct ConvertArgs {
     /// Also check the sources' log file integrity (digest chains, signatures, hashes;
     /// as `trawl verify` does) and record the verdicts in the lake: tables `log_files`
     /// (newest verdict per source object; join on `sourceobject`) and `log_chains`.
-    /// Exit status 4 when a file is modified, deleted or unlisted or a chain is broken.
+    /// Exit status 4 when a log file or digest is modified or deleted, a digest's
+    /// signature does not verify, or a chain is broken after its start.
     #[arg(long)]
     pub verify: bool,
     /// With --verify: the public keys, as `aws cloudtrail list-public-keys` prints them

@@ -20,7 +20,7 @@ use crate::args::{CompactArgs, ConvertArgs};
 
 /// Exit status when the run completed but some input did not land in the lake.
 pub const EXIT_PARTIAL: u8 = 3;
-/// Exit status of `--verify` when a log file is modified, deleted or unlisted, a digest
+/// Exit status of `--verify` when a log file or digest is modified or deleted, a digest
 /// does not verify or a chain is broken (it wins over [`EXIT_PARTIAL`]).
 pub const EXIT_TAMPERED: u8 = 4;
 
