@@ -14,6 +14,7 @@ mod archive;
 mod args;
 mod commands;
 mod explain;
+mod keys;
 mod print;
 mod session;
 mod shell;
@@ -97,7 +98,7 @@ mod tests {
         Some(match module {
             "explain" | "print" => 0,
             "args" => 1,
-            "archive" => 2,
+            "archive" | "keys" => 2,
             "session" => 3,
             "shell" => 4,
             "commands" => 5,

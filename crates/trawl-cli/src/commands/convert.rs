@@ -134,12 +134,12 @@ async fn plan_verification(a: &ConvertArgs, sources: &[String]) -> Result<Verify
         since: a
             .since
             .as_deref()
-            .map(|t| crate::commands::verify::parse_time(t, false))
+            .map(|t| crate::keys::parse_time(t, false))
             .transpose()?,
         until: a
             .until
             .as_deref()
-            .map(|t| crate::commands::verify::parse_time(t, true))
+            .map(|t| crate::keys::parse_time(t, true))
             .transpose()?,
         threads: a.jobs.and_then(std::num::NonZeroUsize::new),
         ..VerifyOptions::default()
@@ -161,8 +161,7 @@ async fn plan_verification(a: &ConvertArgs, sources: &[String]) -> Result<Verify
     let keys = if checkable.is_empty() {
         trawl_verify::KeyRing::new()
     } else {
-        crate::commands::verify::load_keys(&a.public_keys, &checkable, &options, a.quiet || a.json)
-            .await?
+        crate::keys::load_keys(&a.public_keys, &checkable, &options, a.quiet || a.json).await?
     };
     Ok(VerifyPlan {
         options,

@@ -17,8 +17,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 use trawl_verify::{
-    FileKind, FileResult, KeyRing, ObjectEntry, Report, Source, SourceError, Status, Timestamp,
-    VerifyOptions,
+    FileKind, FileResult, ObjectEntry, Report, Source, SourceError, Status, VerifyOptions,
 };
 
 use crate::args::{VerifyArgs, VerifyFormat};
@@ -52,53 +51,6 @@ pub async fn run(a: VerifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
-/// The keys to verify `sources` with: from `files` (ListPublicKeys output) when given,
-/// else from CloudTrail's ListPublicKeys for each region whose digests the sources hold.
-pub(crate) async fn load_keys(
-    files: &[std::path::PathBuf],
-    sources: &[String],
-    options: &VerifyOptions,
-    quiet: bool,
-) -> Result<KeyRing> {
-    let (keys, fetched) = trawl_convert::integrity::load_public_keys(files, sources, options)
-        .await
-        .with_context(|| {
-            if files.is_empty() {
-                "cannot get the public keys from CloudTrail (or pass --public-keys FILE)"
-                    .to_string()
-            } else {
-                "cannot read the public keys".to_string()
-            }
-        })?;
-    if !quiet {
-        for (src, f) in &fetched {
-            for r in &f.regions {
-                eprintln!(
-                    "{src}: {} public key(s) from ListPublicKeys in {} for {} digest(s)",
-                    r.keys, r.region, r.digests
-                );
-            }
-        }
-    }
-    Ok(keys)
-}
-
-/// A day (`2026-03-01`) or a timestamp; a day given to `--until` means its last second.
-pub(crate) fn parse_time(text: &str, end_of_day: bool) -> Result<Timestamp> {
-    let t = text.trim();
-    let ms = match trawl_cloudtrail::parse_event_time(t) {
-        Some(ms) => ms,
-        None => {
-            let day = trawl_cloudtrail::parse_event_time(&format!("{t}T00:00:00Z"))
-                .with_context(|| format!("`{text}` is not a day (YYYY-MM-DD) or a timestamp"))?;
-            if end_of_day { day + 86_399_000 } else { day }
-        }
-    };
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(Timestamp)
-        .with_context(|| format!("`{text}` is out of range"))
-}
-
 async fn check(a: &VerifyArgs) -> Result<Vec<Report>> {
     let base = VerifyOptions {
         accounts: a.account.clone(),
@@ -106,18 +58,18 @@ async fn check(a: &VerifyArgs) -> Result<Vec<Report>> {
         since: a
             .since
             .as_deref()
-            .map(|t| parse_time(t, false))
+            .map(|t| crate::keys::parse_time(t, false))
             .transpose()?,
         until: a
             .until
             .as_deref()
-            .map(|t| parse_time(t, true))
+            .map(|t| crate::keys::parse_time(t, true))
             .transpose()?,
         threads: a.jobs,
         skip_unlisted: a.skip_unlisted,
         ..VerifyOptions::default()
     };
-    let keys = Arc::new(load_keys(&a.public_keys, &a.sources, &base, a.quiet).await?);
+    let keys = Arc::new(crate::keys::load_keys(&a.public_keys, &a.sources, &base, a.quiet).await?);
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
     let mut reports = Vec::new();
     for src in &a.sources {
@@ -306,20 +258,4 @@ fn print(a: &VerifyArgs, reports: &[Report]) -> Result<()> {
     }
     out.flush()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times() {
-        let day = parse_time("2026-03-01", false).unwrap();
-        assert_eq!(day.to_string(), "2026-03-01T00:00:00Z");
-        let end = parse_time("2026-03-01", true).unwrap();
-        assert_eq!(end.to_string(), "2026-03-01T23:59:59Z");
-        let exact = parse_time("2026-03-01T10:20:30Z", true).unwrap();
-        assert_eq!(exact.to_string(), "2026-03-01T10:20:30Z");
-        assert!(parse_time("yesterday", false).is_err());
-    }
 }
