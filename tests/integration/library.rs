@@ -82,7 +82,7 @@ fn every_investigation_answers_its_cases_on_real_logs() {
     );
     let results = par_map(&cases, |c| {
         let id = c["query"].as_str().unwrap();
-        let sql = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let sql = crate::util::repo()
             .join("sql/investigations")
             .join(format!("{id}.sql"));
         let raw: Vec<PathBuf> = c["raw"]

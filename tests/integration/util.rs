@@ -22,11 +22,16 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
 
+/// The repository being tested. At run time, not compile time: test binaries in a target
+/// directory shared between clones may have been compiled in another clone.
+pub fn repo() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
 /// Repository path of a fixture.
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
+    repo().join("tests/fixtures").join(rel)
 }
 
 /// `trawl convert ... --json`: the exit code and the parsed summary.
@@ -146,7 +151,7 @@ pub fn canonical(v: &Value) -> String {
 /// The `.sql` files of `sql/<kind>/`, sorted; files whose name starts with `_` (such as
 /// `_template.sql`) are not queries and are left out.
 pub fn sql_files(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql").join(kind);
+    let dir = repo().join("sql").join(kind);
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -23,3 +23,14 @@ pub use schema::{
 pub use time::{
     civil_from_days, days_from_civil, days_in_month, parse_event_time, utc_date, utc_time,
 };
+
+/// This crate's directory for tests, read when they run (cargo sets it) rather than when
+/// they were compiled: a target directory shared between clones may hold a test binary
+/// compiled in another clone.
+#[cfg(test)]
+pub(crate) fn test_manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        std::path::PathBuf::from,
+    )
+}

@@ -2,14 +2,13 @@
 //! gzip and truncation, and the real corpora under `tests/fixtures/real`.
 
 use super::*;
-use std::path::Path;
 
 fn decode_str(source: &str, text: &str) -> Decoded {
     decode(source, text.as_bytes(), &DecodeOptions::default())
 }
 
 fn real_files(dir: &str) -> Vec<std::path::PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let root = crate::test_manifest_dir()
         .join("../../tests/fixtures/real")
         .join(dir);
     let mut files: Vec<_> = std::fs::read_dir(root)

@@ -236,10 +236,7 @@ pub(super) mod aws_ranges {
 
     /// Every IPv4 prefix of the snapshot with its region and services.
     pub(in super::super) fn bundled_v4() -> Vec<((u32, u32), String, String)> {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../trawl-engine/data/aws-ip-ranges.txt.gz"
-        );
+        let path = crate::test_manifest_dir().join("../trawl-engine/data/aws-ip-ranges.txt.gz");
         let gz = std::fs::read(path).expect("trawl-engine's bundled aws-ip-ranges.txt.gz");
         let (text, error) = crate::gunzip(&gz);
         assert_eq!(error, None);
