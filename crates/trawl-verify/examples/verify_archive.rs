@@ -66,7 +66,7 @@ fn run() -> Result<ExitCode, String> {
     };
     // Off the main thread, as `trawl verify` runs it (tokio's `spawn_blocking`). On the main
     // thread, glibc's brk heap grows with `--jobs 1` (1.4 GB peak RSS on the 2M-event archive
-    // against 87 MB here; a fixed `GLIBC_TUNABLES=glibc.malloc.mmap_threshold` also avoids it).
+    // against ~85 MB here; a fixed `GLIBC_TUNABLES=glibc.malloc.mmap_threshold` also avoids it).
     let source = LocalSource::new(dir);
     let report = std::thread::scope(|s| s.spawn(|| verify(&source, &keys, &options)).join())
         .map_err(|_| "verification panicked".to_string())?
