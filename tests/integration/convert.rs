@@ -629,3 +629,69 @@ fn every_delivery_format_through_the_cli() {
     );
     assert_eq!(insight_kept, 1);
 }
+
+/// `members` copies of one gzip member holding `member_bytes` of `byte`: a small file
+/// that inflates to `members * member_bytes`.
+fn gzip_bomb(byte: u8, member_bytes: usize, members: usize) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&vec![byte; member_bytes]).unwrap();
+    e.finish().unwrap().repeat(members)
+}
+
+#[test]
+fn decompression_bombs_are_rejected_in_bounded_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let good: Vec<String> = (0..50)
+        .map(|i| record(&format!("good-{i}"), "2026-01-02T03:04:05Z"))
+        .collect();
+    std::fs::write(
+        input.join("good.json.gz"),
+        gz(format!(r#"{{"Records":[{}]}}"#, good.join(",")).as_bytes()),
+    )
+    .unwrap();
+    // 2 GiB of zeros in about 2 MB, the classic bomb.
+    let zeros = gzip_bomb(0, 16 << 20, 128);
+    assert!(zeros.len() < 4 << 20, "{}", zeros.len());
+    std::fs::write(input.join("zeros.json.gz"), zeros).unwrap();
+    // 256 MiB of spaces (text, so only the size cap stops it), over a 32 MiB cap.
+    std::fs::write(input.join("spaces.json.gz"), gzip_bomb(b' ', 16 << 20, 16)).unwrap();
+
+    let lake = tmp.path().join("lake");
+    let (code, s) = convert_json(&[&input], &lake, &["--max-object-size", "32M"]);
+    assert_eq!(code, 3, "{s:#}");
+    assert_eq!(s["records"]["written"], 50, "{s:#}");
+    assert_eq!(s["records"]["rejected"], 2, "{s:#}");
+    let rejects_file = lake.join(s["rejects"][0].as_str().unwrap());
+    let reasons: Vec<(String, String)> = std::fs::read_to_string(&rejects_file)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let r: Value = serde_json::from_str(l).unwrap();
+            (
+                r["source"].as_str().unwrap().to_string(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let reason = |file: &str| {
+        reasons
+            .iter()
+            .find(|(s, _)| s.ends_with(file))
+            .map(|(_, r)| r.as_str())
+            .unwrap_or_else(|| panic!("no reject for {file}: {reasons:?}"))
+    };
+    assert!(
+        reason("zeros.json.gz").contains("binary data"),
+        "{reasons:?}"
+    );
+    assert!(
+        reason("spaces.json.gz").contains("inflates to more than 33554432 bytes"),
+        "{reasons:?}"
+    );
+    // The process's own peak: a baseline and one capped object, not the 2 GiB. Generous:
+    // this bounds the order of magnitude, it is not a benchmark.
+    let peak = s["peak_rss_bytes"].as_u64().unwrap();
+    assert!(peak < 600 << 20, "peak RSS {} MB", peak >> 20);
+}

@@ -124,6 +124,10 @@ pub struct ConvertArgs {
     /// the run's de-duplication keys, 16 bytes per event, stay bounded).
     #[arg(long, default_value = "1G", value_parser = parse_size)]
     pub commit_every: usize,
+    /// Most bytes one gzip file or object may inflate to; a larger one is rejected with
+    /// its reason (a decompression bomb; no CloudTrail delivery comes near the default).
+    #[arg(long, default_value = "1G", value_parser = parse_size)]
+    pub max_object_size: usize,
     /// Also check the sources' log file integrity (digest chains, signatures, hashes;
     /// as `trawl verify` does) and record the verdicts in the lake: tables `log_files`
     /// (newest verdict per source object; join on `sourceobject`) and `log_chains`.

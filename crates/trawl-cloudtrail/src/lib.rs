@@ -14,7 +14,8 @@ mod time;
 
 pub use batch::{Parsed, build_batch};
 pub use decode::{
-    DecodeOptions, Decoded, InputFormat, MAX_REJECT_RAW, Reject, decode, decode_many, gunzip,
+    DEFAULT_MAX_INFLATED, DecodeOptions, Decoded, InputFormat, MAX_REJECT_RAW, Reject, decode,
+    decode_many, gunzip,
 };
 pub use key::{DeliveryKey, ObjectKind, classify_key, parse_delivery_key};
 pub use schema::{

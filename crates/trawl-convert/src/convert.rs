@@ -34,6 +34,8 @@ pub struct ConvertOptions {
     pub commit_bytes: u64,
     /// Which CloudTrail deliveries to read (accounts, regions, days).
     pub filter: crate::s3::KeyFilter,
+    /// Most bytes one gzip object may inflate to before it is rejected.
+    pub max_inflated: u64,
 }
 
 impl Default for ConvertOptions {
@@ -45,6 +47,7 @@ impl Default for ConvertOptions {
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             commit_bytes: 1 << 30,
             filter: crate::s3::KeyFilter::default(),
+            max_inflated: trawl_cloudtrail::DEFAULT_MAX_INFLATED,
         }
     }
 }
@@ -217,7 +220,7 @@ pub fn decode_groups(objects: Vec<SourceObject>) -> Vec<Vec<SourceObject>> {
 /// Fetches and decodes one group: per object its outcome, and the rows of all.
 async fn decode_group(
     group: Vec<SourceObject>,
-    format: InputFormat,
+    opts: DecodeOptions,
     progress: Arc<Progress>,
 ) -> Result<(Vec<DecodedObject>, Vec<RecordBatch>)> {
     let fetched: Vec<Fetched> = futures::stream::iter(group)
@@ -225,7 +228,7 @@ async fn decode_group(
         .buffered(FETCH_JOBS)
         .collect()
         .await;
-    let decoded = tokio::task::spawn_blocking(move || decode_fetched(fetched, format)).await;
+    let decoded = tokio::task::spawn_blocking(move || decode_fetched(fetched, &opts)).await;
     let (objects, batches) = decoded.map_err(|source| Error::TaskFailed {
         task: "decoder task",
         source,
@@ -246,7 +249,7 @@ async fn decode_group(
 /// the group's order), and the rows of all.
 fn decode_fetched(
     fetched: Vec<Fetched>,
-    format: InputFormat,
+    opts: &DecodeOptions,
 ) -> (Vec<DecodedObject>, Vec<RecordBatch>) {
     let inputs: Vec<(&str, &[u8])> = fetched
         .iter()
@@ -257,14 +260,10 @@ fn decode_fetched(
                 .map(|b| (f.object.uri.as_str(), b.as_ref()))
         })
         .collect();
-    let opts = DecodeOptions {
-        format,
-        batch_rows: 8192,
-    };
     // A decoder bug must cost this group's objects (reported, retried next run),
     // not the whole conversion.
     let outcome =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_many(&inputs, &opts)));
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_many(&inputs, opts)));
     drop(inputs);
     let (mut decoded, batches) = match outcome {
         Ok((d, b)) => (Some(d), b),
@@ -492,7 +491,7 @@ impl Chunker {
 /// rejects, and hands their rows to the writer in chunks.
 async fn feed(
     objects: Vec<SourceObject>,
-    format: InputFormat,
+    decode: DecodeOptions,
     jobs: usize,
     mut rejects: Rejects,
     mut chunker: Chunker,
@@ -502,7 +501,7 @@ async fn feed(
     let decode_progress = progress.clone();
     // In order, so a run's files are the same whatever the timing.
     let mut groups = futures::stream::iter(decode_groups(objects))
-        .map(move |g| decode_group(g, format, decode_progress.clone()))
+        .map(move |g| decode_group(g, decode.clone(), decode_progress.clone()))
         .buffered(jobs + 1);
     while let Some(group) = groups.next().await {
         let (objects, batches) = group?;
@@ -655,7 +654,11 @@ async fn run_chunk(
     let (tx, rx) = tokio::sync::mpsc::channel::<RowChunk>(2);
     let feeder = tokio::spawn(feed(
         objects,
-        opts.format,
+        DecodeOptions {
+            format: opts.format,
+            batch_rows: 8192,
+            max_inflated: opts.max_inflated,
+        },
         opts.jobs.max(1),
         Rejects::create(staged.rejects_path.clone())?,
         Chunker::new(budget, tx),

@@ -356,7 +356,16 @@ fn summary_json(s: &Summary, shown: &str, published: Option<&PublishCounts>) -> 
         "unreadable": s.failures.iter().map(|f| serde_json::json!({"source": f.uri, "error": f.message})).collect::<Vec<_>>(),
         "recovered": {"finished": s.recovered.0, "discarded": s.recovered.1},
         "seconds": s.elapsed.as_secs_f64(),
+        "peak_rss_bytes": peak_rss_bytes(),
     })
+}
+
+/// The process's peak resident memory (Linux's VmHWM), for the summary.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Days since the epoch of `YYYY-MM-DD` (or a full timestamp).
@@ -420,6 +429,7 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
             ..SortOptions::default()
         },
         commit_bytes: a.commit_every as u64,
+        max_inflated: a.max_object_size as u64,
         filter: KeyFilter {
             accounts: a.account.clone(),
             regions: a.region.clone(),

@@ -17,8 +17,8 @@ pub(super) enum Stage<'d> {
     },
 }
 
-/// Decompresses an object and checks it is text.
-pub(super) fn inflate<'d>(source: &str, data: &'d [u8]) -> Stage<'d> {
+/// Decompresses an object (up to `max_inflated` bytes) and checks it is text.
+pub(super) fn inflate<'d>(source: &str, data: &'d [u8], max_inflated: u64) -> Stage<'d> {
     let mut out = Decoded::default();
     match classify_key(source) {
         ObjectKind::Digest => {
@@ -31,7 +31,38 @@ pub(super) fn inflate<'d>(source: &str, data: &'d [u8]) -> Stage<'d> {
         }
         _ => {}
     }
-    let (bytes, gzip_error) = gunzip(data);
+    let (bytes, gzip_error) = match gunzip_capped(data, max_inflated) {
+        Gunzipped::Data(bytes, error) => (bytes, error),
+        Gunzipped::Binary(head) => {
+            out.rejects.push(make_reject(
+                source,
+                None,
+                None,
+                "not CloudTrail: binary data, not JSON text (NUL bytes at the start; \
+                 the rest was not inflated)"
+                    .to_string(),
+                &String::from_utf8_lossy(&head[..head.len().min(256)]),
+            ));
+            out.records = 1;
+            out.text_bytes = head.len() as u64;
+            return Stage::Done(out);
+        }
+        Gunzipped::TooLarge(head) => {
+            out.rejects.push(make_reject(
+                source,
+                None,
+                None,
+                format!(
+                    "not read: inflates to more than {max_inflated} bytes, the cap on one \
+                     object (a decompression bomb, or raise --max-object-size)"
+                ),
+                &String::from_utf8_lossy(&head),
+            ));
+            out.records = 1;
+            out.text_bytes = max_inflated;
+            return Stage::Done(out);
+        }
+    };
     let text_bytes = bytes.len() as u64;
     let invalid = match bytes {
         Cow::Borrowed(b) => match std::str::from_utf8(b) {
@@ -80,6 +111,49 @@ pub(super) fn inflate<'d>(source: &str, data: &'d [u8]) -> Stage<'d> {
 /// NUL bytes do not occur in JSON text; invalid UTF-8 alone may be a stray byte.
 fn looks_binary(b: &[u8]) -> bool {
     b[..b.len().min(1024)].contains(&0)
+}
+
+/// Inflated before deciding whether a gzip object holds text at all.
+const PROBE_BYTES: u64 = 64 * 1024;
+
+/// What [`gunzip_capped`] made of an object.
+enum Gunzipped<'d> {
+    /// The text (or the data as it was, when not gzip), and the gzip error if cut off.
+    Data(Cow<'d, [u8]>, Option<String>),
+    /// NUL bytes in the first bytes inflated: not JSON; these bytes only.
+    Binary(Vec<u8>),
+    /// More than the cap; its first bytes, for the reject.
+    TooLarge(Vec<u8>),
+}
+
+/// [`gunzip`] that never holds more than `cap` inflated bytes, and stops after the
+/// first [`PROBE_BYTES`] when they are binary (zeros are the classic bomb).
+fn gunzip_capped(data: &[u8], cap: u64) -> Gunzipped<'_> {
+    if data.len() < 2 || data[0] != 0x1f || data[1] != 0x8b {
+        return Gunzipped::Data(Cow::Borrowed(data), None);
+    }
+    let mut decoder = flate2::read::MultiGzDecoder::new(data);
+    let hint = (inflated_size_hint(data) as u64).min(cap.saturating_add(1));
+    let mut out = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+    if let Err(e) = (&mut decoder)
+        .take(PROBE_BYTES.min(cap.saturating_add(1)))
+        .read_to_end(&mut out)
+    {
+        return Gunzipped::Data(Cow::Owned(out), Some(e.to_string()));
+    }
+    if looks_binary(&out) {
+        return Gunzipped::Binary(out);
+    }
+    let rest = cap.saturating_add(1).saturating_sub(out.len() as u64);
+    match (&mut decoder).take(rest).read_to_end(&mut out) {
+        Err(e) => Gunzipped::Data(Cow::Owned(out), Some(e.to_string())),
+        Ok(_) if out.len() as u64 > cap => {
+            out.truncate(256);
+            out.shrink_to_fit();
+            Gunzipped::TooLarge(out)
+        }
+        Ok(_) => Gunzipped::Data(Cow::Owned(out), None),
+    }
 }
 
 /// Decompresses gzip (all members) when the data starts with the gzip magic.

@@ -39,7 +39,7 @@ use reject::make_reject;
 use validate::parse_one;
 
 pub use inflate::gunzip;
-pub use options::{DecodeOptions, InputFormat};
+pub use options::{DEFAULT_MAX_INFLATED, DecodeOptions, InputFormat};
 pub use reject::{MAX_REJECT_RAW, Reject};
 
 /// What became of one source object.
@@ -77,7 +77,7 @@ pub fn decode_many(
 ) -> (Vec<Decoded>, Vec<RecordBatch>) {
     let stages: Vec<Stage<'_>> = inputs
         .iter()
-        .map(|(source, data)| inflate(source, data))
+        .map(|(source, data)| inflate(source, data, opts.max_inflated))
         .collect();
     let mut rejects: Vec<Vec<Reject>> = Vec::with_capacity(inputs.len());
     let mut collected: Vec<Option<Collected<'_>>> = Vec::with_capacity(inputs.len());

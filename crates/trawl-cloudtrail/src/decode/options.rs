@@ -34,13 +34,21 @@ pub struct DecodeOptions {
     pub format: InputFormat,
     /// Rows per produced batch.
     pub batch_rows: usize,
+    /// Most bytes one gzip object may inflate to; a larger one (a decompression bomb,
+    /// or no CloudTrail delivery) is rejected after inflating this much, never held whole.
+    pub max_inflated: u64,
 }
+
+/// The default [`DecodeOptions::max_inflated`]: 1 GiB, far above any CloudTrail delivery
+/// (a few MB inflated; CloudWatch Logs exports rarely past 100 MB).
+pub const DEFAULT_MAX_INFLATED: u64 = 1 << 30;
 
 impl Default for DecodeOptions {
     fn default() -> Self {
         Self {
             format: InputFormat::Auto,
             batch_rows: 8192,
+            max_inflated: DEFAULT_MAX_INFLATED,
         }
     }
 }
