@@ -639,7 +639,7 @@ fn gzip_bomb(byte: u8, member_bytes: usize, members: usize) -> Vec<u8> {
 }
 
 #[test]
-fn decompression_bombs_are_rejected_in_bounded_memory() {
+fn hostile_files_are_rejected_with_reasons_in_bounded_memory() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
@@ -658,11 +658,30 @@ fn decompression_bombs_are_rejected_in_bounded_memory() {
     // 256 MiB of spaces (text, so only the size cap stops it), over a 32 MiB cap.
     std::fs::write(input.join("spaces.json.gz"), gzip_bomb(b' ', 16 << 20, 16)).unwrap();
 
+    // Invalid UTF-8 in one record of three: that record is a reject, not an altered row.
+    let mut lines = format!("{}\n", record("u1", "2026-01-02T03:04:05Z")).into_bytes();
+    lines.extend_from_slice(
+        &record("u2", "2026-01-02T03:04:05Z")
+            .replace("GetObject", "Get\u{1}Object")
+            .into_bytes(),
+    );
+    let at = lines.iter().rposition(|&b| b == 1).unwrap();
+    lines[at] = 0xc3;
+    lines.extend_from_slice(format!("\n{}\n", record("u3", "2026-01-02T03:04:05Z")).as_bytes());
+    std::fs::write(input.join("utf8.jsonl"), lines).unwrap();
+
     let lake = tmp.path().join("lake");
     let (code, s) = convert_json(&[&input], &lake, &["--max-object-size", "32M"]);
     assert_eq!(code, 3, "{s:#}");
-    assert_eq!(s["records"]["written"], 50, "{s:#}");
-    assert_eq!(s["records"]["rejected"], 2, "{s:#}");
+    assert_eq!(s["records"]["written"], 52, "{s:#}");
+    assert_eq!(s["records"]["rejected"], 3, "{s:#}");
+    assert_eq!(
+        query_i64(
+            &lake,
+            "SELECT count(*) FROM cloudtrail WHERE strpos(eventjson, '\u{FFFD}') > 0"
+        ),
+        0
+    );
     let rejects_file = lake.join(s["rejects"][0].as_str().unwrap());
     let reasons: Vec<(String, String)> = std::fs::read_to_string(&rejects_file)
         .unwrap()
@@ -688,6 +707,10 @@ fn decompression_bombs_are_rejected_in_bounded_memory() {
     );
     assert!(
         reason("spaces.json.gz").contains("inflates to more than 33554432 bytes"),
+        "{reasons:?}"
+    );
+    assert!(
+        reason("utf8.jsonl").contains("invalid UTF-8 (bytes c3)"),
         "{reasons:?}"
     );
     // The process's own peak: a baseline and one capped object, not the 2 GiB. Generous:

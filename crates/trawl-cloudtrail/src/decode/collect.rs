@@ -79,6 +79,7 @@ pub(super) fn collect<'a>(
     text: &'a str,
     gzip_error: Option<&str>,
     format: InputFormat,
+    exact: bool,
 ) -> (Collected<'a>, Vec<Reject>) {
     let mut ctx = Ctx {
         source,
@@ -96,7 +97,7 @@ pub(super) fn collect<'a>(
     match format {
         Some(InputFormat::Json | InputFormat::Auto) => {
             if let Some(parsed) = records_array_start(text)
-                .filter(|_| gzip_error.is_none())
+                .filter(|_| gzip_error.is_none() && exact)
                 .and_then(|start| records_fast::one_pass_records(source, text, start))
             {
                 let digests = 0;

@@ -14,7 +14,58 @@ pub(super) enum Stage<'d> {
     Text {
         text: Cow<'d, str>,
         gzip_error: Option<String>,
+        /// Invalid UTF-8 replaced by U+FFFD so the text around it can be read; the
+        /// records holding a replacement are rejected, never stored altered.
+        repairs: Vec<Repair>,
     },
+}
+
+/// One run of invalid UTF-8 bytes, replaced by one U+FFFD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Repair {
+    /// Where the U+FFFD is in the repaired text.
+    pub(super) at: usize,
+    /// Where the bytes were in the (inflated) object.
+    pub(super) original_at: usize,
+    pub(super) bytes: Vec<u8>,
+}
+
+impl Repair {
+    /// For a reject's reason: the bytes in hex and where they were.
+    pub(super) fn describe(&self) -> String {
+        let hex: Vec<String> = self
+            .bytes
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!(
+            "invalid UTF-8 (bytes {}) at byte {} of the object",
+            hex.join(" "),
+            self.original_at
+        )
+    }
+}
+
+/// `bytes` as text with each run of invalid UTF-8 replaced by U+FFFD, and where.
+fn repair_utf8(bytes: &[u8]) -> (String, Vec<Repair>) {
+    let mut text = String::with_capacity(bytes.len() + 16);
+    let mut repairs = Vec::new();
+    let mut original_at = 0;
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        original_at += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            repairs.push(Repair {
+                at: text.len(),
+                original_at,
+                bytes: chunk.invalid().to_vec(),
+            });
+            text.push(char::REPLACEMENT_CHARACTER);
+            original_at += chunk.invalid().len();
+        }
+    }
+    (text, repairs)
 }
 
 /// Decompresses an object (up to `max_inflated` bytes) and checks it is text.
@@ -70,6 +121,7 @@ pub(super) fn inflate<'d>(source: &str, data: &'d [u8], max_inflated: u64) -> St
                 return Stage::Text {
                     text: Cow::Borrowed(t),
                     gzip_error,
+                    repairs: Vec::new(),
                 };
             }
             Err(_) => b.to_vec(),
@@ -79,17 +131,20 @@ pub(super) fn inflate<'d>(source: &str, data: &'d [u8], max_inflated: u64) -> St
                 return Stage::Text {
                     text: Cow::Owned(t),
                     gzip_error,
+                    repairs: Vec::new(),
                 };
             }
             Err(e) => e.into_bytes(),
         },
     };
     if !looks_binary(&invalid) {
-        // Keep the records around a stray invalid byte: it becomes U+FFFD.
-        let text = String::from_utf8_lossy(&invalid).into_owned();
+        // Keep the records around a stray invalid byte readable; the ones it is in are
+        // rejected with the bytes named.
+        let (text, repairs) = repair_utf8(&invalid);
         return Stage::Text {
             text: Cow::Owned(text),
             gzip_error,
+            repairs,
         };
     }
     let reason = match &gzip_error {

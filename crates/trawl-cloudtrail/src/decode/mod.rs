@@ -28,6 +28,7 @@ mod validate;
 mod tests;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use arrow::array::RecordBatch;
 
@@ -59,6 +60,34 @@ pub struct Decoded {
     pub skipped: Option<&'static str>,
 }
 
+/// Which candidates (by position) hold a repaired byte, with the first repair's
+/// description; a repair outside every record becomes a reject of its own.
+fn taint(
+    candidates: &[(u32, collect::Candidate<'_>)],
+    repairs: &[inflate::Repair],
+    source: &str,
+    text: &str,
+    rejects: &mut Vec<Reject>,
+) -> HashMap<usize, String> {
+    let mut tainted = HashMap::new();
+    for r in repairs {
+        // The record a byte belongs to starts at or before it and is the last to do so.
+        match candidates.iter().rposition(|(_, c)| c.offset <= r.at) {
+            Some(pos) => {
+                tainted.entry(pos).or_insert_with(|| r.describe());
+            }
+            None => rejects.push(make_reject(
+                source,
+                None,
+                Some(line_of(text, r.at) as u64),
+                format!("{} before the first record", r.describe()),
+                "",
+            )),
+        }
+    }
+    tainted
+}
+
 /// Decodes one source object. Never fails: what cannot be read becomes rejects.
 pub fn decode(source: &str, data: &[u8], opts: &DecodeOptions) -> Decoded {
     let (mut decoded, batches) = decode_many(&[(source, data)], opts);
@@ -87,8 +116,14 @@ pub fn decode_many(
                 rejects.push(Vec::new());
                 collected.push(None);
             }
-            Stage::Text { text, gzip_error } => {
-                let (c, r) = collect(source, text, gzip_error.as_deref(), opts.format);
+            Stage::Text {
+                text,
+                gzip_error,
+                repairs,
+            } => {
+                // The one-pass reader cannot tell which records hold a repair.
+                let exact = repairs.is_empty();
+                let (c, r) = collect(source, text, gzip_error.as_deref(), opts.format, exact);
                 rejects.push(r);
                 collected.push(Some(c));
             }
@@ -106,8 +141,27 @@ pub fn decode_many(
     for (i, c) in collected.iter().enumerate() {
         let Some(c) = c else { continue };
         let source = inputs[i].0;
-        for (index, cand) in &c.candidates {
+        let tainted = match &stages[i] {
+            Stage::Text { repairs, .. } if !repairs.is_empty() => {
+                taint(&c.candidates, repairs, source, c.text, &mut rejects[i])
+            }
+            _ => HashMap::new(),
+        };
+        for (pos, (index, cand)) in c.candidates.iter().enumerate() {
             let body = cand.text.as_ref();
+            if let Some(why) = tainted.get(&pos) {
+                rejects[i].push(make_reject(
+                    source,
+                    Some(*index),
+                    Some(line_of(c.text, cand.offset) as u64),
+                    format!(
+                        "{why}: JSON text must be UTF-8 and the record cannot be stored as it \
+                         was (the raw text here has U+FFFD in their place)"
+                    ),
+                    body,
+                ));
+                continue;
+            }
             match parse_one(body) {
                 Ok((rec, time_ms)) => {
                     rows[i] += 1;

@@ -172,3 +172,151 @@ fn gzip_and_truncation() {
     assert_eq!((d.rows, d.records), (0, 1));
     assert!(d.rejects[0].reason.starts_with("not CloudTrail"));
 }
+
+/// The `eventjson` of every row, in order.
+fn event_jsons(d: &Decoded) -> Vec<String> {
+    use arrow::array::{Array, AsArray};
+    d.batches
+        .iter()
+        .flat_map(|b| {
+            let c = b
+                .column_by_name(crate::col::EVENTJSON)
+                .unwrap()
+                .as_string::<i32>();
+            (0..c.len())
+                .map(|i| c.value(i).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn rec(id: &str, name: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventID":"{id}","eventName":"{name}"}}"#
+    )
+}
+
+#[test]
+fn invalid_utf8_rejects_its_record_and_leaves_the_others_byte_for_byte() {
+    // A literal U+FFFD is valid text and stays; the invalid byte 0xff is not.
+    let good1 = rec("a", "GetObject\u{FFFD}");
+    let good2 = rec("c", "PutObject");
+    let mut bad = rec("b", "ListBucketsX").into_bytes();
+    let at = bad.iter().position(|&b| b == b'X').unwrap();
+    bad[at] = 0xff;
+    for gzip in [false, true] {
+        let mut body = format!(r#"{{"Records":[{good1},"#).into_bytes();
+        let bad_at = body.len() + at;
+        body.extend_from_slice(&bad);
+        body.extend_from_slice(format!(",{good2}]}}").as_bytes());
+        let data = if gzip { gz_bytes(&body) } else { body.clone() };
+        let d = decode("f.json.gz", &data, &DecodeOptions::default());
+        assert_eq!((d.records, d.rows), (3, 2), "{:?}", d.rejects);
+        assert_eq!(event_jsons(&d), [good1.clone(), good2.clone()]);
+        assert_eq!(d.rejects.len(), 1);
+        let r = &d.rejects[0];
+        assert_eq!(r.index, Some(1));
+        assert!(
+            r.reason.contains(&format!(
+                "invalid UTF-8 (bytes ff) at byte {bad_at} of the object"
+            )),
+            "{}",
+            r.reason
+        );
+        assert!(r.raw.contains("ListBuckets\u{FFFD}"), "{}", r.raw);
+    }
+    // JSON lines: the line is named.
+    let mut text = format!("{good1}\n").into_bytes();
+    text.extend_from_slice(&bad);
+    text.extend_from_slice(format!("\n{good2}\n").as_bytes());
+    let d = decode("f.jsonl", &text, &DecodeOptions::default());
+    assert_eq!((d.records, d.rows), (3, 2));
+    assert_eq!(d.rejects[0].line, Some(2));
+}
+
+fn gz_bytes(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn odd_values_have_their_documented_outcomes() {
+    let head = r#""eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventID":"a""#;
+    let kept = |d: &Decoded, text: &str| d.rows == 1 && event_jsons(d) == [text.to_string()];
+    let rejected = |d: &Decoded, needle: &str| {
+        d.rows == 0 && d.rejects.len() == 1 && d.rejects[0].reason.contains(needle)
+    };
+    for wrap in [false, true] {
+        let run = |body: &str| {
+            let text = format!("{{{head},{body}}}");
+            let input = if wrap {
+                format!(r#"{{"Records":[{text}]}}"#)
+            } else {
+                text.clone()
+            };
+            (decode_str("f.json", &input), text)
+        };
+        // A lone surrogate in a typed field: rejected, and the reason says so.
+        let (d, _) = run(r#""eventName":"X\ud800Y""#);
+        assert!(rejected(&d, "lone UTF-16 surrogate"), "{:?}", d.rejects);
+        // In an untyped field it is kept as written (eventjson is the record).
+        let (d, text) = run(r#""eventName":"X","requestParameters":{"k":"\udc00"}"#);
+        assert!(kept(&d, &text), "{:?}", d.rejects);
+        // A duplicate typed key: rejected (which one is meant is not ours to guess).
+        let (d, _) = run(r#""eventName":"First","eventName":"Second""#);
+        assert!(
+            rejected(&d, "duplicate field `eventName`"),
+            "{:?}",
+            d.rejects
+        );
+        // In an untyped field: kept as written.
+        let (d, text) = run(r#""eventName":"X","requestParameters":{"k":1,"k":2}"#);
+        assert!(kept(&d, &text), "{:?}", d.rejects);
+        // Numbers beyond i64 and f64 in untyped fields: kept as written.
+        let (d, text) = run(
+            r#""eventName":"X","requestParameters":{"n":123456789012345678901234567890,"f":1e400}"#,
+        );
+        assert!(kept(&d, &text), "{:?}", d.rejects);
+        // An escaped NUL is JSON: kept, in the column too.
+        let (d, text) = run(r#""eventName":"X\u0000Y""#);
+        assert!(kept(&d, &text), "{:?}", d.rejects);
+        // A raw NUL in a string is not JSON: rejected.
+        let (d, _) = run("\"eventName\":\"X\0Y\"");
+        assert!(rejected(&d, "control character"), "{:?}", d.rejects);
+    }
+}
+
+#[test]
+fn deep_nesting_and_a_large_record_neither_crash_nor_vanish() {
+    let head = r#""eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventID":"a""#;
+    let depth = 200_000;
+    let deep = format!(
+        "{{{head},\"requestParameters\":{{\"k\":{}{}}}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    for text in [deep.clone(), format!(r#"{{"Records":[{deep}]}}"#)] {
+        let d = decode_str("deep.json", &text);
+        assert_eq!(
+            (d.records, d.rows),
+            (1, 1),
+            "{:?}",
+            d.rejects.first().map(|r| &r.reason)
+        );
+        assert_eq!(event_jsons(&d), std::slice::from_ref(&deep));
+    }
+    let big = format!(
+        "{{{head},\"requestParameters\":{{\"policy\":\"{}\"}}}}",
+        "x".repeat(40 << 20)
+    );
+    let d = decode_str("big.json", &format!(r#"{{"Records":[{big}]}}"#));
+    assert_eq!(
+        (d.records, d.rows),
+        (1, 1),
+        "{:?}",
+        d.rejects.first().map(|r| &r.reason)
+    );
+    assert_eq!(event_jsons(&d)[0].len(), big.len());
+}

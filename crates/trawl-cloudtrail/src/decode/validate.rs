@@ -49,7 +49,17 @@ pub(super) fn parse_one<'t>(text: &'t str) -> Result<(Record<'t>, i64), String> 
                             .next()
                             .unwrap_or(&inner)
                             .to_string();
-                        format!("wrong type at `{}`: {inner}", e.path())
+                        // serde_json's words for a lone UTF-16 surrogate (`\ud800` with no
+                        // partner): valid JSON grammar, but no text a column can hold.
+                        if inner.contains("hex escape") || inner.contains("surrogate") {
+                            format!(
+                                "a \\u escape at `{}` is a lone UTF-16 surrogate, which is not \
+                                 text: the field cannot be stored ({inner})",
+                                e.path()
+                            )
+                        } else {
+                            format!("wrong type at `{}`: {inner}", e.path())
+                        }
                     }
                     _ => format!("invalid record: {first}"),
                 },
