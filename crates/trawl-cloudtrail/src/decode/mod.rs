@@ -25,6 +25,8 @@ mod sniff;
 mod validate;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 use std::borrow::Cow;
