@@ -601,3 +601,92 @@ fn a_closed_pipe_ends_quietly() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn damaged_and_foreign_lake_files_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    generate(
+        &archive,
+        &["--events", "3000", "--accounts", "1", "--days", "2"],
+    );
+    let lake = tmp.path().join("lake");
+    let (code, _) = convert_json(&[&archive], &lake, &[]);
+    assert_eq!(code, 0);
+    let files = parquet_files(&lake.join("cloudtrail"));
+    assert!(files.len() >= 2, "{files:?}");
+    // A stray non-Parquet file is not a lake file: ignored.
+    std::fs::write(files[0].parent().unwrap().join("README.txt"), "notes").unwrap();
+    assert_eq!(one_value(&lake, "SELECT count(*) FROM cloudtrail"), "3000");
+
+    // A file cut off (a copy interrupted, a full disk).
+    let cut = &files[0];
+    let bytes = std::fs::read(cut).unwrap();
+    std::fs::write(cut, &bytes[..bytes.len() / 2]).unwrap();
+    let run = |sql: &str| {
+        trawl()
+            .args(["sql", "--lake"])
+            .arg(&lake)
+            .args(["-c", sql])
+            .output()
+            .unwrap()
+    };
+    let out = run("SELECT count(*) FROM cloudtrail");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "damaged lake file: {}: no Parquet footer",
+            cut.display()
+        )),
+        "{err}"
+    );
+    // The session itself is fine: what does not read the table answers.
+    let out = run("SELECT 1 + 1");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // A Parquet file of another tool among the lake's.
+    std::fs::write(cut, &bytes).unwrap();
+    let foreign = files[1].parent().unwrap().join("part-foreign.parquet");
+    {
+        use datafusion::arrow::array::{Int64Array, RecordBatch};
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        let schema = std::sync::Arc::new(Schema::new(vec![Field::new(
+            "eventname",
+            DataType::Int64,
+            false,
+        )]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![std::sync::Arc::new(Int64Array::from(vec![1, 2]))],
+        )
+        .unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(&foreign).unwrap(),
+            schema,
+            None,
+        )
+        .unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+    }
+    // Its rows would join the table's, with nulls where the columns differ: the lake is
+    // refused until it is moved away, and the message names it.
+    let out = run("SELECT eventname, count(*) FROM cloudtrail GROUP BY 1");
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        err.contains(&format!(
+            "{} is not one of the lake's files (not a trawl lake file: no eventtime column",
+            foreign.display()
+        )),
+        "{err}"
+    );
+    std::fs::remove_file(&foreign).unwrap();
+    assert_eq!(one_value(&lake, "SELECT count(*) FROM cloudtrail"), "3000");
+}

@@ -190,13 +190,13 @@ impl Session {
                 .await
                 .map_err(|e| explained(e.into(), &self.ctx))?;
             // Output errors (a closed pipe) keep their type for the caller.
-            self.run_frame(df).await.map_err(|e| {
+            if let Err(e) = self.run_frame(df).await {
                 if e.chain().any(|c| c.is::<std::io::Error>()) {
-                    e
-                } else {
-                    explained(e, &self.ctx)
+                    return Err(e);
                 }
-            })?;
+                let message = explain(&e, &self.ctx);
+                return Err(anyhow!("{}", with_damaged_files(&self.ctx, message).await));
+            }
         }
         Ok(())
     }
@@ -212,7 +212,13 @@ impl Session {
             trawl_engine::Error::Catalog(e) => anyhow::Error::new(e),
             e => anyhow::Error::new(e).context(format!("query {} ({})", query.id, query.path)),
         })?;
-        self.run_frame(df).await
+        match self.run_frame(df).await {
+            Err(e) if !e.chain().any(|c| c.is::<std::io::Error>()) => {
+                let message = format!("{e:#}");
+                Err(anyhow!("{}", with_damaged_files(&self.ctx, message).await))
+            }
+            other => other,
+        }
     }
 
     /// Resolves `NAME` or `FILE.sql` to a query.
@@ -269,4 +275,25 @@ pub fn parse_params(pairs: &[String]) -> Result<HashMap<String, String>> {
 /// Whether stdin carries piped SQL.
 pub fn stdin_is_piped() -> bool {
     !std::io::stdin().is_terminal()
+}
+
+/// A failed read's message, plus the lake files that cannot be read and why, when the
+/// failure came from reading Parquet: the engine's own words do not name the file.
+async fn with_damaged_files(ctx: &SessionContext, message: String) -> String {
+    if !message.contains("arquet") && !message.contains("footer") {
+        return message;
+    }
+    let damaged = trawl_engine::damaged_lake_files(ctx).await;
+    if damaged.is_empty() {
+        return message;
+    }
+    let mut out = message;
+    for (file, why) in damaged.iter().take(10) {
+        out.push_str(&format!("\n  damaged lake file: {file}: {why}"));
+    }
+    if damaged.len() > 10 {
+        out.push_str(&format!("\n  ... and {} more", damaged.len() - 10));
+    }
+    out.push_str("\n  move these out of the lake to query the rest");
+    out
 }

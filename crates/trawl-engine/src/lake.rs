@@ -234,6 +234,164 @@ pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
     Ok(())
 }
 
+impl LakeTable {
+    /// The table's files that cannot be read as lake files (not Parquet, a cut-off or
+    /// corrupt footer, no `eventtime` column), each with why. Reads footers only: it is
+    /// for naming the culprit after a query failed, not for every query.
+    pub async fn damaged_files(&self, ctx: &SessionContext) -> Vec<(String, String)> {
+        use futures::TryStreamExt;
+        let mut damaged = Vec::new();
+        for url in self.inner.table_paths() {
+            let Ok(store) = ctx.runtime_env().object_store(url) else {
+                continue;
+            };
+            let Ok(objects) = store.list(Some(url.prefix())).try_collect::<Vec<_>>().await else {
+                continue;
+            };
+            let root = url.as_str().trim_end_matches('/');
+            let root = root
+                .strip_suffix(url.prefix().as_ref())
+                .unwrap_or(root)
+                .trim_end_matches('/');
+            for meta in objects {
+                if meta.location.extension() != Some("parquet") {
+                    continue;
+                }
+                if let Err(why) = check_footer(store.as_ref(), &meta).await {
+                    let shown = match root {
+                        "file:" => format!("/{}", meta.location),
+                        _ => format!("{root}/{}", meta.location),
+                    };
+                    damaged.push((shown, why));
+                }
+            }
+        }
+        damaged
+    }
+}
+
+/// Whether an object is a Parquet file of the lake, from its footer alone.
+async fn check_footer(
+    store: &dyn object_store::ObjectStore,
+    meta: &object_store::ObjectMeta,
+) -> std::result::Result<(), String> {
+    use datafusion::parquet::file::metadata::ParquetMetaDataReader;
+    use object_store::ObjectStoreExt;
+    let size = meta.size;
+    if size < 12 {
+        return Err(format!("{size} bytes: too small to be Parquet"));
+    }
+    let tail = store
+        .get_range(&meta.location, size - 8..size)
+        .await
+        .map_err(|e| e.to_string())?;
+    if &tail[4..8] != b"PAR1" {
+        return Err("no Parquet footer: cut off, or not a Parquet file".to_string());
+    }
+    let len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if len + 12 > size {
+        return Err(format!(
+            "corrupt footer: it claims {len} bytes of a {size}-byte file"
+        ));
+    }
+    let footer = store
+        .get_range(&meta.location, size - 8 - len..size - 8)
+        .await
+        .map_err(|e| e.to_string())?;
+    let metadata = ParquetMetaDataReader::decode_metadata(&footer)
+        .map_err(|e| format!("corrupt footer: {e}"))?;
+    let schema = metadata.file_metadata().schema_descr();
+    if !schema
+        .columns()
+        .iter()
+        .any(|col| col.name() == c::EVENTTIME)
+    {
+        return Err(
+            "not a trawl lake file: no eventtime column (written by another tool?)".to_string(),
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a local lake whose table holds a Parquet file that no run of its ledger put
+/// there and that is not a lake file (another tool's output dropped in): its rows would
+/// join the table's, with nulls where the columns differ. Files the ledger wrote are
+/// trusted here (a damaged one is named when a query trips on it); so is a lake without
+/// a ledger.
+pub(crate) async fn refuse_foreign_files(lake: &Path) -> Result<()> {
+    use object_store::ObjectStoreExt;
+    let err = |message: String| Error::Lake {
+        path: lake.display().to_string(),
+        message,
+    };
+    let table = lake.join(trawl_convert::TABLE_DIR);
+    if !table.is_dir() {
+        return Ok(());
+    }
+    let opened =
+        trawl_convert::Lake::open(&lake.to_string_lossy()).map_err(|e| err(e.to_string()))?;
+    let ledger = opened.ledger().map_err(|e| err(e.to_string()))?;
+    if ledger.runs.is_empty() {
+        return Ok(());
+    }
+    let mut live = std::collections::HashSet::new();
+    for run in &ledger.runs {
+        live.extend(run.added.iter().map(|f| f.path.as_str()));
+    }
+    for run in &ledger.runs {
+        for gone in &run.removed {
+            live.remove(gone.as_str());
+        }
+    }
+    let mut unknown = Vec::new();
+    let mut dirs = vec![table];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "parquet") {
+                let rel = path.strip_prefix(opened.root()).unwrap_or(&path);
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if !live.contains(rel.as_str()) {
+                    unknown.push(path);
+                }
+            }
+        }
+    }
+    let store = object_store::local::LocalFileSystem::new();
+    for path in unknown {
+        let located = object_store::path::Path::from_filesystem_path(&path)
+            .map_err(|e| err(format!("{}: {e}", path.display())))?;
+        let meta = store
+            .head(&located)
+            .await
+            .map_err(|e| err(format!("{}: {e}", path.display())))?;
+        if let Err(why) = check_footer(&store, &meta).await {
+            return Err(err(format!(
+                "{} is not one of the lake's files ({why}); move it out of the lake",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// [`LakeTable::damaged_files`] of the session's `cloudtrail` table, when it is a lake.
+pub async fn damaged_lake_files(ctx: &SessionContext) -> Vec<(String, String)> {
+    let Ok(provider) = ctx.table_provider("cloudtrail").await else {
+        return Vec::new();
+    };
+    let any: &dyn std::any::Any = provider.as_ref();
+    match any.downcast_ref::<LakeTable>() {
+        Some(t) => t.damaged_files(ctx).await,
+        None => Vec::new(),
+    }
+}
+
 async fn listing_table(ctx: &SessionContext, table_url: ListingTableUrl) -> Result<LakeTable> {
     let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
         .with_file_extension(".parquet")

@@ -17,7 +17,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParserBuilder, Statement};
 
 pub use dialect::TrawlDialect;
-pub use lake::{LakeTable, date_filters, lake_table, register_s3_lake};
+pub use lake::{LakeTable, damaged_lake_files, date_filters, lake_table, register_s3_lake};
 pub use raw::{RawSummary, register_raw};
 
 /// Errors of the query engine.
@@ -98,6 +98,7 @@ pub async fn register_lake(ctx: &SessionContext, lake: &Path) -> Result<()> {
     if let Some(url) = lake.to_str().filter(|l| l.starts_with("s3://")) {
         return register_s3_lake(ctx, url).await;
     }
+    lake::refuse_foreign_files(lake).await?;
     let table = lake_table(ctx, lake).await?;
     ctx.register_table("cloudtrail", Arc::new(table))?;
     let rejects = lake.join(trawl_convert::REJECTS_DIR);
