@@ -690,3 +690,55 @@ fn damaged_and_foreign_lake_files_are_named() {
     std::fs::remove_file(&foreign).unwrap();
     assert_eq!(one_value(&lake, "SELECT count(*) FROM cloudtrail"), "3000");
 }
+
+#[test]
+fn a_bad_query_file_is_left_out_and_named_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mine.sql"),
+        "-- title: Mine\nSELECT 41 + 1 AS answer\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("broken.sql"),
+        "-- title: x\n-- severity: extreme\nSELECT 1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("binary.sql"), b"\xff\xfe-- title: z\n").unwrap();
+    let out = trawl()
+        .arg("queries")
+        .arg("--queries")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("query file left out")
+            && err.contains("broken.sql: unknown severity `extreme`"),
+        "{err}"
+    );
+    assert!(err.contains("binary.sql"), "{err}");
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("mine") && listed.contains("cloudtrail_stop_logging"),
+        "{listed}"
+    );
+    let run = |id: &str| {
+        trawl()
+            .args(["run", id, "-q", "--format", "csv", "--queries"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run("mine");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("42"));
+    let out = run("broken");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown severity `extreme`"),
+        "{}",
+        stderr(&out)
+    );
+}

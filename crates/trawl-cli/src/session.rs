@@ -61,7 +61,7 @@ pub async fn open_session(
         }
         source
     };
-    let catalog = Catalog::load(&query_dirs(extra_dirs))?;
+    let catalog = load_catalog(extra_dirs)?;
     let session = Session {
         ctx,
         catalog,
@@ -71,6 +71,16 @@ pub async fn open_session(
         spinner: false,
     };
     Ok((session, source))
+}
+
+/// The query library plus the user's folders; a user file that cannot be loaded is
+/// named on stderr and left out, the rest loads.
+pub fn load_catalog(extra_dirs: &[PathBuf]) -> Result<Catalog> {
+    let catalog = Catalog::load(&query_dirs(extra_dirs))?;
+    for (_, why) in &catalog.skipped {
+        eprintln!("warning: query file left out: {why}");
+    }
+    Ok(catalog)
 }
 
 /// User query folders: `--queries` directories, then `$XDG_CONFIG_HOME/trawl/queries`

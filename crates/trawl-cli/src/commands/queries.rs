@@ -5,13 +5,12 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use comfy_table::{ContentArrangement, Table, presets};
-use trawl_engine::catalog::Catalog;
 
 use crate::args::{ListFormat, QueriesArgs, RunArgs};
-use crate::session::{announce, open_session, parse_params, print_options, query_dirs};
+use crate::session::{announce, open_session, parse_params, print_options};
 
 pub fn list(a: QueriesArgs) -> Result<ExitCode> {
-    let catalog = Catalog::load(&query_dirs(&a.queries))?;
+    let catalog = crate::session::load_catalog(&a.queries)?;
     // Written, not println!'d: a closed pipe is an error to return, not a panic.
     let mut out = std::io::stdout().lock();
     if a.format == ListFormat::Json {

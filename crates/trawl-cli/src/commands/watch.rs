@@ -10,14 +10,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use comfy_table::{ContentArrangement, Table, presets};
 use trawl_convert::Lake;
-use trawl_engine::catalog::Catalog;
 use trawl_watch::{
     Config, CycleOptions, CycleRecord, IncidentStatus, WatchError, WatchState, Watcher,
     parse_duration,
 };
 
 use crate::args::{FindingsAction, FindingsArgs, IncidentStatusArg, WatchArgs};
-use crate::session::{parse_params, query_dirs};
+use crate::session::parse_params;
 
 pub const EXIT_PENDING: u8 = 3;
 pub const EXIT_LOCKED: u8 = 5;
@@ -60,7 +59,7 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
         Some(path) => Config::load(path)?,
         None => Config::stdout(),
     };
-    let catalog = Catalog::load(&query_dirs(&a.engine.queries))?;
+    let catalog = crate::session::load_catalog(&a.engine.queries)?;
     let watcher = Watcher::new(lake, catalog, config);
 
     if a.status {
@@ -254,7 +253,7 @@ pub async fn findings(a: FindingsArgs) -> Result<ExitCode> {
         None => Config::default(),
     };
     let lake = Lake::open(&a.lake.to_string_lossy())?;
-    let watcher = Watcher::new(lake, Catalog::load(&query_dirs(&[]))?, config);
+    let watcher = Watcher::new(lake, crate::session::load_catalog(&[])?, config);
     // A change waits for a running cycle rather than racing it.
     let inc = match watcher.set_status(&id, status, &who(), reason, until).await {
         Ok(inc) => inc,

@@ -37,6 +37,9 @@ pub enum CatalogError {
     },
     #[error("no query named `{0}` (see `trawl queries`)")]
     Unknown(String),
+    /// A user query file that was left out when the library loaded.
+    #[error("{0}")]
+    Skipped(String),
     #[error("query `{query}`: parameter `{param}`: {message}")]
     Param {
         query: String,
@@ -49,6 +52,9 @@ pub enum CatalogError {
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub queries: Vec<Query>,
+    /// User query files that could not be loaded, by id, with why: one bad file of
+    /// the user's does not take the library down with it.
+    pub skipped: Vec<(String, CatalogError)>,
 }
 
 fn kind_of(rel: &str) -> QueryKind {
@@ -68,8 +74,10 @@ fn is_query_file(rel: &str) -> bool {
 
 impl Catalog {
     /// The built-in library plus `.sql` files under `dirs` (a user query with a
-    /// built-in's id replaces it).
+    /// built-in's id replaces it). A built-in that does not parse is an error; a user
+    /// file that does not is left out and listed in [`Catalog::skipped`].
     pub fn load(dirs: &[PathBuf]) -> Result<Self, CatalogError> {
+        let mut skipped = Vec::new();
         let mut by_id: BTreeMap<String, Query> = BTreeMap::new();
         for (rel, text) in BUILTIN_QUERIES.iter().filter(|(rel, _)| is_query_file(rel)) {
             let id = Path::new(rel)
@@ -87,10 +95,6 @@ impl Catalog {
                 .into_iter()
                 .filter(|f| is_query_file(&f.to_string_lossy()))
             {
-                let text = std::fs::read_to_string(&f).map_err(|e| CatalogError::Io {
-                    path: f.display().to_string(),
-                    source: e,
-                })?;
                 let id = f
                     .file_stem()
                     .map(|s| s.to_string_lossy().to_string())
@@ -100,20 +104,37 @@ impl Catalog {
                     .unwrap_or(&f)
                     .to_string_lossy()
                     .to_string();
-                let q = parse_query(&id, kind_of(&rel), &f.display().to_string(), &text)?;
-                by_id.insert(q.id.clone(), q);
+                let parsed = std::fs::read_to_string(&f)
+                    .map_err(|e| CatalogError::Io {
+                        path: f.display().to_string(),
+                        source: e,
+                    })
+                    .and_then(|text| {
+                        parse_query(&id, kind_of(&rel), &f.display().to_string(), &text)
+                    });
+                match parsed {
+                    Ok(q) => {
+                        by_id.insert(q.id.clone(), q);
+                    }
+                    Err(e) => skipped.push((id, e)),
+                }
             }
         }
         Ok(Self {
             queries: by_id.into_values().collect(),
+            skipped,
         })
     }
 
+    /// A query by id; for a user file that was left out, why.
     pub fn get(&self, id: &str) -> Result<&Query, CatalogError> {
-        self.queries
-            .iter()
-            .find(|q| q.id == id)
-            .ok_or_else(|| CatalogError::Unknown(id.to_string()))
+        if let Some(q) = self.queries.iter().find(|q| q.id == id) {
+            return Ok(q);
+        }
+        match self.skipped.iter().find(|(s, _)| s == id) {
+            Some((_, e)) => Err(CatalogError::Skipped(e.to_string())),
+            None => Err(CatalogError::Unknown(id.to_string())),
+        }
     }
 }
 
@@ -240,9 +261,13 @@ mod tests {
             "-- title: x\n-- kind: detection\nSELECT 1",
         )
         .unwrap();
-        let e = Catalog::load(std::slice::from_ref(&dir))
-            .unwrap_err()
-            .to_string();
+        std::fs::write(dir.join("mine.sql"), "-- title: Mine\nSELECT 1").unwrap();
+        // The bad file is left out with its reason; the rest loads.
+        let c = Catalog::load(std::slice::from_ref(&dir)).unwrap();
+        assert!(c.get("mine").is_ok());
+        assert!(c.get("access_key_created").is_ok());
+        assert_eq!(c.skipped.len(), 1);
+        let e = c.get("detections_bad").unwrap_err().to_string();
         assert!(e.contains("detections_bad.sql"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }
