@@ -11,6 +11,8 @@ use crate::key::{ObjectKind, classify_key};
 pub(super) enum Stage<'d> {
     /// Settled without parsing records (skipped, binary, ...).
     Done(Decoded),
+    /// Would take its group past the budget: decode it alone, later.
+    Deferred,
     Text {
         text: Cow<'d, str>,
         gzip_error: Option<String>,
@@ -68,8 +70,10 @@ fn repair_utf8(bytes: &[u8]) -> (String, Vec<Repair>) {
     (text, repairs)
 }
 
-/// Decompresses an object (up to `max_inflated` bytes) and checks it is text.
-pub(super) fn inflate<'d>(source: &str, data: &'d [u8], max_inflated: u64) -> Stage<'d> {
+/// Decompresses an object (up to `max_inflated` bytes) and checks it is text. `room` is
+/// what the object's group has left: an object that inflates past it but not past the
+/// cap is [`Stage::Deferred`].
+pub(super) fn inflate<'d>(source: &str, data: &'d [u8], max_inflated: u64, room: u64) -> Stage<'d> {
     let mut out = Decoded::default();
     match classify_key(source) {
         ObjectKind::Digest => {
@@ -82,7 +86,8 @@ pub(super) fn inflate<'d>(source: &str, data: &'d [u8], max_inflated: u64) -> St
         }
         _ => {}
     }
-    let (bytes, gzip_error) = match gunzip_capped(data, max_inflated) {
+    let (bytes, gzip_error) = match gunzip_capped(data, room.min(max_inflated)) {
+        Gunzipped::TooLarge(_) if room < max_inflated => return Stage::Deferred,
         Gunzipped::Data(bytes, error) => (bytes, error),
         Gunzipped::Binary(head) => {
             out.rejects.push(make_reject(

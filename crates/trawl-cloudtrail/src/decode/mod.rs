@@ -102,19 +102,54 @@ pub fn decode(source: &str, data: &[u8], opts: &DecodeOptions) -> Decoded {
 /// input order, with its counts and rejects but no batches, and the rows of all of
 /// them in shared batches of up to `batch_rows`: CloudTrail delivers many small files,
 /// and building one batch per file would cost more than parsing it.
+///
+/// Memory: the inflated texts of one call stay below `max_inflated` together. An object
+/// that would take the group past it is decoded after the others, alone (and then
+/// rejected only if it alone exceeds the cap).
 pub fn decode_many(
     inputs: &[(&str, &[u8])],
     opts: &DecodeOptions,
 ) -> (Vec<Decoded>, Vec<RecordBatch>) {
+    let (mut decoded, mut batches, deferred) = decode_within(inputs, opts);
+    for i in deferred {
+        let (mut alone, more, _) = decode_within(&inputs[i..=i], opts);
+        if let Some(d) = alone.pop() {
+            decoded[i] = d;
+        }
+        batches.extend(more);
+    }
+    (decoded, batches)
+}
+
+/// [`decode_many`] up to the group's budget: also the inputs left for later.
+fn decode_within(
+    inputs: &[(&str, &[u8])],
+    opts: &DecodeOptions,
+) -> (Vec<Decoded>, Vec<RecordBatch>, Vec<usize>) {
+    let mut spent = 0u64;
+    let mut deferred = Vec::new();
     let stages: Vec<Stage<'_>> = inputs
         .iter()
-        .map(|(source, data)| inflate(source, data, opts.max_inflated))
+        .enumerate()
+        .map(|(i, (source, data))| {
+            let room = opts.max_inflated.saturating_sub(spent);
+            let stage = inflate(source, data, opts.max_inflated, room);
+            match &stage {
+                Stage::Deferred => deferred.push(i),
+                Stage::Text {
+                    text: Cow::Owned(t),
+                    ..
+                } => spent += t.len() as u64,
+                _ => {}
+            }
+            stage
+        })
         .collect();
     let mut rejects: Vec<Vec<Reject>> = Vec::with_capacity(inputs.len());
     let mut collected: Vec<Option<Collected<'_>>> = Vec::with_capacity(inputs.len());
     for ((source, _), stage) in inputs.iter().zip(&stages) {
         match stage {
-            Stage::Done(_) => {
+            Stage::Done(_) | Stage::Deferred => {
                 rejects.push(Vec::new());
                 collected.push(None);
             }
@@ -203,6 +238,7 @@ pub fn decode_many(
         .zip(rows)
         .map(|(((stage, digests), mut rejects), rows)| match stage {
             Stage::Done(d) => d,
+            Stage::Deferred => Decoded::default(),
             Stage::Text { text, .. } => {
                 rejects.sort_by_key(|r| r.index);
                 Decoded {
@@ -217,5 +253,5 @@ pub fn decode_many(
             }
         })
         .collect();
-    (decoded, batches)
+    (decoded, batches, deferred)
 }

@@ -320,3 +320,46 @@ fn deep_nesting_and_a_large_record_neither_crash_nor_vanish() {
     );
     assert_eq!(event_jsons(&d)[0].len(), big.len());
 }
+
+#[test]
+fn a_group_stays_within_the_inflate_budget_and_loses_nothing() {
+    // Records padded so each object inflates to about 600 KiB, under a 1 MiB budget.
+    let object = |tag: &str| {
+        let records: Vec<String> = (0..20)
+            .map(|i| {
+                format!(
+                    r#"{{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventID":"{tag}-{i}","eventName":"X","requestParameters":{{"pad":"{}"}}}}"#,
+                    "p".repeat(30_000)
+                )
+            })
+            .collect();
+        gz_bytes(format!(r#"{{"Records":[{}]}}"#, records.join(",")).as_bytes())
+    };
+    let (a, b, c) = (object("a"), object("b"), object("c"));
+    let too_big = gz_bytes(&vec![b' '; 2 << 20]);
+    let inputs: Vec<(&str, &[u8])> = vec![
+        ("a.json.gz", &a),
+        ("b.json.gz", &b),
+        ("big.json.gz", &too_big),
+        ("c.json.gz", &c),
+    ];
+    let opts = DecodeOptions {
+        max_inflated: 1 << 20,
+        ..DecodeOptions::default()
+    };
+    let (decoded, batches) = decode_many(&inputs, &opts);
+    let rows: Vec<u64> = decoded.iter().map(|d| d.rows).collect();
+    assert_eq!(rows, [20, 20, 0, 20]);
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 60);
+    assert!(
+        decoded[..2]
+            .iter()
+            .chain(&decoded[3..])
+            .all(|d| d.rejects.is_empty())
+    );
+    assert!(
+        decoded[2].rejects[0]
+            .reason
+            .contains("inflates to more than 1048576 bytes")
+    );
+}
