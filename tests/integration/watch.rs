@@ -362,3 +362,124 @@ fn watch_delivers_each_incident_once_through_failures_replays_and_late_deliverie
 fn seen_count(seen: &Arc<Mutex<Seen>>) -> usize {
     seen.lock().unwrap().requests.len()
 }
+
+#[test]
+fn sns_and_security_hub_receive_signed_requests_of_the_documented_shape() {
+    use trawl_testkit::aws::{AwsStandIn, Request};
+    const KEY: &str = "AKIDTRAWLWATCH";
+    const SECRET: &str = "trawl-watch-secret";
+    let tmp = tempfile::tempdir().unwrap();
+    let incoming = tmp.path().join("incoming");
+    let lake = tmp.path().join("lake");
+    generate(
+        &incoming,
+        &[
+            "--seed",
+            "5",
+            "--events",
+            "3000",
+            "--days",
+            "1",
+            "--attacks",
+            "2",
+        ],
+    );
+    // Answers like the service when the request is signed for it and has the required
+    // fields; 400 with the reason otherwise (the watcher then keeps it pending).
+    let aws = AwsStandIn::start(|r: &Request| {
+        let check = || -> Result<String, String> {
+            if r.path == "/findings/import" {
+                r.check_sigv4("securityhub", "eu-west-1", KEY, SECRET)?;
+                let v: Value = serde_json::from_slice(&r.body).map_err(|e| e.to_string())?;
+                let findings = v["Findings"].as_array().ok_or("no Findings")?;
+                for f in findings {
+                    for field in [
+                        "SchemaVersion", "Id", "ProductArn", "GeneratorId", "AwsAccountId",
+                        "Types", "CreatedAt", "UpdatedAt", "Title", "Description",
+                    ] {
+                        if f[field].is_null() {
+                            return Err(format!("finding without {field}: {f}"));
+                        }
+                    }
+                    if f["Severity"]["Label"].is_null() || f["Resources"][0]["Id"].is_null() {
+                        return Err(format!("finding without Severity.Label or Resources: {f}"));
+                    }
+                }
+                Ok(format!(r#"{{"FailedCount":0,"SuccessCount":{},"FailedFindings":[]}}"#, findings.len()))
+            } else {
+                r.check_sigv4("sns", "us-west-2", KEY, SECRET)?;
+                let form: std::collections::HashMap<String, String> =
+                    url::form_urlencoded::parse(&r.body).into_owned().collect();
+                if form.get("Action").map(String::as_str) != Some("Publish")
+                    || form.get("TopicArn").map(String::as_str)
+                        != Some("arn:aws:sns:us-west-2:111122223333:soc")
+                {
+                    return Err(format!("not a Publish to the topic: {form:?}"));
+                }
+                let message: Value = serde_json::from_str(form.get("Message").ok_or("no Message")?)
+                    .map_err(|e| e.to_string())?;
+                if message["schema"] != "trawl.incident.v1" {
+                    return Err(format!("message: {message}"));
+                }
+                Ok("<PublishResponse><PublishResult><MessageId>1</MessageId></PublishResult></PublishResponse>".into())
+            }
+        };
+        match check() {
+            Ok(body) => (200, body),
+            Err(why) => (400, why),
+        }
+    })
+    .unwrap();
+    let config = tmp.path().join("watch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[destination]]\nname = \"topic\"\nkind = \"sns\"\ntopic_arn = \"arn:aws:sns:us-west-2:111122223333:soc\"\nurl = \"{0}\"\n\n\
+             [[destination]]\nname = \"hub\"\nkind = \"securityhub\"\nregion = \"eu-west-1\"\naccount = \"111122223333\"\nurl = \"{0}\"\n",
+            aws.endpoint()
+        ),
+    )
+    .unwrap();
+    let out = trawl()
+        .arg("watch")
+        .arg(&incoming)
+        .args([
+            "--lake",
+            lake.to_str().unwrap(),
+            "--once",
+            "--now",
+            "2026-03-02T00:10:00Z",
+        ])
+        .arg("--config")
+        .arg(&config)
+        .env("AWS_ACCESS_KEY_ID", KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/trawl-test/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/trawl-test/credentials",
+        )
+        .output()
+        .unwrap();
+    let requests = aws.requests();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{requests:#?}",
+        stderr(&out)
+    );
+    let raised = state(&lake)["incidents"].as_object().unwrap().len();
+    assert!(raised >= 1);
+    let hub = requests
+        .iter()
+        .filter(|r| r.path == "/findings/import")
+        .count();
+    let sns = requests.iter().filter(|r| r.path == "/").count();
+    // Each incident once to each (routing: both take low and above).
+    assert_eq!(hub, sns, "{requests:#?}");
+    assert!(hub >= 1);
+}

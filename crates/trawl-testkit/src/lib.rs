@@ -4,6 +4,7 @@
 //! The server runs on a runtime of its own, on its own thread, so it keeps
 //! answering while a test blocks on a child `trawl` process.
 
+pub mod aws;
 pub mod cloudtrail;
 
 use std::net::SocketAddr;

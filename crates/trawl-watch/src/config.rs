@@ -44,6 +44,13 @@ pub enum DestinationKind {
     /// PagerDuty Events API v2 (`dedup_key` = the incident id); the routing key is
     /// the destination's secret.
     Pagerduty,
+    /// Amazon SNS `Publish` to `topic_arn`: the trawl body as the message, severity,
+    /// detections and accounts as message attributes (for subscription filter policies).
+    Sns,
+    /// AWS Security Hub `BatchImportFindings`: one ASFF finding per incident, `Id` = the
+    /// incident id, so updates upsert. In `region` (or the incident's first) and the
+    /// account `account` (or the incident's first).
+    Securityhub,
 }
 
 /// How stdout, file and webhook destinations write an incident.
@@ -86,6 +93,15 @@ pub struct DestinationConfig {
     /// Seconds before a request counts as failed.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// SNS: the topic to publish to (its region is the ARN's).
+    #[serde(default)]
+    pub topic_arn: Option<String>,
+    /// Security Hub: the region to import into.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Security Hub: the account whose default product receives the findings.
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 fn default_min_severity() -> Severity {
@@ -169,6 +185,9 @@ impl Config {
                 detections: Vec::new(),
                 tags: Vec::new(),
                 timeout_secs: default_timeout(),
+                topic_arn: None,
+                region: None,
+                account: None,
             }],
         }
     }
@@ -223,6 +242,15 @@ impl Config {
                         "destination {:?}: PagerDuty needs its routing key in secret_env (or secret)",
                         d.name
                     ));
+                }
+                DestinationKind::Sns => {
+                    let arn = d.topic_arn.as_deref().unwrap_or_default();
+                    if crate::aws::sns_region(arn).is_none() {
+                        return Err(format!(
+                            "destination {:?}: SNS needs topic_arn = \"arn:aws:sns:<region>:<account>:<topic>\" (got {arn:?})",
+                            d.name
+                        ));
+                    }
                 }
                 DestinationKind::File if d.path.is_none() => {
                     return Err(format!(

@@ -88,6 +88,8 @@ pub fn render(
         DestinationKind::Slack => slack(kind, inc),
         DestinationKind::Teams => teams(kind, inc),
         DestinationKind::Pagerduty => pagerduty(kind, inc, lake, &secret(dest).unwrap_or_default()),
+        DestinationKind::Sns => crate::aws::sns_payload(dest, kind, inc, lake, sent_by),
+        DestinationKind::Securityhub => crate::aws::securityhub_payload(dest, kind, inc, now),
         _ if dest.format == BodyFormat::Ocsf => ocsf(kind, inc, now),
         _ => body(kind, inc, lake, sent_by),
     }
@@ -339,6 +341,32 @@ pub(crate) async fn attempt(
                     error: format!("{}: {e}", path.display()),
                     after: None,
                 },
+            }
+        }
+        DestinationKind::Sns | DestinationKind::Securityhub => {
+            match crate::aws::send(dest, client, &delivery.body).await {
+                Ok(resp) if resp.status().is_success() => {
+                    if dest.kind == DestinationKind::Securityhub
+                        && let Some(error) = crate::aws::securityhub_refusal(resp).await
+                    {
+                        return Attempt::Retry { error, after: None };
+                    }
+                    Attempt::Accepted
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    let after = retry_after(&resp);
+                    let text = resp.text().await.unwrap_or_default();
+                    Attempt::Retry {
+                        error: format!(
+                            "{:?} answered {status}: {}",
+                            dest.kind,
+                            text.chars().take(300).collect::<String>()
+                        ),
+                        after,
+                    }
+                }
+                Err((error, after)) => Attempt::Retry { error, after },
             }
         }
         DestinationKind::Webhook

@@ -8,6 +8,7 @@
 //! processed runs), `cycles.ndjson` (one line per cycle), `outbox/` (deliveries not
 //! yet accepted) and `lock` (one watcher at a time).
 
+mod aws;
 mod config;
 mod cycle;
 mod destination;
