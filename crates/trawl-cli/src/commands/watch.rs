@@ -27,6 +27,40 @@ fn parse_time(text: &str) -> Result<i64> {
         .with_context(|| format!("{text}: expected a time such as 2026-03-01T12:00:00Z"))
 }
 
+/// The `p`-th percentile (nearest rank) of sorted values.
+fn percentile(sorted: &[i64], p: f64) -> i64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Over the cycles shown: how late detection ran behind the newest event (median, p95,
+/// max), and how long cycles took.
+fn lag_line(cycles: &[CycleRecord]) -> Option<String> {
+    let mut lags: Vec<i64> = cycles.iter().filter_map(|r| r.lag_seconds).collect();
+    let mut took: Vec<i64> = cycles.iter().map(|r| r.elapsed_ms as i64).collect();
+    if took.is_empty() {
+        return None;
+    }
+    lags.sort_unstable();
+    took.sort_unstable();
+    let lag = if lags.is_empty() {
+        "no new events".to_string()
+    } else {
+        format!(
+            "median {} s, p95 {} s, max {} s over {} cycles with new events",
+            percentile(&lags, 50.0),
+            percentile(&lags, 95.0),
+            percentile(&lags, 100.0),
+            lags.len()
+        )
+    };
+    Some(format!(
+        "lag (newest event to detection): {lag}; cycle time: median {:.1} s, max {:.1} s",
+        percentile(&took, 50.0) as f64 / 1000.0,
+        percentile(&took, 100.0) as f64 / 1000.0
+    ))
+}
+
 fn summary_line(r: &CycleRecord) -> String {
     format!(
         "cycle {} at {}: {} deliveries ({} unreadable), {} new events, lag {}, {} incidents new, {} updated, {} quiet{}; sent {}, failed {}, {} waiting; {:.1} s",
@@ -39,10 +73,11 @@ fn summary_line(r: &CycleRecord) -> String {
         r.incidents_new,
         r.incidents_updated,
         r.incidents_quiet,
-        if r.trail_silent {
-            "; the trail is silent"
-        } else {
-            ""
+        match (r.trail_silent, r.integrity_problems, &r.integrity_error) {
+            (_, _, Some(e)) => format!("; integrity not checked: {e}"),
+            (_, Some(n), _) if n > 0 => format!("; {n} integrity problems"),
+            (true, _, _) => "; the trail is silent".to_string(),
+            _ => String::new(),
         },
         r.sent,
         r.failed,
@@ -63,8 +98,12 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
     let watcher = Watcher::new(lake, catalog, config);
 
     if a.status {
-        for r in watcher.cycles(20)? {
-            println!("{}", summary_line(&r));
+        let cycles = watcher.cycles(20)?;
+        for r in &cycles {
+            println!("{}", summary_line(r));
+        }
+        if let Some(line) = lag_line(&cycles) {
+            println!("{line}");
         }
         let pending = watcher.pending()?;
         println!("{} deliveries waiting in the outbox", pending.len());
@@ -272,4 +311,31 @@ pub async fn findings(a: FindingsArgs) -> Result<ExitCode> {
             .map_or(String::new(), |u| format!(" until {u}"))
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod lag_tests {
+    use super::*;
+
+    #[test]
+    fn lag_line_gives_nearest_rank_percentiles() {
+        let cycles: Vec<CycleRecord> = (1..=20)
+            .map(|i| CycleRecord {
+                lag_seconds: (i % 4 != 0).then_some(i * 60),
+                elapsed_ms: (i * 100) as u64,
+                ..CycleRecord::default()
+            })
+            .collect();
+        let line = lag_line(&cycles).unwrap();
+        // 15 cycles with lags 60..1140 s (multiples of 4 had none).
+        assert!(
+            line.contains("median 600 s, p95 1140 s, max 1140 s over 15 cycles"),
+            "{line}"
+        );
+        assert!(
+            line.contains("cycle time: median 1.0 s, max 2.0 s"),
+            "{line}"
+        );
+        assert_eq!(lag_line(&[]), None);
+    }
 }
