@@ -44,10 +44,11 @@ pub fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(run(cli));
-    // A query cancelled in the shell may still be computing on a worker until its
-    // next yield; everything the command needed has been awaited, so leave now
-    // rather than wait for it.
-    runtime.shutdown_background();
+    // Worker threads still running while the process exits race its teardown (a
+    // segfault in libc was seen once in 200 runs), so wait for them, but briefly: a
+    // query cancelled in the shell may still be computing on a worker until its next
+    // yield, and everything the command needed has been awaited already.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     match outcome {
         Ok(code) => code,
         // The reader went away (`trawl queries | head`): nothing left to say to it.
