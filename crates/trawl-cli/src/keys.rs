@@ -35,6 +35,17 @@ pub(crate) async fn load_keys(
     Ok(keys)
 }
 
+/// `--since` and `--until` as a verification window (a day given to `--until` is all of it).
+pub(crate) fn time_window(
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<(Option<Timestamp>, Option<Timestamp>)> {
+    Ok((
+        since.map(|t| parse_time(t, false)).transpose()?,
+        until.map(|t| parse_time(t, true)).transpose()?,
+    ))
+}
+
 /// A day (`2026-03-01`) or a timestamp; a day given to `--until` means its last second.
 pub(crate) fn parse_time(text: &str, end_of_day: bool) -> Result<Timestamp> {
     let t = text.trim();

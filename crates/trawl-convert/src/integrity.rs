@@ -274,6 +274,27 @@ pub async fn open_source(
     Ok(Box::new(LocalSource::new(dir)))
 }
 
+/// Whether `location` can be verified: digests are found beside a trail's folders, so a
+/// directory (a local copy of the bucket) or an S3 location, not a single file.
+pub fn is_verifiable(location: &str) -> bool {
+    S3Url::is_s3(location) || Path::new(location).is_dir()
+}
+
+/// Verifies each location with `keys`, in order: per location its base (see
+/// [`source_base`]) and its report, ready for [`Lake::record_reports`].
+pub async fn verify_locations(
+    locations: &[String],
+    keys: Arc<KeyRing>,
+    options: &VerifyOptions,
+) -> Result<Vec<(String, Report)>> {
+    let mut reports = Vec::with_capacity(locations.len());
+    for location in locations {
+        let report = verify_location(location, keys.clone(), options.clone(), |s| s).await?;
+        reports.push((source_base(location)?, report));
+    }
+    Ok(reports)
+}
+
 /// Verifies one location with `keys`, off the async runtime (the S3 source blocks on it).
 /// `wrap` may decorate the source (a progress counter, say).
 pub async fn verify_location(

@@ -292,20 +292,14 @@ impl Watcher {
         };
         let checkable: Vec<String> = sources
             .iter()
-            .filter(|s| trawl_convert::s3::S3Url::is_s3(s) || Path::new(s.as_str()).is_dir())
+            .filter(|s| integrity::is_verifiable(s))
             .cloned()
             .collect();
         if checkable.is_empty() {
             return Ok(0);
         }
         let (keys, _) = integrity::load_public_keys(&v.public_keys, &checkable, &options).await?;
-        let keys = Arc::new(keys);
-        let mut reports = Vec::new();
-        for src in &checkable {
-            let report =
-                integrity::verify_location(src, keys.clone(), options.clone(), |s| s).await?;
-            reports.push((integrity::source_base(src)?, report));
-        }
+        let reports = integrity::verify_locations(&checkable, Arc::new(keys), &options).await?;
         let (_, verdicts) = self.lake.record_reports(&reports)?;
         Ok(verdicts.problems())
     }

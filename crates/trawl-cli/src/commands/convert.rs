@@ -128,26 +128,19 @@ struct VerifyPlan {
 /// Loads or fetches the keys before anything is converted, so a missing key stops the
 /// run before it starts.
 async fn plan_verification(a: &ConvertArgs, sources: &[String]) -> Result<VerifyPlan> {
+    let (since, until) = crate::keys::time_window(a.since.as_deref(), a.until.as_deref())?;
     let options = VerifyOptions {
         accounts: a.account.clone(),
         regions: a.region.clone(),
-        since: a
-            .since
-            .as_deref()
-            .map(|t| crate::keys::parse_time(t, false))
-            .transpose()?,
-        until: a
-            .until
-            .as_deref()
-            .map(|t| crate::keys::parse_time(t, true))
-            .transpose()?,
+        since,
+        until,
         threads: a.jobs.and_then(std::num::NonZeroUsize::new),
         ..VerifyOptions::default()
     };
     let (checkable, skipped): (Vec<_>, Vec<_>) = sources
         .iter()
         .cloned()
-        .partition(|src| S3Url::is_s3(src) || std::path::Path::new(src).is_dir());
+        .partition(|src| trawl_convert::integrity::is_verifiable(src));
     let skipped = skipped
         .into_iter()
         .map(|src| {
@@ -179,20 +172,16 @@ async fn verify_sources(plan: VerifyPlan, lake: &Lake) -> Result<Verified> {
         mut skipped,
         keys,
     } = plan;
-    let mut reports = Vec::new();
-    for src in &checkable {
-        let report =
-            trawl_convert::integrity::verify_location(src, keys.clone(), options.clone(), |s| s)
-                .await
-                .with_context(|| format!("cannot verify {src}"))?;
+    let reports = trawl_convert::integrity::verify_locations(&checkable, keys, &options)
+        .await
+        .context("cannot verify the sources")?;
+    for (src, (_, report)) in checkable.iter().zip(&reports) {
         if report.digest_counts.total == 0 {
             skipped.push((
                 src.clone(),
                 "no digest files found (is log file validation on for the trail?)".into(),
             ));
         }
-        let base = trawl_convert::integrity::source_base(src)?;
-        reports.push((base, report));
     }
     let (run, verdicts) = lake
         .record_reports(&reports)

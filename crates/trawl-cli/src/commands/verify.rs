@@ -52,19 +52,12 @@ pub async fn run(a: VerifyArgs) -> Result<ExitCode> {
 }
 
 async fn check(a: &VerifyArgs) -> Result<Vec<Report>> {
+    let (since, until) = crate::keys::time_window(a.since.as_deref(), a.until.as_deref())?;
     let base = VerifyOptions {
         accounts: a.account.clone(),
         regions: a.region.clone(),
-        since: a
-            .since
-            .as_deref()
-            .map(|t| crate::keys::parse_time(t, false))
-            .transpose()?,
-        until: a
-            .until
-            .as_deref()
-            .map(|t| crate::keys::parse_time(t, true))
-            .transpose()?,
+        since,
+        until,
         threads: a.jobs,
         skip_unlisted: a.skip_unlisted,
         ..VerifyOptions::default()
