@@ -364,12 +364,10 @@ fn record(id: &str, time: &str) -> String {
     )
 }
 
-#[test]
-fn bad_input_lands_in_rejects_and_never_stops_the_batch() {
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
+/// `<tmp>/in/` holding one good gzipped delivery file of 50 records (`good-0`..).
+fn good_delivery(tmp: &std::path::Path) -> std::path::PathBuf {
+    let input = tmp.join("in");
     std::fs::create_dir_all(&input).unwrap();
-    // A good gzipped delivery file.
     let good: Vec<String> = (0..50)
         .map(|i| record(&format!("good-{i}"), "2026-01-02T03:04:05Z"))
         .collect();
@@ -378,6 +376,13 @@ fn bad_input_lands_in_rejects_and_never_stops_the_batch() {
         gz(format!(r#"{{"Records":[{}]}}"#, good.join(",")).as_bytes()),
     )
     .unwrap();
+    input
+}
+
+#[test]
+fn bad_input_lands_in_rejects_and_never_stops_the_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = good_delivery(tmp.path());
     // A truncated gzip: the records before the cut land, the cut one is rejected.
     let many: Vec<String> = (0..400)
         .map(|i| record(&format!("cut-{i}"), "2026-01-02T03:04:05Z"))
@@ -641,16 +646,7 @@ fn gzip_bomb(byte: u8, member_bytes: usize, members: usize) -> Vec<u8> {
 #[test]
 fn hostile_files_are_rejected_with_reasons_in_bounded_memory() {
     let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    let good: Vec<String> = (0..50)
-        .map(|i| record(&format!("good-{i}"), "2026-01-02T03:04:05Z"))
-        .collect();
-    std::fs::write(
-        input.join("good.json.gz"),
-        gz(format!(r#"{{"Records":[{}]}}"#, good.join(",")).as_bytes()),
-    )
-    .unwrap();
+    let input = good_delivery(tmp.path());
     // 2 GiB of zeros in about 2 MB, the classic bomb.
     let zeros = gzip_bomb(0, 16 << 20, 128);
     assert!(zeros.len() < 4 << 20, "{}", zeros.len());
