@@ -16,7 +16,7 @@
 //! leaves one that the next run finishes moving. Readers only look under
 //! `cloudtrail/`, where every file appears whole, by rename.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -142,6 +142,67 @@ impl Ledger {
     pub fn source_count(&self) -> usize {
         self.sources.len()
     }
+
+    /// Where the rows the given conversion runs wrote live now: their own files while
+    /// they last, or the files compaction merged them into since.
+    pub fn rows_of(&self, runs: &HashSet<&str>) -> RunRows {
+        // Compaction replaces all of a partition's files with its own; follow each
+        // replaced file to the files that hold its rows now.
+        let mut replaced: HashMap<&str, Vec<&str>> = HashMap::new();
+        for run in self.runs.iter().filter(|r| r.kind == RunKind::Compact) {
+            let added: Vec<&str> = run.added.iter().map(|f| f.path.as_str()).collect();
+            for removed in &run.removed {
+                replaced.insert(removed.as_str(), added.clone());
+            }
+        }
+        let mut own = BTreeSet::new();
+        let mut merged = BTreeSet::new();
+        let mut sources = BTreeSet::new();
+        for run in self.runs.iter().filter(|r| runs.contains(r.run.as_str())) {
+            sources.extend(
+                run.sources
+                    .iter()
+                    .filter(|s| s.rows > 0)
+                    .map(|s| s.uri.clone()),
+            );
+            for file in &run.added {
+                if !replaced.contains_key(file.path.as_str()) {
+                    own.insert(file.path.clone());
+                    continue;
+                }
+                let mut todo = vec![file.path.as_str()];
+                let mut seen = HashSet::new();
+                while let Some(path) = todo.pop() {
+                    if !seen.insert(path) {
+                        continue;
+                    }
+                    match replaced.get(path) {
+                        Some(next) => todo.extend(next.iter().copied()),
+                        None => {
+                            merged.insert(path.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        RunRows {
+            own: own.into_iter().collect(),
+            merged: merged.into_iter().collect(),
+            sources: sources.into_iter().collect(),
+        }
+    }
+}
+
+/// Where some runs' rows are (see [`Ledger::rows_of`]); paths relative to the lake.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RunRows {
+    /// Files that hold only these runs' rows.
+    pub own: Vec<String>,
+    /// Files compaction merged these runs' rows into, with other runs' rows.
+    pub merged: Vec<String>,
+    /// The source objects these runs converted: in `merged` files, their rows are
+    /// those whose `sourceobject` is one of these.
+    pub sources: Vec<String>,
 }
 
 /// A local lake directory.
@@ -444,4 +505,78 @@ pub fn new_run_id() -> String {
             .replace('.', ""),
         std::process::id() ^ now.timestamp_subsec_nanos()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(
+        id: &str,
+        kind: RunKind,
+        sources: &[&str],
+        added: &[&str],
+        removed: &[&str],
+    ) -> RunManifest {
+        RunManifest {
+            run: id.into(),
+            kind,
+            trawl_version: "test".into(),
+            schema_version: 1,
+            started: String::new(),
+            committed: String::new(),
+            sources: sources
+                .iter()
+                .map(|uri| SourceEntry {
+                    uri: uri.to_string(),
+                    size: 1,
+                    mtime: None,
+                    etag: None,
+                    records: 1,
+                    rows: 1,
+                    rejected: 0,
+                    digests: 0,
+                    skipped: None,
+                })
+                .collect(),
+            added: added
+                .iter()
+                .map(|p| FileEntry {
+                    path: p.to_string(),
+                    rows: 1,
+                    bytes: 1,
+                })
+                .collect(),
+            removed: removed.iter().map(|p| p.to_string()).collect(),
+            rejects: None,
+            integrity: Vec::new(),
+            counts: Counts::default(),
+        }
+    }
+
+    #[test]
+    fn rows_of_follows_compactions_to_the_files_that_hold_a_runs_rows_now() {
+        use RunKind::*;
+        let ledger = Ledger {
+            runs: vec![
+                run("a", Convert, &["s3://b/1"], &["d1/a-1", "d2/a-2"], &[]),
+                run("b", Convert, &["s3://b/2"], &["d1/b-1", "d3/b-2"], &[]),
+                // Day 1 compacted twice; day 3 never.
+                run("c", Compact, &[], &["d1/c-1"], &["d1/a-1", "d1/b-1"]),
+                run("e", Compact, &[], &["d1/e-1", "d1/e-2"], &["d1/c-1"]),
+            ],
+            sources: HashMap::new(),
+        };
+        let rows = ledger.rows_of(&HashSet::from(["b"]));
+        assert_eq!(rows.own, vec!["d3/b-2".to_string()]);
+        assert_eq!(
+            rows.merged,
+            vec!["d1/e-1".to_string(), "d1/e-2".to_string()]
+        );
+        assert_eq!(rows.sources, vec!["s3://b/2".to_string()]);
+        let rows = ledger.rows_of(&HashSet::from(["a"]));
+        assert_eq!(rows.own, vec!["d2/a-2".to_string()]);
+        assert_eq!(rows.merged.len(), 2);
+        assert_eq!(ledger.rows_of(&HashSet::new()), RunRows::default());
+    }
 }

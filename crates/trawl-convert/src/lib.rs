@@ -19,8 +19,8 @@ pub use compact::{CompactSummary, compact};
 pub use convert::{ConvertOptions, Failure, Progress, Summary, convert, decode_groups};
 pub use error::{Error, Invariant, Result};
 pub use lake::{
-    Counts, FileEntry, Lake, LakeLock, Ledger, REJECTS_DIR, RunKind, RunManifest, SourceEntry,
-    TABLE_DIR,
+    Counts, FileEntry, Lake, LakeLock, Ledger, REJECTS_DIR, RunKind, RunManifest, RunRows,
+    SourceEntry, TABLE_DIR,
 };
 pub use remote::{PublishCounts, RemoteLake};
 pub use sort::SortOptions;

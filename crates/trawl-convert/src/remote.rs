@@ -18,7 +18,9 @@ use std::sync::Arc;
 
 use futures::TryStreamExt;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use object_store::{
+    ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion, WriteMultipart,
+};
 
 use crate::error::{Error, Result};
 use crate::lake::{Lake, RunManifest};
@@ -115,6 +117,91 @@ impl RemoteLake {
             path: S3Url::object_url(&self.url.bucket, key.as_ref()),
             message: e.to_string(),
         })
+    }
+
+    /// `s3://bucket/prefix/<rel>`: an object under the lake.
+    pub fn object_url(&self, rel: &str) -> String {
+        S3Url::object_url(&self.url.bucket, self.key(rel).as_ref())
+    }
+
+    /// An object under the lake and its version (ETag), or None when there is none.
+    pub async fn read(&self, rel: &str) -> Result<Option<(bytes::Bytes, Option<String>)>> {
+        let key = self.key(rel);
+        match self.store.get(&key).await {
+            Ok(r) => {
+                let etag = r.meta.e_tag.clone();
+                let body = r.bytes().await.map_err(|e| self.err(&key, e))?;
+                Ok(Some((body, etag)))
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.err(&key, e)),
+        }
+    }
+
+    /// Writes an object under the lake, whole.
+    pub async fn write(&self, rel: &str, body: Vec<u8>) -> Result<()> {
+        self.put(&self.key(rel), body).await
+    }
+
+    /// Writes an object under the lake only if none is there (`If-None-Match: *`), or,
+    /// with `replacing`, only if it is still that version (`If-Match`): false when
+    /// someone else's write came first.
+    pub async fn write_if(
+        &self,
+        rel: &str,
+        body: Vec<u8>,
+        replacing: Option<String>,
+    ) -> Result<bool> {
+        let key = self.key(rel);
+        let mode = match replacing {
+            None => PutMode::Create,
+            Some(e_tag) => PutMode::Update(UpdateVersion {
+                e_tag: Some(e_tag),
+                version: None,
+            }),
+        };
+        let opts = PutOptions {
+            mode,
+            ..PutOptions::default()
+        };
+        match self
+            .store
+            .put_opts(&key, PutPayload::from(body), opts)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(
+                object_store::Error::AlreadyExists { .. }
+                | object_store::Error::Precondition { .. },
+            ) => Ok(false),
+            Err(e) => Err(self.err(&key, e)),
+        }
+    }
+
+    /// Deletes an object under the lake (none there is fine).
+    pub async fn remove(&self, rel: &str) -> Result<()> {
+        self.delete(&self.key(rel)).await
+    }
+
+    /// The objects under `rel` (a directory-like prefix), relative to the lake.
+    pub async fn list_under(&self, rel: &str) -> Result<Vec<String>> {
+        let root = self.url.key.trim_matches('/');
+        Ok(self
+            .list(rel)
+            .await?
+            .into_iter()
+            .map(|k| {
+                let k = k.as_ref();
+                if root.is_empty() {
+                    k.to_string()
+                } else {
+                    k.strip_prefix(root)
+                        .unwrap_or(k)
+                        .trim_start_matches('/')
+                        .to_string()
+                }
+            })
+            .collect())
     }
 
     /// Finishes runs whose pending manifest was written and deletes the staging
