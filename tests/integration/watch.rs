@@ -483,3 +483,308 @@ fn sns_and_security_hub_receive_signed_requests_of_the_documented_shape() {
     assert_eq!(hub, sns, "{requests:#?}");
     assert!(hub >= 1);
 }
+
+/// Rows a conversion the watcher did not run are hunted once, even when a
+/// compaction merged their files into others before the next cycle.
+#[test]
+fn watch_finds_a_foreign_runs_rows_after_compaction_merged_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incoming = tmp.path().join("incoming");
+    let later = tmp.path().join("later");
+    let lake = tmp.path().join("lake");
+    generate(
+        &incoming,
+        &[
+            "--habits",
+            "--seed",
+            "9",
+            "--accounts",
+            "1",
+            "--events",
+            "3000",
+            "--days",
+            "2",
+        ],
+    );
+    hold_back(&incoming, &later, "2026-03-01");
+    let config = tmp.path().join("watch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[destination]]\nname = \"log\"\nkind = \"file\"\npath = \"{}\"\n",
+            tmp.path().join("alerts.ndjson").display()
+        ),
+    )
+    .unwrap();
+    let out = watch(&lake, &config, "2026-03-02T00:10:00Z", &[&incoming]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Another scheduler converts the second day, and a compaction rewrites every
+    // partition before the watcher's next cycle: the new run's files are gone.
+    let out = trawl()
+        .args(["convert", later.to_str().unwrap(), "--lake"])
+        .arg(&lake)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let written = summary["records"]["written"].as_u64().unwrap();
+    assert!(written > 0, "{summary}");
+    let out = trawl()
+        .args(["compact", "--force", "--lake"])
+        .arg(&lake)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = watch(&lake, &config, "2026-03-03T00:10:00Z", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cycles = std::fs::read_to_string(lake.join("_trawl/watch/cycles.ndjson")).unwrap();
+    let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
+    assert_eq!(last["runs"].as_array().unwrap().len(), 1, "{last}");
+    // Exactly the foreign run's rows, not the first day's that share its files now.
+    assert_eq!(last["events"].as_u64(), Some(written), "{last}");
+
+    // And only once.
+    let out = watch(&lake, &config, "2026-03-03T00:20:00Z", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cycles = std::fs::read_to_string(lake.join("_trawl/watch/cycles.ndjson")).unwrap();
+    let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
+    assert_eq!(last["events"], 0, "{last}");
+}
+
+/// After a quiet start (`--baseline`), a replay of the past raises what it holds,
+/// and replaying it again raises nothing: the incident matching is the same.
+#[test]
+fn watch_replays_a_window_once_and_leaves_pending_runs_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let incoming = tmp.path().join("incoming");
+    let lake = tmp.path().join("lake");
+    generate(
+        &incoming,
+        &[
+            "--habits",
+            "--seed",
+            "5",
+            "--accounts",
+            "2",
+            "--events",
+            "6000",
+            "--days",
+            "2",
+            "--attacks",
+            "2",
+        ],
+    );
+    let alerts = tmp.path().join("alerts.ndjson");
+    let config = tmp.path().join("watch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[destination]]\nname = \"log\"\nkind = \"file\"\npath = \"{}\"\n",
+            alerts.display()
+        ),
+    )
+    .unwrap();
+    let base = trawl()
+        .args(["watch", "--once", "--baseline", "--lake"])
+        .arg(&lake)
+        .arg(&incoming)
+        .args(["--now", "2026-03-03T00:10:00Z", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(base.status.code(), Some(0), "{}", stderr(&base));
+    assert!(!alerts.exists());
+
+    let replay = || {
+        let out = trawl()
+            .args(["watch", "--once", "--lake"])
+            .arg(&lake)
+            .args(["--from", "2026-02-28", "--to", "2026-03-02", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let cycles = std::fs::read_to_string(lake.join("_trawl/watch/cycles.ndjson")).unwrap();
+        serde_json::from_str::<Value>(cycles.lines().last().unwrap()).unwrap()
+    };
+    let first = replay();
+    assert_eq!(first["replay"][0], "2026-02-28T00:00:00Z", "{first}");
+    assert_eq!(first["now"], "2026-03-02T23:59:59Z", "{first}");
+    assert!(first["events"].as_u64().unwrap() > 1000, "{first}");
+    assert!(first["incidents_new"].as_u64().unwrap() >= 1, "{first}");
+    assert!(!first["trail_silent"].as_bool().unwrap());
+    let sent = std::fs::read_to_string(&alerts).unwrap().lines().count();
+    assert_eq!(sent as u64, first["sent"].as_u64().unwrap());
+    assert!(
+        std::fs::read_to_string(&alerts)
+            .unwrap()
+            .contains("cloudtrail_stop_logging")
+    );
+
+    let again = replay();
+    assert_eq!(again["events"], first["events"], "{again}");
+    assert_eq!(again["incidents_new"], 0, "{again}");
+    assert_eq!(again["sent"], 0, "{again}");
+    assert_eq!(
+        std::fs::read_to_string(&alerts).unwrap().lines().count(),
+        sent
+    );
+
+    // A window must be a cycle of its own, not a daemon's.
+    let out = trawl()
+        .args(["watch", "--lake"])
+        .arg(&lake)
+        .args(["--from", "2026-03-01", "--to", "2026-03-02"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("--once"), "{}", stderr(&out));
+}
+
+/// A lake on S3 (the in-process S3 server): the watch state lives in the bucket, a
+/// second watcher elsewhere is refused by the conditional-put lock until that lock
+/// expires, and `findings` changes the state in the bucket.
+#[test]
+fn watch_a_lake_on_s3_with_its_state_and_lock_in_the_bucket() {
+    let server = trawl_testkit::S3Server::start(&["lake"]).unwrap();
+    let s3 = |cmd: &mut std::process::Command| {
+        for (k, v) in server.env() {
+            cmd.env(k, v);
+        }
+        cmd.env_remove("AWS_PROFILE");
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let incoming = tmp.path().join("incoming");
+    generate(
+        &incoming,
+        &[
+            "--habits",
+            "--seed",
+            "5",
+            "--accounts",
+            "1",
+            "--events",
+            "4000",
+            "--days",
+            "1",
+            "--attacks",
+            "2",
+        ],
+    );
+    let alerts = tmp.path().join("alerts.ndjson");
+    let config = tmp.path().join("watch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[destination]]\nname = \"log\"\nkind = \"file\"\npath = \"{}\"\n",
+            alerts.display()
+        ),
+    )
+    .unwrap();
+    let cycle = |now: &str| {
+        let mut cmd = trawl();
+        s3(&mut cmd);
+        cmd.args(["watch", "--lake", "s3://lake/ct", "--once", "--now", now])
+            .arg(&incoming)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap()
+    };
+    let watch_dir = server.bucket_dir("lake").join("ct/_trawl/watch");
+
+    let out = cycle("2026-03-02T00:10:00Z");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let state: Value =
+        serde_json::from_slice(&std::fs::read(watch_dir.join("state.json")).unwrap()).unwrap();
+    let raised = state["incidents"].as_object().unwrap().len();
+    assert!(raised >= 1, "{state}");
+    assert_eq!(
+        std::fs::read_to_string(&alerts).unwrap().lines().count(),
+        raised
+    );
+    assert!(!watch_dir.join("lock").exists(), "the lock is released");
+    // The events went to the lake on S3, not only to the working directory.
+    let tables = walk(&server.bucket_dir("lake").join("ct/cloudtrail"));
+    assert!(
+        tables
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "parquet"))
+    );
+
+    // A watcher on another machine holds the lake.
+    let far = 4_070_908_800_000_i64; // 2099-01-01
+    std::fs::write(
+        watch_dir.join("lock"),
+        format!(
+            r#"{{"holder":"pid 7 on elsewhere","since":"2026-03-02T00:19:00Z","expires_ms":{far}}}"#
+        ),
+    )
+    .unwrap();
+    let out = cycle("2026-03-02T00:20:00Z");
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pid 7 on elsewhere"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Its lock ran out (it died mid-cycle): taken over, and the same deliveries
+    // again raise nothing new, as the state in the bucket says.
+    std::fs::write(
+        watch_dir.join("lock"),
+        r#"{"holder":"pid 7 on elsewhere","since":"2026-03-01T00:19:00Z","expires_ms":0}"#,
+    )
+    .unwrap();
+    let out = cycle("2026-03-02T00:30:00Z");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cycles = std::fs::read_to_string(watch_dir.join("cycles.ndjson")).unwrap();
+    assert_eq!(cycles.lines().count(), 2, "{cycles}");
+    let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
+    assert_eq!(last["events"], 0, "{last}");
+    assert_eq!(last["incidents_new"], 0, "{last}");
+    assert_eq!(
+        std::fs::read_to_string(&alerts).unwrap().lines().count(),
+        raised
+    );
+    assert!(!watch_dir.join("lock").exists());
+
+    // People's decisions go to the bucket too.
+    let id = state["incidents"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    let mut cmd = trawl();
+    s3(&mut cmd);
+    let out = cmd
+        .args([
+            "findings",
+            "--lake",
+            "s3://lake/ct",
+            "ack",
+            &id,
+            "--reason",
+            "seen",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let state: Value =
+        serde_json::from_slice(&std::fs::read(watch_dir.join("state.json")).unwrap()).unwrap();
+    assert_eq!(state["incidents"][&id]["status"], "acknowledged", "{state}");
+    let mut cmd = trawl();
+    s3(&mut cmd);
+    let out = cmd
+        .args(["findings", "--lake", "s3://lake/ct", "list", "--json"])
+        .args(["--status", "acknowledged"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}

@@ -468,9 +468,9 @@ pub struct WatchArgs {
     /// conversions added to the lake.
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
-    /// The lake (a local directory): the converted events and the watch state in
-    /// `_trawl/watch/`.
-    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR")]
+    /// The lake (a directory or `s3://bucket/prefix`): the converted events and the
+    /// watch state in `_trawl/watch/`.
+    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR|S3URL")]
     pub lake: PathBuf,
     /// One cycle, then exit: for cron, systemd timers and scheduled containers.
     #[arg(long, conflicts_with = "interval")]
@@ -485,6 +485,21 @@ pub struct WatchArgs {
     /// The cycle's clock (RFC 3339), for replays and tests; the system clock by default.
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    /// Replay: hunt the events of this event-time window (a day or a timestamp) as if
+    /// they had just arrived, one cycle, through the same incident matching: raises
+    /// only what the watcher has not raised yet (after `--baseline`, or for a config's
+    /// new destination or detection). Conversion runs not hunted yet stay pending.
+    #[arg(
+        long,
+        value_name = "TIME",
+        requires = "to",
+        conflicts_with = "baseline"
+    )]
+    pub from: Option<String>,
+    /// End of the replay window (inclusive; a day means its last second). The cycle's
+    /// clock defaults to it.
+    #[arg(long, value_name = "TIME", requires = "from")]
+    pub to: Option<String>,
     /// Print the last cycles and what waits in the outbox, then exit.
     #[arg(long)]
     pub status: bool,
@@ -524,7 +539,8 @@ pub struct WatchArgs {
 
 #[derive(Debug, Args)]
 pub struct FindingsArgs {
-    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR")]
+    /// The watched lake (a directory or `s3://bucket/prefix`).
+    #[arg(long, env = "TRAWL_LAKE", value_name = "DIR|S3URL")]
     pub lake: PathBuf,
     /// The watch configuration: resolving an incident tells its destinations
     /// (PagerDuty resolves its incident).

@@ -9,9 +9,9 @@ use std::time::Instant;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::prelude::{ParquetReadOptions, col};
+use datafusion::prelude::{ParquetReadOptions, col, lit};
 use serde::{Deserialize, Serialize};
-use trawl_convert::{ConvertOptions, Lake, RunKind};
+use trawl_convert::{ConvertOptions, Lake, RemoteLake, RunKind, RunRows};
 use trawl_engine::catalog::{Catalog, Severity};
 use trawl_hunt::{Hunt, HuntReport, Incident};
 
@@ -48,6 +48,24 @@ pub struct CycleOptions {
     /// Check the sources' log file integrity each cycle and record the verdicts in the
     /// lake, so `log_tampering` raises an incident when a file is altered or deleted.
     pub verify: Option<VerifyEachCycle>,
+    /// Take the events of this time window as the new ones instead of the runs not
+    /// hunted yet (`--from/--to`): the runs stay pending, and no health check runs.
+    pub replay: Option<Replay>,
+}
+
+/// An event-time window to hunt as if its events had just arrived, through the same
+/// incident matching, so a replay raises only what the state does not know yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replay {
+    pub from_ms: i64,
+    /// Inclusive.
+    pub to_ms: i64,
+}
+
+/// What counts as new in a cycle.
+enum NewEvents<'a> {
+    Runs(&'a RunRows),
+    Window(Replay),
 }
 
 /// Log file integrity checks in each cycle.
@@ -72,6 +90,7 @@ impl Default for CycleOptions {
             margin_ms: 86_400_000,
             baseline: false,
             verify: None,
+            replay: None,
         }
     }
 }
@@ -113,11 +132,17 @@ pub struct CycleRecord {
     pub integrity_problems: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrity_error: Option<String>,
+    /// A replay's event-time window (`--from`, `--to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<[String; 2]>,
 }
 
 /// A lake being watched.
 pub struct Watcher {
+    /// The lake, or for a lake on S3 the local working lake that each cycle converts
+    /// into and mirrors the watch state through.
     lake: Lake,
+    remote: Option<RemoteLake>,
     catalog: Catalog,
     config: Config,
 }
@@ -130,9 +155,52 @@ impl Watcher {
     pub fn new(lake: Lake, catalog: Catalog, config: Config) -> Self {
         Self {
             lake,
+            remote: None,
             catalog,
             config,
         }
+    }
+
+    /// Watches a lake on S3 through `self`'s lake as the local working lake: each
+    /// cycle pulls the ledger and the watch state, publishes what it converted, hunts
+    /// over the lake on S3 and writes the state back, under the lake's remote lock.
+    pub fn with_remote(mut self, remote: RemoteLake) -> Self {
+        self.remote = Some(remote);
+        self
+    }
+
+    /// For a lake on S3: copies its watch state into the working lake, without the
+    /// lock (for reading it: `--status`, `findings list`).
+    pub async fn refresh(&self) -> Result<()> {
+        if let Some(r) = &self.remote {
+            crate::remote::pull(r, self.lake.root()).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs `work` under the remote lock with the watch state pulled before and
+    /// pushed after (only when it succeeded); `work` alone for a local lake.
+    async fn mirrored<T, F>(&self, work: impl FnOnce(Option<HashSet<String>>) -> F) -> Result<T>
+    where
+        F: std::future::Future<Output = Result<T>>,
+    {
+        let Some(r) = &self.remote else {
+            return work(None).await;
+        };
+        let lock = crate::remote::RemoteLock::acquire(r).await?;
+        let outcome = async {
+            r.recover().await?;
+            let pulled = crate::remote::pull(r, self.lake.root()).await?;
+            let known = r.pull_ledger(&self.lake).await?;
+            let out = work(Some(known)).await?;
+            crate::remote::push(r, self.lake.root(), &pulled).await?;
+            Ok::<T, WatchError>(out)
+        }
+        .await;
+        let released = lock.release().await;
+        let out = outcome?;
+        released?;
+        Ok(out)
     }
 
     /// `<lake>/_trawl/watch`.
@@ -152,15 +220,28 @@ impl Watcher {
 
     /// Sends what the outbox holds, without converting or hunting (`--resend`).
     pub async fn resend(&self) -> Result<(usize, usize)> {
-        let _lock = WatchLock::acquire(&self.dir())?;
-        let f = Outbox::new(&self.dir())
-            .flush(&self.config.destinations, self.config.watch.attempts)
-            .await?;
-        Ok((f.sent, f.failed))
+        self.mirrored(|_| async {
+            let _lock = WatchLock::acquire(&self.dir())?;
+            let f = Outbox::new(&self.dir())
+                .flush(&self.config.destinations, self.config.watch.attempts)
+                .await?;
+            Ok((f.sent, f.failed))
+        })
+        .await
     }
 
     /// One cycle.
     pub async fn cycle(&self, opts: &CycleOptions) -> Result<CycleRecord> {
+        self.mirrored(|known| self.cycle_here(opts, known)).await
+    }
+
+    /// One cycle on the local (or working) lake; `known`: for a lake on S3, the runs
+    /// it holds already, so what this cycle converts is published.
+    async fn cycle_here(
+        &self,
+        opts: &CycleOptions,
+        known: Option<HashSet<String>>,
+    ) -> Result<CycleRecord> {
         let started = Instant::now();
         let dir = self.dir();
         let _lock = WatchLock::acquire(&dir)?;
@@ -203,26 +284,43 @@ impl Watcher {
             }
         }
 
-        // The runs not hunted over yet, whoever converted them.
-        let ledger = self.lake.ledger()?;
-        let mut files: Vec<String> = Vec::new();
-        for run in &ledger.runs {
-            if run.kind != RunKind::Convert || state.processed_runs.contains(&run.run) {
-                continue;
-            }
-            rec.runs.push(run.run.clone());
-            for f in &run.added {
-                let path = self.lake.root().join(&f.path);
+        if let (Some(r), Some(known)) = (&self.remote, &known) {
+            // Conversions and integrity verdicts alike: the hunt reads the lake on S3.
+            r.publish(&self.lake, known).await?;
+            // The lake on S3 holds them now; a daemon's working lake must not grow.
+            for dir in [trawl_convert::TABLE_DIR, trawl_convert::REJECTS_DIR] {
+                let path = self.lake.root().join(dir);
                 if path.exists() {
-                    files.push(path.to_string_lossy().into_owned());
+                    std::fs::remove_dir_all(&path).map_err(|e| WatchError::io(&path, e))?;
                 }
             }
         }
 
+        // The runs not hunted over yet, whoever converted them, and where their rows
+        // are now (a compaction since may have merged them into other files).
+        let ledger = self.lake.ledger()?;
+        if opts.replay.is_none() {
+            for run in &ledger.runs {
+                if run.kind == RunKind::Convert && !state.processed_runs.contains(&run.run) {
+                    rec.runs.push(run.run.clone());
+                }
+            }
+        }
+        let new_rows = ledger.rows_of(&rec.runs.iter().map(String::as_str).collect());
+        let new = match opts.replay {
+            Some(window) => {
+                rec.replay = Some([iso(window.from_ms), iso(window.to_ms)]);
+                NewEvents::Window(window)
+            }
+            None => NewEvents::Runs(&new_rows),
+        };
+
         let mut deliveries: Vec<(DeliveryKind, String)> = Vec::new();
-        if (!files.is_empty() || tampered) && !opts.baseline {
+        let has_rows =
+            opts.replay.is_some() || !new_rows.own.is_empty() || !new_rows.merged.is_empty();
+        if (has_rows || tampered) && !opts.baseline {
             let report = self
-                .hunt_new(&files, tampered, opts, now_ms, &mut rec)
+                .hunt_new(&new, tampered, opts, now_ms, &mut rec)
                 .await?;
             if let Some((report, new_ids)) = report {
                 self.merge(
@@ -236,10 +334,12 @@ impl Watcher {
             }
         }
 
-        // Health: no delivery for too long is itself worth an alert.
+        // Health: no delivery for too long is itself worth an alert. A replay says
+        // nothing about the present.
         if rec.deliveries > 0 || !rec.runs.is_empty() {
             state.last_delivery_at = Some(now.clone());
-        } else if let Some(last) = state.last_delivery_at.clone()
+        } else if opts.replay.is_none()
+            && let Some(last) = state.last_delivery_at.clone()
             && let Ok(last_ms) = chrono::DateTime::parse_from_rfc3339(&last)
             && now_ms - last_ms.timestamp_millis() > self.config.silent_after_ms()
         {
@@ -310,7 +410,7 @@ impl Watcher {
     /// `log_tampering` alone when nothing new arrived.
     async fn hunt_new(
         &self,
-        files: &[String],
+        new: &NewEvents<'_>,
         tampered: bool,
         opts: &CycleOptions,
         now_ms: i64,
@@ -319,15 +419,58 @@ impl Watcher {
         let ctx = trawl_engine::new_session_with(&trawl_engine::SessionOptions {
             memory_limit: opts.memory_limit,
         })?;
-        let batches = if files.is_empty() {
-            Vec::new()
-        } else {
-            ctx.read_parquet(files.to_vec(), ParquetReadOptions::default())
-                .await?
-                .select(vec![col("eventid"), col("eventtime")])?
-                .collect()
-                .await?
+        let paths = |files: &[String]| -> Vec<String> {
+            match &self.remote {
+                // The ledger lists what the lake holds; S3 lakes are not compacted.
+                Some(r) => files.iter().map(|f| r.object_url(f)).collect(),
+                None => files
+                    .iter()
+                    .map(|f| self.lake.root().join(f))
+                    .filter(|p| p.exists())
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect(),
+            }
         };
+        match &self.remote {
+            Some(r) => trawl_engine::register_s3_lake(&ctx, &r.url()).await?,
+            None => trawl_engine::register_lake(&ctx, self.lake.root()).await?,
+        }
+        let mut batches = Vec::new();
+        let (own, merged, sources) = match new {
+            NewEvents::Runs(rows) => (paths(&rows.own), paths(&rows.merged), &rows.sources[..]),
+            NewEvents::Window(w) => {
+                let sql = format!(
+                    "SELECT eventid, eventtime FROM cloudtrail \
+                     WHERE eventtime BETWEEN TIMESTAMP '{}' AND TIMESTAMP '{}'",
+                    iso(w.from_ms),
+                    iso(w.to_ms)
+                );
+                batches.extend(ctx.sql(&sql).await?.collect().await?);
+                (Vec::new(), Vec::new(), &[][..])
+            }
+        };
+        if !own.is_empty() {
+            batches.extend(
+                ctx.read_parquet(own, ParquetReadOptions::default())
+                    .await?
+                    .select(vec![col("eventid"), col("eventtime")])?
+                    .collect()
+                    .await?,
+            );
+        }
+        // Merged files hold other runs' rows too: the new ones are those of the
+        // objects the new runs converted.
+        if !merged.is_empty() && !sources.is_empty() {
+            let objects = sources.iter().map(|s| lit(s.as_str())).collect();
+            batches.extend(
+                ctx.read_parquet(merged, ParquetReadOptions::default())
+                    .await?
+                    .filter(col("sourceobject").in_list(objects, false))?
+                    .select(vec![col("eventid"), col("eventtime")])?
+                    .collect()
+                    .await?,
+            );
+        }
         let mut new_ids = HashSet::new();
         let (mut first, mut last) = (i64::MAX, i64::MIN);
         for b in &batches {
@@ -349,7 +492,6 @@ impl Watcher {
             if !tampered {
                 return Ok(None);
             }
-            trawl_engine::register_lake(&ctx, self.lake.root()).await?;
             let report = Hunt::new(ctx, &self.catalog)
                 .with_only(vec![trawl_hunt::LOG_TAMPERING.to_string()])
                 .run()
@@ -370,7 +512,6 @@ impl Watcher {
             .unwrap_or(0);
         let since = iso(first - history - opts.margin_ms);
         rec.since = Some(since.clone());
-        trawl_engine::register_lake(&ctx, self.lake.root()).await?;
         let mut params = opts.params.clone();
         params.insert("since".into(), since);
         let report = Hunt::new(ctx, &self.catalog)
@@ -483,6 +624,18 @@ impl Watcher {
     /// reopen`), recorded with who and why; resolving tells the destinations (a
     /// new version), so an on-call tool closes its incident too.
     pub async fn set_status(
+        &self,
+        id: &str,
+        status: IncidentStatus,
+        by: &str,
+        reason: Option<String>,
+        until: Option<String>,
+    ) -> Result<TrackedIncident> {
+        self.mirrored(|_| self.set_status_here(id, status, by, reason, until))
+            .await
+    }
+
+    async fn set_status_here(
         &self,
         id: &str,
         status: IncidentStatus,

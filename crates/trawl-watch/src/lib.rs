@@ -6,7 +6,9 @@
 //!
 //! State lives in the lake under `_trawl/watch/`: `state.json` (known incidents,
 //! processed runs), `cycles.ndjson` (one line per cycle), `outbox/` (deliveries not
-//! yet accepted) and `lock` (one watcher at a time).
+//! yet accepted) and `lock` (one watcher at a time). A lake on S3 keeps the same
+//! files under the same prefix, mirrored through a local working lake each cycle,
+//! and its lock is a conditional put.
 
 mod aws;
 mod config;
@@ -15,10 +17,11 @@ mod destination;
 mod duration;
 mod lock;
 mod outbox;
+mod remote;
 mod state;
 
 pub use config::{BodyFormat, Config, DestinationConfig, DestinationKind, WatchSettings};
-pub use cycle::{CycleOptions, CycleRecord, VerifyEachCycle, Watcher, watch_dir};
+pub use cycle::{CycleOptions, CycleRecord, Replay, VerifyEachCycle, Watcher, watch_dir};
 pub use destination::{Delivery, DeliveryKind, WEBHOOK_SCHEMA};
 pub use duration::parse_duration;
 pub use lock::WatchLock;

@@ -5,11 +5,15 @@
 //! delivered, 3 ([`EXIT_PENDING`]) when deliveries wait in the outbox for the next
 //! cycle, 5 ([`EXIT_LOCKED`]) when another watcher holds the lake, 1 on error.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use comfy_table::{ContentArrangement, Table, presets};
-use trawl_convert::Lake;
+use tempfile::TempDir;
+use trawl_convert::s3::S3Url;
+use trawl_convert::{Lake, RemoteLake};
+use trawl_engine::catalog::Catalog;
 use trawl_watch::{
     Config, CycleOptions, CycleRecord, IncidentStatus, WatchError, WatchState, Watcher,
     parse_duration,
@@ -86,18 +90,47 @@ fn summary_line(r: &CycleRecord) -> String {
     )
 }
 
+/// The lake to watch: a directory, or a lake on S3 through a local working lake
+/// (kept, with the returned directory, for as long as the watcher runs).
+async fn open_lake(arg: &Path) -> Result<(Lake, Option<RemoteLake>, Option<TempDir>)> {
+    let text = arg.to_string_lossy();
+    if S3Url::is_s3(&text) {
+        let remote = RemoteLake::open(&text)
+            .await
+            .context("cannot open the lake")?;
+        let work = tempfile::tempdir().context("cannot create a working directory")?;
+        let lake = Lake::open(&work.path().to_string_lossy())?;
+        return Ok((lake, Some(remote), Some(work)));
+    }
+    std::fs::create_dir_all(arg)
+        .with_context(|| format!("cannot create the lake {}", arg.display()))?;
+    Ok((Lake::open(&text)?, None, None))
+}
+
+fn watcher_for(
+    lake: Lake,
+    remote: Option<RemoteLake>,
+    catalog: Catalog,
+    config: Config,
+) -> Watcher {
+    let watcher = Watcher::new(lake, catalog, config);
+    match remote {
+        Some(r) => watcher.with_remote(r),
+        None => watcher,
+    }
+}
+
 pub async fn run(a: WatchArgs) -> Result<ExitCode> {
-    std::fs::create_dir_all(&a.lake)
-        .with_context(|| format!("cannot create the lake {}", a.lake.display()))?;
-    let lake = Lake::open(&a.lake.to_string_lossy())?;
+    let (lake, remote, _work) = open_lake(&a.lake).await?;
     let config = match &a.config {
         Some(path) => Config::load(path)?,
         None => Config::stdout(),
     };
     let catalog = crate::session::load_catalog(&a.engine.queries)?;
-    let watcher = Watcher::new(lake, catalog, config);
+    let watcher = watcher_for(lake, remote, catalog, config);
 
     if a.status {
+        watcher.refresh().await?;
         let cycles = watcher.cycles(20)?;
         for r in &cycles {
             println!("{}", summary_line(r));
@@ -139,8 +172,34 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
     let interval_ms = parse_duration(&a.interval)
         .filter(|ms| *ms > 0)
         .with_context(|| format!("--interval {}: expected a duration such as 5m", a.interval))?;
-    let now_ms = a.now.as_deref().map(parse_time).transpose()?;
+    let replay = match (&a.from, &a.to) {
+        (Some(from), Some(to)) => {
+            let (from, to) = crate::keys::time_window(Some(from), Some(to))?;
+            let ms = |t: Option<trawl_verify::Timestamp>| t.map_or(0, |t| t.0.timestamp_millis());
+            let window = trawl_watch::Replay {
+                from_ms: ms(from),
+                to_ms: ms(to),
+            };
+            if window.to_ms < window.from_ms {
+                bail!(
+                    "--from {} is after --to {}",
+                    a.from.as_deref().unwrap_or(""),
+                    a.to.as_deref().unwrap_or("")
+                );
+            }
+            Some(window)
+        }
+        _ => None,
+    };
+    if replay.is_some() && !a.once {
+        bail!("--from/--to replay one window: add --once");
+    }
+    let now_ms = match a.now.as_deref().map(parse_time).transpose()? {
+        Some(ms) => Some(ms),
+        None => replay.map(|w| w.to_ms),
+    };
     let opts = CycleOptions {
+        replay,
         sources: a.sources.clone(),
         now_ms,
         params: parse_params(&a.params)?,
@@ -213,7 +272,14 @@ fn status_of(s: IncidentStatusArg) -> IncidentStatus {
 }
 
 pub async fn findings(a: FindingsArgs) -> Result<ExitCode> {
-    let dir = trawl_watch::watch_dir(&a.lake);
+    let (lake, remote, _work) = open_lake(&a.lake).await?;
+    let config = match &a.config {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let watcher = watcher_for(lake, remote, crate::session::load_catalog(&[])?, config);
+    watcher.refresh().await?;
+    let dir = watcher.dir();
     if !WatchState::path(&dir).exists() {
         bail!(
             "{}: no watch state here yet (trawl watch --lake {} --once starts it)",
@@ -287,12 +353,6 @@ pub async fn findings(a: FindingsArgs) -> Result<ExitCode> {
             (IncidentStatus::Suppressed, id, reason, until)
         }
     };
-    let config = match &a.config {
-        Some(path) => Config::load(path)?,
-        None => Config::default(),
-    };
-    let lake = Lake::open(&a.lake.to_string_lossy())?;
-    let watcher = Watcher::new(lake, crate::session::load_catalog(&[])?, config);
     // A change waits for a running cycle rather than racing it.
     let inc = match watcher.set_status(&id, status, &who(), reason, until).await {
         Ok(inc) => inc,
