@@ -11,6 +11,7 @@ mod record;
 mod scan;
 mod schema;
 mod time;
+mod work;
 
 pub use batch::{Parsed, build_batch};
 pub use decode::{

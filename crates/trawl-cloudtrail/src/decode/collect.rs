@@ -7,7 +7,7 @@ use super::reject::make_reject;
 use super::sniff::{records_array_start, sniff};
 use super::{InputFormat, Reject, cloudwatch_export, json, lake_csv, records_fast};
 use crate::batch::Parsed;
-use crate::scan::line_of;
+use crate::scan::{Budget, Lines};
 
 /// A record's text, found but not yet parsed, and where it starts in the object.
 pub(super) struct Candidate<'a> {
@@ -25,12 +25,16 @@ pub(super) struct Ctx<'a> {
     pub(super) next_index: u32,
     /// Appended to reasons of spans that run to the end of a cut-off stream.
     pub(super) truncation: Option<String>,
+    pub(super) lines: Lines<'a>,
+    /// Parse work left for resynchronising after broken text, shared by the object's scans.
+    pub(super) budget: Budget,
 }
 
 impl<'a> Ctx<'a> {
     fn take_index(&mut self) -> u32 {
         let i = self.next_index;
-        self.next_index += 1;
+        // Saturating: past u32::MAX values (only with a cap raised past 4 GiB) share an index.
+        self.next_index = self.next_index.saturating_add(1);
         i
     }
 
@@ -45,7 +49,7 @@ impl<'a> Ctx<'a> {
         self.rejects.push(make_reject(
             self.source,
             Some(index),
-            Some(line_of(self.text, offset) as u64),
+            Some(self.lines.line(offset) as u64),
             reason,
             raw,
         ));
@@ -89,6 +93,8 @@ pub(super) fn collect<'a>(
         digests: 0,
         next_index: 0,
         truncation: gzip_error.map(|e| format!("the gzip stream is cut short ({e})")),
+        lines: Lines::new(text),
+        budget: Budget::for_text(text),
     };
     let format = match format {
         InputFormat::Auto => sniff(text),

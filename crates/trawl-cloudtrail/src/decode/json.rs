@@ -23,11 +23,25 @@ pub(super) fn collect_json(ctx: &mut Ctx<'_>) {
     // The common S3 delivery shape is read element by element, so a broken record
     // (or a missing comma, or a cut-off file) costs only itself.
     if let Some(start) = records_array_start(text) {
-        let scanned = scan(text, start, Mode::ArrayElements, &plausible_record);
+        let scanned = scan(
+            text,
+            start,
+            Mode::ArrayElements,
+            &plausible_record,
+            &ctx.lines,
+            &mut ctx.budget,
+        );
         take_items(ctx, scanned.items, 1);
         return;
     }
-    let scanned = scan(text, 0, Mode::TopLevel, &plausible_record);
+    let scanned = scan(
+        text,
+        0,
+        Mode::TopLevel,
+        &plausible_record,
+        &ctx.lines,
+        &mut ctx.budget,
+    );
     take_items(ctx, scanned.items, 0);
 }
 
@@ -70,7 +84,14 @@ fn elements<'a>(ctx: &mut Ctx<'a>, array: &'a RawValue, what: &str, depth: u8) {
         return;
     }
     let start = text.len() - trimmed.len() + 1;
-    let scanned = scan(text, start, Mode::ArrayElements, &plausible_record);
+    let scanned = scan(
+        text,
+        start,
+        Mode::ArrayElements,
+        &plausible_record,
+        &ctx.lines,
+        &mut ctx.budget,
+    );
     take_items(ctx, scanned.items, depth + 1);
 }
 

@@ -25,6 +25,8 @@ mod sniff;
 mod validate;
 
 #[cfg(test)]
+mod hostile;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;
@@ -35,7 +37,7 @@ use std::collections::HashMap;
 use arrow::array::RecordBatch;
 
 use crate::batch::{Parsed, build_batch};
-use crate::scan::line_of;
+use crate::scan::Lines;
 use collect::{Collected, collect};
 use inflate::{Stage, inflate};
 use reject::make_reject;
@@ -68,7 +70,7 @@ fn taint(
     candidates: &[(u32, collect::Candidate<'_>)],
     repairs: &[inflate::Repair],
     source: &str,
-    text: &str,
+    lines: &Lines<'_>,
     rejects: &mut Vec<Reject>,
 ) -> HashMap<usize, String> {
     let mut tainted = HashMap::new();
@@ -81,7 +83,7 @@ fn taint(
             None => rejects.push(make_reject(
                 source,
                 None,
-                Some(line_of(text, r.at) as u64),
+                Some(lines.line(r.at) as u64),
                 format!("{} before the first record", r.describe()),
                 "",
             )),
@@ -178,9 +180,10 @@ fn decode_within(
     for (i, c) in collected.iter().enumerate() {
         let Some(c) = c else { continue };
         let source = inputs[i].0;
+        let lines = Lines::new(c.text);
         let tainted = match &stages[i] {
             Stage::Text { repairs, .. } if !repairs.is_empty() => {
-                taint(&c.candidates, repairs, source, c.text, &mut rejects[i])
+                taint(&c.candidates, repairs, source, &lines, &mut rejects[i])
             }
             _ => HashMap::new(),
         };
@@ -190,7 +193,7 @@ fn decode_within(
                 rejects[i].push(make_reject(
                     source,
                     Some(*index),
-                    Some(line_of(c.text, cand.offset) as u64),
+                    Some(lines.line(cand.offset) as u64),
                     format!(
                         "{why}: JSON text must be UTF-8 and the record cannot be stored as it \
                          was (the raw text here has U+FFFD in their place)"
@@ -213,7 +216,7 @@ fn decode_within(
                 Err(reason) => rejects[i].push(make_reject(
                     source,
                     Some(*index),
-                    Some(line_of(c.text, cand.offset) as u64),
+                    Some(lines.line(cand.offset) as u64),
                     reason,
                     body,
                 )),
