@@ -37,6 +37,8 @@ pub enum Mode {
 #[derive(Debug)]
 pub struct Scan<'a> {
     pub items: Vec<Item<'a>>,
+    /// Where scanning stopped: just past the array's `]`, or the end of the text.
+    pub end: usize,
 }
 
 pub(crate) fn skip_separators(b: &[u8], mut pos: usize, mode: Mode) -> usize {
@@ -288,10 +290,16 @@ pub fn scan<'a>(
                     error: "input ends before the closing `]` of the array".into(),
                 });
             }
-            return Scan { items };
+            return Scan {
+                items,
+                end: b.len(),
+            };
         }
         if mode == Mode::ArrayElements && b[pos] == b']' {
-            return Scan { items };
+            return Scan {
+                items,
+                end: pos + 1,
+            };
         }
         match parse_paid(text, pos, budget) {
             Ok((raw, next)) => {
@@ -315,7 +323,10 @@ pub fn scan<'a>(
                                 budget.total
                             ),
                         });
-                        return Scan { items };
+                        return Scan {
+                            items,
+                            end: b.len(),
+                        };
                     }
                 };
                 // In array mode the broken span may run into the closing bracket and
@@ -326,7 +337,7 @@ pub fn scan<'a>(
                     error,
                 });
                 if end >= b.len() {
-                    return Scan { items };
+                    return Scan { items, end };
                 }
                 pos = end;
             }

@@ -2,6 +2,7 @@
 //! numbering them, and turns what is not a record into rejects on the way.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::reject::make_reject;
 use super::sniff::{records_array_start, sniff};
@@ -13,6 +14,9 @@ use crate::scan::{Budget, Lines};
 pub(super) struct Candidate<'a> {
     pub(super) text: Cow<'a, str>,
     pub(super) offset: usize,
+    /// The bytes of the object it was read from (for an envelope's record, the part
+    /// holding it), so a repaired byte is charged to the record it is in.
+    pub(super) span: Range<usize>,
 }
 
 /// The state of one object while its candidates are collected.
@@ -61,9 +65,16 @@ impl<'a> Ctx<'a> {
             .min(self.text.len())
     }
 
-    pub(super) fn push(&mut self, text: Cow<'a, str>, offset: usize) {
+    /// Takes a record candidate read from `from`, a part of the object's text.
+    pub(super) fn push(&mut self, text: Cow<'a, str>, offset: usize, from: &str) {
+        let start = self.offset_of(from);
+        self.push_span(text, offset, start..start + from.len());
+    }
+
+    pub(super) fn push_span(&mut self, text: Cow<'a, str>, offset: usize, span: Range<usize>) {
         let index = self.take_index();
-        self.candidates.push((index, Candidate { text, offset }));
+        self.candidates
+            .push((index, Candidate { text, offset, span }));
     }
 }
 

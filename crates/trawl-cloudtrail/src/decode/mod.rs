@@ -65,7 +65,9 @@ pub struct Decoded {
 }
 
 /// Which candidates (by position) hold a repaired byte, with the first repair's
-/// description; a repair outside every record becomes a reject of its own.
+/// description; repairs outside every candidate (in rejected or wrapper text) become
+/// one reject of their own. A binary search per candidate over the repairs (which are
+/// in text order): a scan per repair was quadratic on text full of invalid bytes.
 fn taint(
     candidates: &[(u32, collect::Candidate<'_>)],
     repairs: &[inflate::Repair],
@@ -74,20 +76,42 @@ fn taint(
     rejects: &mut Vec<Reject>,
 ) -> HashMap<usize, String> {
     let mut tainted = HashMap::new();
-    for r in repairs {
-        // The record a byte belongs to starts at or before it and is the last to do so.
-        match candidates.iter().rposition(|(_, c)| c.offset <= r.at) {
-            Some(pos) => {
-                tainted.entry(pos).or_insert_with(|| r.describe());
-            }
-            None => rejects.push(make_reject(
-                source,
-                None,
-                Some(lines.line(r.at) as u64),
-                format!("{} before the first record", r.describe()),
-                "",
-            )),
+    // The runs of repairs (as index ranges) that fall in some candidate.
+    let mut covered = Vec::new();
+    for (pos, (_, c)) in candidates.iter().enumerate() {
+        let first = repairs.partition_point(|r| r.at < c.span.start);
+        let past = repairs.partition_point(|r| r.at < c.span.end);
+        crate::work::charge(2 * (repairs.len().max(1).ilog2() as usize + 1));
+        if past > first {
+            covered.push(first..past);
+            tainted.insert(pos, repairs[first].describe());
         }
+    }
+    covered.sort_by_key(|r| r.start);
+    let mut outside = Vec::new();
+    let mut next = 0;
+    for r in covered
+        .iter()
+        .chain(std::iter::once(&(repairs.len()..repairs.len())))
+    {
+        if r.start > next {
+            outside.extend(next..r.start);
+        }
+        next = next.max(r.end);
+    }
+    if let Some(&first) = outside.first() {
+        let r = &repairs[first];
+        rejects.push(make_reject(
+            source,
+            None,
+            Some(lines.line(r.at) as u64),
+            format!(
+                "{} outside the records read from the object ({} such runs of invalid bytes)",
+                r.describe(),
+                outside.len()
+            ),
+            "",
+        ));
     }
     tainted
 }
