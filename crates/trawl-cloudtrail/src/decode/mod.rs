@@ -29,6 +29,8 @@ mod hostile;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
+mod regressions;
+#[cfg(test)]
 mod tests;
 
 use std::borrow::Cow;
