@@ -90,27 +90,26 @@ fn taint(
         }
     }
     covered.sort_by_key(|r| r.start);
-    let mut outside = Vec::new();
-    let mut next = 0;
+    let (mut first_outside, mut outside, mut next) = (None, 0, 0);
     for r in covered
         .iter()
         .chain(std::iter::once(&(repairs.len()..repairs.len())))
     {
         if r.start > next {
-            outside.extend(next..r.start);
+            first_outside.get_or_insert(next);
+            outside += r.start - next;
         }
         next = next.max(r.end);
     }
-    if let Some(&first) = outside.first() {
+    if let Some(first) = first_outside {
         let r = &repairs[first];
         rejects.push(make_reject(
             source,
             None,
             Some(lines.line(r.at) as u64),
             format!(
-                "{} outside the records read from the object ({} such runs of invalid bytes)",
+                "{} outside the records read from the object ({outside} such runs of invalid bytes)",
                 r.describe(),
-                outside.len()
             ),
             "",
         ));
