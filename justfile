@@ -33,3 +33,11 @@ bench:
 aws-ip-ranges:
     curl -fsSL https://ip-ranges.amazonaws.com/ip-ranges.json -o /tmp/ip-ranges.json
     python3 crates/trawl-engine/data/aws-ip-ranges.py /tmp/ip-ranges.json | gzip -9n > crates/trawl-engine/data/aws-ip-ranges.txt.gz
+
+# fuzz the format sniffer and decoder for SECONDS (cargo-fuzz: `cargo install cargo-fuzz`;
+# RUSTC_BOOTSTRAP lets the stable toolchain take its nightly flags). Seeds come from
+# fuzz/seeds (every fixture format) and fuzz/regressions; new inputs go to fuzz/corpus,
+# crashes and slow inputs to fuzz/artifacts/decode.
+fuzz SECONDS="240":
+    mkdir -p fuzz/corpus/decode
+    cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run decode corpus/decode seeds/decode regressions/decode -- -max_total_time={{SECONDS}} -max_len=16384 -timeout=5 -rss_limit_mb=2048 -print_final_stats=1

@@ -11,6 +11,7 @@ mod record;
 mod scan;
 mod schema;
 mod time;
+mod work;
 
 pub use batch::{Parsed, build_batch};
 pub use decode::{
@@ -24,6 +25,9 @@ pub use schema::{
 pub use time::{
     civil_from_days, days_from_civil, days_in_month, parse_event_time, utc_date, utc_time,
 };
+/// The decoder's work counter, for the fuzz target's bound on work per input byte.
+#[cfg(feature = "work-count")]
+pub use work::measure as measure_work;
 
 /// This crate's directory for tests, read when they run (cargo sets it) rather than when
 /// they were compiled: a target directory shared between clones may hold a test binary

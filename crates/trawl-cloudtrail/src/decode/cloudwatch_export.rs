@@ -23,7 +23,9 @@ pub(super) fn collect_cloudwatch(ctx: &mut Ctx<'_>) {
             );
             continue;
         };
-        match parse_at(text, here + brace) {
+        // Within its own line: a message cut short must not be read on into the next
+        // lines (each line opening a brace that never closes made that quadratic).
+        match parse_at(&text[..here + content.len()], here + brace) {
             Ok((raw, _)) => classify(ctx, raw, here, 0),
             Err(e) => ctx.reject_at(
                 here,

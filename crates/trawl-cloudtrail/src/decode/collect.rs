@@ -2,17 +2,21 @@
 //! numbering them, and turns what is not a record into rejects on the way.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::reject::make_reject;
 use super::sniff::{records_array_start, sniff};
 use super::{InputFormat, Reject, cloudwatch_export, json, lake_csv, records_fast};
 use crate::batch::Parsed;
-use crate::scan::line_of;
+use crate::scan::{Budget, Lines};
 
 /// A record's text, found but not yet parsed, and where it starts in the object.
 pub(super) struct Candidate<'a> {
     pub(super) text: Cow<'a, str>,
     pub(super) offset: usize,
+    /// The bytes of the object it was read from (for an envelope's record, the part
+    /// holding it), so a repaired byte is charged to the record it is in.
+    pub(super) span: Range<usize>,
 }
 
 /// The state of one object while its candidates are collected.
@@ -25,12 +29,16 @@ pub(super) struct Ctx<'a> {
     pub(super) next_index: u32,
     /// Appended to reasons of spans that run to the end of a cut-off stream.
     pub(super) truncation: Option<String>,
+    pub(super) lines: Lines<'a>,
+    /// Parse work left for resynchronising after broken text, shared by the object's scans.
+    pub(super) budget: Budget,
 }
 
 impl<'a> Ctx<'a> {
     fn take_index(&mut self) -> u32 {
         let i = self.next_index;
-        self.next_index += 1;
+        // Saturating: past u32::MAX values (only with a cap raised past 4 GiB) share an index.
+        self.next_index = self.next_index.saturating_add(1);
         i
     }
 
@@ -45,7 +53,7 @@ impl<'a> Ctx<'a> {
         self.rejects.push(make_reject(
             self.source,
             Some(index),
-            Some(line_of(self.text, offset) as u64),
+            Some(self.lines.line(offset) as u64),
             reason,
             raw,
         ));
@@ -57,9 +65,16 @@ impl<'a> Ctx<'a> {
             .min(self.text.len())
     }
 
-    pub(super) fn push(&mut self, text: Cow<'a, str>, offset: usize) {
+    /// Takes a record candidate read from `from`, a part of the object's text.
+    pub(super) fn push(&mut self, text: Cow<'a, str>, offset: usize, from: &str) {
+        let start = self.offset_of(from);
+        self.push_span(text, offset, start..start + from.len());
+    }
+
+    pub(super) fn push_span(&mut self, text: Cow<'a, str>, offset: usize, span: Range<usize>) {
         let index = self.take_index();
-        self.candidates.push((index, Candidate { text, offset }));
+        self.candidates
+            .push((index, Candidate { text, offset, span }));
     }
 }
 
@@ -89,6 +104,8 @@ pub(super) fn collect<'a>(
         digests: 0,
         next_index: 0,
         truncation: gzip_error.map(|e| format!("the gzip stream is cut short ({e})")),
+        lines: Lines::new(text),
+        budget: Budget::for_text(text),
     };
     let format = match format {
         InputFormat::Auto => sniff(text),

@@ -14,7 +14,7 @@ pub(super) fn take_detail<'a>(
     offset: usize,
 ) {
     match detail {
-        Some(detail) if is_object(detail) => ctx.push(compact(detail.get()), offset),
+        Some(detail) if is_object(detail) => ctx.push(compact(detail.get()), offset, detail.get()),
         _ => ctx.reject_at(
             offset,
             raw.get(),

@@ -186,34 +186,58 @@ enum Gunzipped<'d> {
     TooLarge(Vec<u8>),
 }
 
-/// [`gunzip`] that never holds more than `cap` inflated bytes, and stops after the
-/// first [`PROBE_BYTES`] when they are binary (zeros are the classic bomb).
+/// Bytes asked of the gzip reader at a time.
+const READ_BYTES: usize = 64 * 1024;
+
+/// [`gunzip`] that never holds more than `cap` inflated bytes (plus one read), and stops
+/// after the first [`PROBE_BYTES`] when they are binary (zeros are the classic bomb).
+///
+/// It reads fixed 64 KiB pieces and grows the buffer itself: `read_to_end` over a
+/// `take` sizes its reads from what it has, and the trailer's size (which the object's
+/// author chooses) must not decide an allocation beyond the cap.
 fn gunzip_capped(data: &[u8], cap: u64) -> Gunzipped<'_> {
     if data.len() < 2 || data[0] != 0x1f || data[1] != 0x8b {
         return Gunzipped::Data(Cow::Borrowed(data), None);
     }
+    let limit = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
+    let hint = inflated_size_hint(data).min(limit);
     let mut decoder = flate2::read::MultiGzDecoder::new(data);
-    let hint = (inflated_size_hint(data) as u64).min(cap.saturating_add(1));
-    let mut out = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
-    if let Err(e) = (&mut decoder)
-        .take(PROBE_BYTES.min(cap.saturating_add(1)))
-        .read_to_end(&mut out)
-    {
-        return Gunzipped::Data(Cow::Owned(out), Some(e.to_string()));
-    }
-    if looks_binary(&out) {
-        return Gunzipped::Binary(out);
-    }
-    let rest = cap.saturating_add(1).saturating_sub(out.len() as u64);
-    match (&mut decoder).take(rest).read_to_end(&mut out) {
-        Err(e) => Gunzipped::Data(Cow::Owned(out), Some(e.to_string())),
-        Ok(_) if out.len() as u64 > cap => {
+    let mut out: Vec<u8> = Vec::with_capacity(hint.min(PROBE_BYTES as usize));
+    let mut piece = vec![0u8; READ_BYTES];
+    let mut probed = false;
+    loop {
+        if !probed && out.len() as u64 >= PROBE_BYTES.min(cap.saturating_add(1)) {
+            probed = true;
+            if looks_binary(&out) {
+                return Gunzipped::Binary(out);
+            }
+        }
+        if out.len() >= limit {
             out.truncate(256);
             out.shrink_to_fit();
-            Gunzipped::TooLarge(out)
+            return Gunzipped::TooLarge(out);
         }
-        Ok(_) => Gunzipped::Data(Cow::Owned(out), None),
+        let want = READ_BYTES.min(limit - out.len());
+        let n = match decoder.read(&mut piece[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Gunzipped::Data(Cow::Owned(out), Some(e.to_string())),
+        };
+        if out.capacity() - out.len() < n {
+            // Doubling, but never past the cap or the trailer's (bounded) claim.
+            let grown = (out.capacity().saturating_mul(2))
+                .max(hint)
+                .max(out.len() + n)
+                .min(limit.max(out.len() + n));
+            out.reserve_exact(grown - out.len());
+        }
+        out.extend_from_slice(&piece[..n]);
     }
+    if !probed && looks_binary(&out) {
+        return Gunzipped::Binary(out);
+    }
+    Gunzipped::Data(Cow::Owned(out), None)
 }
 
 /// Decompresses gzip (all members) when the data starts with the gzip magic.
@@ -243,5 +267,99 @@ fn inflated_size_hint(data: &[u8]) -> usize {
         isize
     } else {
         guess
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).expect("in memory");
+        e.finish().expect("in memory")
+    }
+
+    #[test]
+    fn the_cap_holds_at_every_boundary_and_the_buffer_never_outgrows_it() {
+        // Three reads and a bit: caps around the size and around one read.
+        let text: Vec<u8> = (0..3 * READ_BYTES + 5)
+            .map(|i| b'a' + (i % 26) as u8)
+            .collect();
+        let n = text.len() as u64;
+        let mut data = gz(&text);
+        let honest = data.clone();
+        // A trailer claiming 64 times the object's size (the most the hint believes).
+        let claim = (data.len() as u32).saturating_mul(64).to_le_bytes();
+        let at = data.len() - 4;
+        data[at..].copy_from_slice(&claim);
+        for data in [&honest, &data] {
+            for cap in [
+                1,
+                255,
+                64 * 1024 - 1,
+                64 * 1024,
+                64 * 1024 + 1,
+                n - 1,
+                n,
+                n + 1,
+                1 << 30,
+            ] {
+                match gunzip_capped(data, cap) {
+                    Gunzipped::Data(out, error) => {
+                        assert!(cap >= n, "cap {cap}: read past the cap");
+                        assert_eq!(&out[..], &text[..], "cap {cap}");
+                        let claimed = data != &honest;
+                        // The forged trailer is wrong, not the data: the CRC still holds,
+                        // the size check fails, and nothing is lost.
+                        assert_eq!(error.is_some(), claimed, "cap {cap}: {error:?}");
+                        let Cow::Owned(v) = out else {
+                            panic!("inflated")
+                        };
+                        assert!(
+                            v.capacity() as u64 <= cap + 1,
+                            "cap {cap}: {}",
+                            v.capacity()
+                        );
+                        assert!(
+                            v.capacity() <= 2 * text.len() + READ_BYTES,
+                            "{}",
+                            v.capacity()
+                        );
+                    }
+                    Gunzipped::TooLarge(head) => {
+                        assert!(cap < n, "cap {cap}");
+                        assert!(head.capacity() <= 256, "{}", head.capacity());
+                        assert_eq!(&head[..], &text[..head.len()]);
+                    }
+                    Gunzipped::Binary(_) => panic!("cap {cap}: text taken for binary"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zeros_stop_after_the_probe_and_cut_streams_keep_their_text() {
+        let zeros = gz(&vec![0u8; 16 * READ_BYTES]);
+        match gunzip_capped(&zeros, 1 << 30) {
+            Gunzipped::Binary(head) => {
+                assert!(head.len() as u64 <= PROBE_BYTES + READ_BYTES as u64)
+            }
+            _ => panic!("zeros are binary"),
+        }
+        let text = vec![b'x'; 4 * READ_BYTES];
+        let whole = gz(&text);
+        // Two members, the second cut short.
+        let mut two = whole.clone();
+        two.extend_from_slice(&whole[..whole.len() / 2]);
+        match gunzip_capped(&two, 1 << 30) {
+            Gunzipped::Data(out, Some(_)) => {
+                assert!(out.len() >= text.len() && out.len() < 2 * text.len());
+                assert!(out.iter().all(|&b| b == b'x'));
+            }
+            _ => panic!("a cut stream keeps what it inflated, with the error"),
+        }
     }
 }

@@ -23,12 +23,58 @@ pub(super) fn collect_json(ctx: &mut Ctx<'_>) {
     // The common S3 delivery shape is read element by element, so a broken record
     // (or a missing comma, or a cut-off file) costs only itself.
     if let Some(start) = records_array_start(text) {
-        let scanned = scan(text, start, Mode::ArrayElements, &plausible_record);
+        let scanned = scan(
+            text,
+            start,
+            Mode::ArrayElements,
+            &plausible_record,
+            &ctx.lines,
+            &mut ctx.budget,
+        );
         take_items(ctx, scanned.items, 1);
+        // Objects after the first (delivery files concatenated) used to be dropped
+        // unread; they are read as the values of JSON lines.
+        let rest = after_wrapper(text, scanned.end);
+        if rest < text.len() {
+            let scanned = scan(
+                text,
+                rest,
+                Mode::TopLevel,
+                &plausible_record,
+                &ctx.lines,
+                &mut ctx.budget,
+            );
+            take_items(ctx, scanned.items, 0);
+        }
         return;
     }
-    let scanned = scan(text, 0, Mode::TopLevel, &plausible_record);
+    let scanned = scan(
+        text,
+        0,
+        Mode::TopLevel,
+        &plausible_record,
+        &ctx.lines,
+        &mut ctx.budget,
+    );
     take_items(ctx, scanned.items, 0);
+}
+
+/// Where the text goes on after a `{"Records":[...]}` wrapper whose array ends at
+/// `end`: past its `}` and blanks (the end of the text for a lone delivery file).
+pub(super) fn after_wrapper(text: &str, end: usize) -> usize {
+    let b = text.as_bytes();
+    let blanks = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let at = blanks(end.min(b.len()));
+    if b.get(at) == Some(&b'}') {
+        blanks(at + 1)
+    } else {
+        at
+    }
 }
 
 /// Hands scanned values to [`classify`]; a broken span becomes one reject.
@@ -69,8 +115,27 @@ fn elements<'a>(ctx: &mut Ctx<'a>, array: &'a RawValue, what: &str, depth: u8) {
         );
         return;
     }
-    let start = text.len() - trimmed.len() + 1;
-    let scanned = scan(text, start, Mode::ArrayElements, &plausible_record);
+    // Scanned in place in the object's text, so the elements' offsets (and the lines
+    // and repaired bytes found through them) are the object's, not the array's.
+    let whole = ctx.text;
+    let base = ctx.offset_of(text);
+    let in_place = whole
+        .get(base..base + text.len())
+        .is_some_and(|s| std::ptr::eq(s.as_ptr(), text.as_ptr()));
+    let (within, base) = if in_place {
+        (&whole[..base + text.len()], base)
+    } else {
+        (text, 0)
+    };
+    let start = base + text.len() - trimmed.len() + 1;
+    let scanned = scan(
+        within,
+        start,
+        Mode::ArrayElements,
+        &plausible_record,
+        &ctx.lines,
+        &mut ctx.budget,
+    );
     take_items(ctx, scanned.items, depth + 1);
 }
 
@@ -93,7 +158,7 @@ pub(super) fn classify<'a>(ctx: &mut Ctx<'a>, raw: &'a RawValue, offset: usize, 
         Err(e) => return ctx.reject_at(offset, raw.get(), format!("unreadable object: {e}")),
     };
     match probe.shape() {
-        Shape::Record => ctx.push(compact(raw.get()), offset),
+        Shape::Record => ctx.push(compact(raw.get()), offset, raw.get()),
         Shape::Records if depth < 3 => {
             if let Some(records) = probe.records {
                 elements(ctx, records, "Records", depth);

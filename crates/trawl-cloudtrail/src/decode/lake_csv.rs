@@ -19,13 +19,17 @@ pub(super) fn collect_lake_csv(ctx: &mut Ctx<'_>) {
     let Some(column) = column else {
         return ctx.reject_at(0, text, "CloudTrail Lake CSV without an `eventjson` column");
     };
-    for row in reader.records() {
-        match row {
-            Ok(row) => {
+    let mut row = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {
                 let offset = row.position().map_or(0, |p| p.byte() as usize);
                 match row.get(column) {
                     Some(json) if !json.trim().is_empty() => {
-                        ctx.push(Cow::Owned(json.to_string()), offset)
+                        // The row runs to where the reader stands now: the next row.
+                        let end = (reader.position().byte() as usize).max(offset);
+                        ctx.push_span(Cow::Owned(json.to_string()), offset, offset..end)
                     }
                     _ => {
                         let raw = row.iter().collect::<Vec<_>>().join(",");
@@ -36,6 +40,11 @@ pub(super) fn collect_lake_csv(ctx: &mut Ctx<'_>) {
             Err(e) => {
                 let offset = e.position().map_or(0, |p| p.byte() as usize);
                 ctx.reject_at(offset, "", format!("unreadable CSV row: {e}"));
+                // A UTF-8 error leaves the reader on the same row; an I/O one cannot
+                // happen on a slice. Either way, go on only if it moved.
+                if reader.position().byte() as usize <= offset && reader.is_done() {
+                    break;
+                }
             }
         }
     }

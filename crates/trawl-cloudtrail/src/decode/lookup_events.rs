@@ -17,8 +17,8 @@ pub(super) fn take_cloudtrail_event<'a>(
     offset: usize,
 ) {
     match serde_json::from_str::<String>(inner.get()) {
-        Ok(s) => ctx.push(Cow::Owned(s), offset),
-        Err(_) if is_object(inner) => ctx.push(compact(inner.get()), offset),
+        Ok(s) => ctx.push(Cow::Owned(s), offset, inner.get()),
+        Err(_) if is_object(inner) => ctx.push(compact(inner.get()), offset, inner.get()),
         Err(e) => ctx.reject_at(
             offset,
             raw.get(),

@@ -25,7 +25,11 @@ mod sniff;
 mod validate;
 
 #[cfg(test)]
+mod hostile;
+#[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod regressions;
 #[cfg(test)]
 mod tests;
 
@@ -35,7 +39,7 @@ use std::collections::HashMap;
 use arrow::array::RecordBatch;
 
 use crate::batch::{Parsed, build_batch};
-use crate::scan::line_of;
+use crate::scan::Lines;
 use collect::{Collected, collect};
 use inflate::{Stage, inflate};
 use reject::make_reject;
@@ -63,29 +67,52 @@ pub struct Decoded {
 }
 
 /// Which candidates (by position) hold a repaired byte, with the first repair's
-/// description; a repair outside every record becomes a reject of its own.
+/// description; repairs outside every candidate (in rejected or wrapper text) become
+/// one reject of their own. A binary search per candidate over the repairs (which are
+/// in text order): a scan per repair was quadratic on text full of invalid bytes.
 fn taint(
     candidates: &[(u32, collect::Candidate<'_>)],
     repairs: &[inflate::Repair],
     source: &str,
-    text: &str,
+    lines: &Lines<'_>,
     rejects: &mut Vec<Reject>,
 ) -> HashMap<usize, String> {
     let mut tainted = HashMap::new();
-    for r in repairs {
-        // The record a byte belongs to starts at or before it and is the last to do so.
-        match candidates.iter().rposition(|(_, c)| c.offset <= r.at) {
-            Some(pos) => {
-                tainted.entry(pos).or_insert_with(|| r.describe());
-            }
-            None => rejects.push(make_reject(
-                source,
-                None,
-                Some(line_of(text, r.at) as u64),
-                format!("{} before the first record", r.describe()),
-                "",
-            )),
+    // The runs of repairs (as index ranges) that fall in some candidate.
+    let mut covered = Vec::new();
+    for (pos, (_, c)) in candidates.iter().enumerate() {
+        let first = repairs.partition_point(|r| r.at < c.span.start);
+        let past = repairs.partition_point(|r| r.at < c.span.end);
+        crate::work::charge(2 * (repairs.len().max(1).ilog2() as usize + 1));
+        if past > first {
+            covered.push(first..past);
+            tainted.insert(pos, repairs[first].describe());
         }
+    }
+    covered.sort_by_key(|r| r.start);
+    let (mut first_outside, mut outside, mut next) = (None, 0, 0);
+    for r in covered
+        .iter()
+        .chain(std::iter::once(&(repairs.len()..repairs.len())))
+    {
+        if r.start > next {
+            first_outside.get_or_insert(next);
+            outside += r.start - next;
+        }
+        next = next.max(r.end);
+    }
+    if let Some(first) = first_outside {
+        let r = &repairs[first];
+        rejects.push(make_reject(
+            source,
+            None,
+            Some(lines.line(r.at) as u64),
+            format!(
+                "{} outside the records read from the object ({outside} such runs of invalid bytes)",
+                r.describe(),
+            ),
+            "",
+        ));
     }
     tainted
 }
@@ -178,9 +205,10 @@ fn decode_within(
     for (i, c) in collected.iter().enumerate() {
         let Some(c) = c else { continue };
         let source = inputs[i].0;
+        let lines = Lines::new(c.text);
         let tainted = match &stages[i] {
             Stage::Text { repairs, .. } if !repairs.is_empty() => {
-                taint(&c.candidates, repairs, source, c.text, &mut rejects[i])
+                taint(&c.candidates, repairs, source, &lines, &mut rejects[i])
             }
             _ => HashMap::new(),
         };
@@ -190,7 +218,7 @@ fn decode_within(
                 rejects[i].push(make_reject(
                     source,
                     Some(*index),
-                    Some(line_of(c.text, cand.offset) as u64),
+                    Some(lines.line(cand.offset) as u64),
                     format!(
                         "{why}: JSON text must be UTF-8 and the record cannot be stored as it \
                          was (the raw text here has U+FFFD in their place)"
@@ -213,7 +241,7 @@ fn decode_within(
                 Err(reason) => rejects[i].push(make_reject(
                     source,
                     Some(*index),
-                    Some(line_of(c.text, cand.offset) as u64),
+                    Some(lines.line(cand.offset) as u64),
                     reason,
                     body,
                 )),

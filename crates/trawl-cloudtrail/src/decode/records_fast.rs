@@ -23,7 +23,11 @@ pub(super) fn one_pass_records<'a>(
     loop {
         pos = skip_separators(b, pos, Mode::ArrayElements);
         match b.get(pos)? {
-            b']' => return Some(out),
+            // Anything after the wrapper (another delivery file appended) is the
+            // careful reader's.
+            b']' => {
+                return (super::json::after_wrapper(text, pos + 1) == text.len()).then_some(out);
+            }
             b'{' => {}
             _ => return None,
         }
