@@ -196,8 +196,9 @@ impl Session {
         let explained = |e: anyhow::Error, ctx: &SessionContext| anyhow!("{}", explain(&e, ctx));
         let statements = trawl_engine::parse(text).map_err(|e| explained(e.into(), &self.ctx))?;
         for statement in statements {
-            let df = trawl_engine::plan(&self.ctx, statement)
+            let df = trawl_engine::plan(&self.ctx, statement.clone())
                 .await
+                .and_then(|df| trawl_engine::name_headers(df, &statement))
                 .map_err(|e| explained(e.into(), &self.ctx))?;
             // Output errors (a closed pipe) keep their type for the caller.
             if let Err(e) = self.run_frame(df).await {
@@ -217,11 +218,18 @@ impl Session {
         query: &Query,
         given: &HashMap<String, String>,
     ) -> Result<()> {
-        let df = query.plan(&self.ctx, given).await.map_err(|e| match e {
-            // Its message names the query and the parameter already.
-            trawl_engine::Error::Catalog(e) => anyhow::Error::new(e),
-            e => anyhow::Error::new(e).context(format!("query {} ({})", query.id, query.path)),
-        })?;
+        let df = query
+            .plan(&self.ctx, given)
+            .await
+            .and_then(|df| match trawl_engine::parse(&query.sql)?.as_slice() {
+                [statement] => trawl_engine::name_headers(df, statement),
+                _ => Ok(df),
+            })
+            .map_err(|e| match e {
+                // Its message names the query and the parameter already.
+                trawl_engine::Error::Catalog(e) => anyhow::Error::new(e),
+                e => anyhow::Error::new(e).context(format!("query {} ({})", query.id, query.path)),
+            })?;
         match self.run_frame(df).await {
             Err(e) if !e.chain().any(|c| c.is::<std::io::Error>()) => {
                 let message = format!("{e:#}");
