@@ -501,6 +501,8 @@ fn repl_in_a_pseudo_terminal() {
     cmd.args(["sql", "--lake", lake.to_str().unwrap()])
         .env("TRAWL_HISTORY", &history)
         .env("NO_COLOR", "1")
+        // Results taller than the terminal would wait in `less`.
+        .env("PAGER", "cat")
         // CI may run without TERM; rustyline then falls back to a plain reader.
         .env("TERM", "xterm");
     let mut p = Session::spawn(cmd).unwrap();

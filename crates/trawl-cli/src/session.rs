@@ -17,6 +17,7 @@ use trawl_engine::catalog::{Catalog, Query, QueryKind};
 
 use crate::args::OptionalLake;
 use crate::explain::explain;
+use crate::pager::{Paging, does_not_fit, page, terminal_size};
 use crate::print::{Format, PrintOptions, render};
 
 /// Where a session's lake came from, said once when it opens.
@@ -37,6 +38,8 @@ pub struct Session {
     pub output: Option<(PathBuf, std::fs::File)>,
     /// Show a spinner on stderr while a query runs.
     pub spinner: bool,
+    /// Results on a terminal go through the pager (the shell's `\pager`).
+    pub paging: Paging,
 }
 
 /// Opens a session over a lake (or the bundled sample).
@@ -69,6 +72,7 @@ pub async fn open_session(
         timing: false,
         output: None,
         spinner: false,
+        paging: Paging::Off,
     };
     Ok((session, source))
 }
@@ -138,12 +142,22 @@ pub fn announce(source: &LakeSource, quiet: bool) {
 }
 
 impl Session {
-    fn emit(&mut self, text: &str) -> Result<()> {
+    /// Writes result text to `\o`'s file or the screen, through the pager when it is on.
+    pub fn emit(&mut self, text: &str) -> Result<()> {
         match &mut self.output {
             Some((path, f)) => f
                 .write_all(text.as_bytes())
                 .with_context(|| path.display().to_string()),
             None => {
+                let size = terminal_size().filter(|_| self.paging != Paging::Off);
+                if let Some((cols, rows)) = size
+                    && (self.paging == Paging::On || does_not_fit(text, cols, rows))
+                {
+                    match page(text) {
+                        Ok(()) => return Ok(()),
+                        Err(e) => eprintln!("note: {e}; printing without it (\\pager off)"),
+                    }
+                }
                 let mut out = std::io::stdout().lock();
                 out.write_all(text.as_bytes())?;
                 out.flush()?;
@@ -183,6 +197,10 @@ impl Session {
         let started = Instant::now();
         let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
         let batches = self.collect(df).await?;
+        self.print.width = match self.output {
+            None => terminal_size().map(|(cols, _)| cols),
+            Some(_) => None,
+        };
         let text = render(&schema, &batches, &self.print)?;
         self.emit(&text)?;
         if self.timing {

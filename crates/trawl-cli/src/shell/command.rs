@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::{Result, anyhow, bail};
-use datafusion::arrow::datatypes::DataType;
 
-use crate::explain::field_paths;
-use crate::print::Format;
+use super::describe::{describe, list_tables};
+use crate::pager::Paging;
+use crate::print::{Expanded, Format};
 use crate::session::{Session, parse_params};
 
 /// A meta-command.
@@ -23,13 +23,14 @@ pub enum MetaCommand {
     Format,
     MaxRows,
     Expanded,
+    Pager,
     Output,
     Include,
 }
 
 impl MetaCommand {
     /// In the order `\?` lists them.
-    pub const ALL: [MetaCommand; 11] = [
+    pub const ALL: [MetaCommand; 12] = [
         Self::Help,
         Self::Quit,
         Self::Describe,
@@ -39,6 +40,7 @@ impl MetaCommand {
         Self::Format,
         Self::MaxRows,
         Self::Expanded,
+        Self::Pager,
         Self::Output,
         Self::Include,
     ];
@@ -48,13 +50,14 @@ impl MetaCommand {
         match self {
             Self::Help => &["\\?", "\\h", "\\help"],
             Self::Quit => &["\\q", "\\quit", "\\exit"],
-            Self::Describe => &["\\d"],
+            Self::Describe => &["\\d", "\\d+", "\\dS", "\\dS+"],
             Self::Queries => &["\\queries"],
             Self::Run => &["\\run"],
             Self::Timing => &["\\timing"],
             Self::Format => &["\\format", "\\pset"],
             Self::MaxRows => &["\\maxrows"],
             Self::Expanded => &["\\x"],
+            Self::Pager => &["\\pager"],
             Self::Output => &["\\o"],
             Self::Include => &["\\i"],
         }
@@ -68,9 +71,11 @@ impl MetaCommand {
             Self::Timing => "[on|off]",
             Self::Format => "table|csv|json|ndjson|markdown",
             Self::MaxRows => "N|all",
+            Self::Expanded => "[on|off|auto]",
+            Self::Pager => "[on|off|auto]",
             Self::Output => "[FILE]",
             Self::Include => "FILE",
-            Self::Help | Self::Quit | Self::Queries | Self::Expanded => "",
+            Self::Help | Self::Quit | Self::Queries => "",
         }
     }
 
@@ -78,13 +83,16 @@ impl MetaCommand {
         match self {
             Self::Help => "this help",
             Self::Quit => "quit (also Ctrl-D)",
-            Self::Describe => "list tables; with NAME, describe a table, struct fields included",
+            Self::Describe => {
+                "list tables (\\d+ adds system views); with NAME, its columns and struct fields"
+            }
             Self::Queries => "list saved queries",
             Self::Run => "run a saved query with parameters",
             Self::Timing => "show how long each query took",
             Self::Format => "output format",
             Self::MaxRows => "rows shown in table output",
-            Self::Expanded => "toggle expanded output (one field per line)",
+            Self::Expanded => "expanded output (one field per line); auto: when a row is too wide",
+            Self::Pager => "results taller or wider than the terminal go to $PAGER (less -SRFX)",
             Self::Output => "write results to FILE; \\o alone goes back to the screen",
             Self::Include => "run the SQL in FILE",
         }
@@ -113,22 +121,25 @@ impl MetaCommand {
 
     /// Runs one meta-command line; returns false to quit.
     pub async fn run_line(session: &mut Session, line: &str) -> Result<bool> {
-        let mut parts = line.split_whitespace();
-        let name = parts.next().unwrap_or("");
-        let args: Vec<&str> = parts.collect();
+        let line = line.trim().trim_end_matches(';');
+        let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let args: Vec<&str> = rest.split_whitespace().collect();
         let command = Self::lookup(name)
             .ok_or_else(|| anyhow!("unknown command {name} (\\? lists the commands)"))?;
-        command.run(session, &args).await
+        command.run(session, name, &args).await
     }
 
-    async fn run(self, session: &mut Session, args: &[&str]) -> Result<bool> {
+    async fn run(self, session: &mut Session, name: &str, args: &[&str]) -> Result<bool> {
         match self {
             Self::Quit => return Ok(false),
             Self::Help => print!("{}", Self::help()),
-            Self::Describe => match args.first() {
-                None => session.run_sql("SHOW TABLES;").await?,
-                Some(name) => describe(session, name.trim_end_matches(';')).await?,
-            },
+            Self::Describe => {
+                let text = match args.first() {
+                    None => list_tables(session, name != "\\d").await?,
+                    Some(table) => describe(session, table).await?,
+                };
+                session.emit(&text)?;
+            }
             Self::Queries => {
                 for q in &session.catalog.queries {
                     println!("  {:<32} {:<13} {}", q.id, q.kind, q.title);
@@ -176,10 +187,28 @@ impl MetaCommand {
                 );
             }
             Self::Expanded => {
-                session.print.expanded = !session.print.expanded;
+                session.print.expanded = match args.first() {
+                    Some(&"on") => Expanded::On,
+                    Some(&"off") => Expanded::Off,
+                    Some(&"auto") => Expanded::Auto,
+                    Some(other) => bail!("\\x takes on, off or auto, not `{other}`"),
+                    None if session.print.expanded == Expanded::Off => Expanded::On,
+                    None => Expanded::Off,
+                };
+                println!("expanded output is {}", session.print.expanded);
+            }
+            Self::Pager => {
+                session.paging = match args.first() {
+                    Some(&"on") => Paging::On,
+                    Some(&"off") => Paging::Off,
+                    Some(&"auto") => Paging::Auto,
+                    Some(other) => bail!("\\pager takes on, off or auto, not `{other}`"),
+                    None => session.paging,
+                };
                 println!(
-                    "expanded output is {}",
-                    if session.print.expanded { "on" } else { "off" }
+                    "pager is {} ({})",
+                    session.paging,
+                    crate::pager::pager_command()
                 );
             }
             Self::Output => match args.first() {
@@ -203,22 +232,6 @@ impl MetaCommand {
         }
         Ok(true)
     }
-}
-
-/// `\d NAME`: every column and struct path with its type.
-async fn describe(session: &Session, name: &str) -> Result<()> {
-    let schema = session.ctx.table(name).await?.schema().as_arrow().clone();
-    let mut text = String::new();
-    for (path, kind) in field_paths(schema.fields()) {
-        let kind = if matches!(kind, DataType::Struct(_)) {
-            "struct".to_string()
-        } else {
-            kind.to_string()
-        };
-        text.push_str(&format!("{path:<58} {kind}\n"));
-    }
-    print!("{text}");
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! cancel a running query, Ctrl-D to leave.
 
 mod command;
+mod describe;
 mod helper;
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use rustyline::history::FileHistory;
 use rustyline::{Config, Editor};
 
 use crate::explain::explain;
+use crate::pager::Paging;
 use crate::session::{LakeSource, Session};
 use command::MetaCommand;
 use helper::{TrawlHelper, words};
@@ -48,6 +50,7 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
         }
         let _ = rl.load_history(h);
     }
+    session.paging = Paging::Auto;
     session.spinner = std::io::IsTerminal::is_terminal(&std::io::stderr());
     match source {
         LakeSource::Given(p) => println!(
