@@ -1,5 +1,6 @@
 //! The shell as a daily tool: result headers as written (every format), `\d`, the
-//! pager and `\x auto`, through a real pseudo-terminal.
+//! pager, `\x auto`, `\save`, `\e`, `\history`, `\explain` and `\watch`, through a
+//! real pseudo-terminal.
 
 use std::time::Duration;
 
@@ -136,6 +137,111 @@ fn describe_pager_and_expanded_auto() {
     )
     .unwrap();
     want(&mut p, "RECORD 1");
+    want(&mut p, "trawl>");
+    quit(p);
+}
+
+#[test]
+fn save_edit_history_explain_and_watch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let editor = tmp.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'SELECT %s AS how;\\n' \"'edited'\" > \"$1\"\n",
+    )
+    .unwrap();
+    let status = std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&editor)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut p = spawn_shell(
+        &lake,
+        tmp.path(),
+        &[("PAGER", "cat"), ("EDITOR", editor.to_str().unwrap())],
+    );
+    // A query with a placeholder fails to run without a value, and is saved with it.
+    p.send_line(
+        "SELECT eventname, count(*) AS n FROM cloudtrail WHERE eventsource = $source \
+         GROUP BY eventname ORDER BY n DESC, eventname;",
+    )
+    .unwrap();
+    want(&mut p, "error");
+    want(&mut p, "trawl>");
+    p.send_line("\\save by_source Events of one service")
+        .unwrap();
+    want(&mut p, "saved");
+    want(&mut p, "\\run by_source source=...");
+    want(&mut p, "trawl>");
+    let saved =
+        std::fs::read_to_string(tmp.path().join("config/trawl/queries/by_source.sql")).unwrap();
+    assert!(
+        saved.starts_with("-- title: Events of one service\n"),
+        "{saved}"
+    );
+    assert!(
+        saved.contains("-- param: source string required\n"),
+        "{saved}"
+    );
+    p.send_line("\\run by_source source=sts.amazonaws.com")
+        .unwrap();
+    want(&mut p, "AssumeRole");
+    want(&mut p, "trawl>");
+    // `trawl run` finds it too.
+    let out = trawl()
+        .args(["run", "by_source", "--lake", lake.to_str().unwrap()])
+        .args(["--param", "source=sts.amazonaws.com", "--format", "csv"])
+        .env("XDG_CONFIG_HOME", tmp.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("AssumeRole,"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    p.send_line("\\history 2").unwrap();
+    want(&mut p, "  \\run by_source source=sts.amazonaws.com");
+    want(&mut p, "  \\history 2");
+    want(&mut p, "trawl>");
+    // \e: the editor's text runs when it exits.
+    p.send_line("\\e").unwrap();
+    want(&mut p, "SELECT 'edited' AS how");
+    want(&mut p, "│ edited");
+    want(&mut p, "trawl>");
+    // \explain and EXPLAIN ANALYZE: a tree with rows, bytes, time and the partitions.
+    p.send_line(
+        "\\explain SELECT count(*) FROM cloudtrail WHERE eventtime >= TIMESTAMP '2022-01-01 00:00:00'",
+    )
+    .unwrap();
+    want(&mut p, "DataSourceExec");
+    want(&mut p, "rows=");
+    want(&mut p, "bytes=");
+    want(&mut p, "time=");
+    want(&mut p, "date= partitions");
+    want(&mut p, "pruned ");
+    want(&mut p, "rows in");
+    want(&mut p, "trawl>");
+    p.send_line("EXPLAIN ANALYZE SELECT eventname FROM cloudtrail LIMIT 3;")
+        .unwrap();
+    want(&mut p, "DataSourceExec");
+    want(&mut p, "3 rows in");
+    want(&mut p, "trawl>");
+    // \watch runs the last query again until Ctrl-C.
+    p.send_line("SELECT 'tick' AS watched;").unwrap();
+    want(&mut p, "trawl>");
+    p.send_line("\\watch 0.5").unwrap();
+    want(&mut p, "Ctrl-C stops");
+    want(&mut p, "watched");
+    want(&mut p, "Ctrl-C stops");
+    want(&mut p, "watched");
+    p.send(expectrl::ControlCode::EndOfText).unwrap();
+    want(&mut p, "cancelled");
+    want(&mut p, "trawl>");
+    p.send_line("SELECT 40 + 2 AS answer;").unwrap();
+    want(&mut p, "42");
     want(&mut p, "trawl>");
     quit(p);
 }

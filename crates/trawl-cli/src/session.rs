@@ -40,6 +40,11 @@ pub struct Session {
     pub spinner: bool,
     /// Results on a terminal go through the pager (the shell's `\pager`).
     pub paging: Paging,
+    /// The `--queries` folders, to reload the library after `\save`.
+    pub extra_query_dirs: Vec<PathBuf>,
+    /// Statements typed in the shell, oldest first (history of earlier sessions
+    /// included): `\history`, and the last for `\e`, `\save`, `\watch`, `\explain`.
+    pub recent: Vec<String>,
 }
 
 /// Opens a session over a lake (or the bundled sample).
@@ -73,6 +78,8 @@ pub async fn open_session(
         output: None,
         spinner: false,
         paging: Paging::Off,
+        extra_query_dirs: extra_dirs.to_vec(),
+        recent: Vec::new(),
     };
     Ok((session, source))
 }
@@ -90,18 +97,20 @@ pub fn load_catalog(extra_dirs: &[PathBuf]) -> Result<Catalog> {
 /// User query folders: `--queries` directories, then `$XDG_CONFIG_HOME/trawl/queries`
 /// (or `~/.config/trawl/queries`) when it exists.
 pub fn query_dirs(extra: &[PathBuf]) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-    if let Some(c) = config {
-        let d = c.join("trawl").join("queries");
-        if d.is_dir() {
-            dirs.push(d);
-        }
-    }
+    let mut dirs: Vec<PathBuf> = user_query_dir()
+        .filter(|d| d.is_dir())
+        .into_iter()
+        .collect();
     dirs.extend(extra.iter().cloned());
     dirs
+}
+
+/// `$XDG_CONFIG_HOME/trawl/queries` or `~/.config/trawl/queries`, where `\save` writes.
+pub fn user_query_dir() -> Option<PathBuf> {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(config.join("trawl").join("queries"))
 }
 
 /// Output settings from the command line.
@@ -142,6 +151,15 @@ pub fn announce(source: &LakeSource, quiet: bool) {
 }
 
 impl Session {
+    /// The last SQL statement typed in the shell (meta-commands aside).
+    pub fn last_sql(&self) -> Option<&str> {
+        self.recent
+            .iter()
+            .rev()
+            .map(String::as_str)
+            .find(|s| !s.starts_with('\\'))
+    }
+
     /// Writes result text to `\o`'s file or the screen, through the pager when it is on.
     pub fn emit(&mut self, text: &str) -> Result<()> {
         match &mut self.output {
