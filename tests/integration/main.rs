@@ -6,6 +6,7 @@ mod detections;
 mod hunt;
 mod library;
 mod s3;
+mod shell;
 mod sql;
 mod util;
 mod verify;

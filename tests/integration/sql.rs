@@ -23,7 +23,7 @@ fn real_dirs() -> Vec<PathBuf> {
 }
 
 /// A lake of the real corpora.
-fn real_lake(tmp: &Path) -> PathBuf {
+pub(crate) fn real_lake(tmp: &Path) -> PathBuf {
     let lake = tmp.join("lake");
     let dirs = real_dirs();
     let (code, s) = convert_json(
@@ -480,7 +480,7 @@ fn saved_queries_list_and_run_with_bound_parameters() {
 }
 
 /// Waits for `needle`; on a timeout, fails with what the terminal showed instead.
-fn want(p: &mut expectrl::Session, needle: &str) {
+pub(crate) fn want(p: &mut expectrl::Session, needle: &str) {
     if let Err(e) = p.expect(needle) {
         let mut seen = vec![0u8; 1 << 16];
         let n = p.try_read(&mut seen).unwrap_or(0);
@@ -501,6 +501,8 @@ fn repl_in_a_pseudo_terminal() {
     cmd.args(["sql", "--lake", lake.to_str().unwrap()])
         .env("TRAWL_HISTORY", &history)
         .env("NO_COLOR", "1")
+        // Results taller than the terminal would wait in `less`.
+        .env("PAGER", "cat")
         // CI may run without TERM; rustyline then falls back to a plain reader.
         .env("TERM", "xterm");
     let mut p = Session::spawn(cmd).unwrap();

@@ -7,7 +7,7 @@
 //! above `--fail-on`. `verify` has its own, like `aws cloudtrail validate-logs`:
 //! 0 all valid, 1 something invalid, 2 nothing could be checked (errors included).
 
-// Layers, bottom first: explain, print -> args -> archive -> session -> shell ->
+// Layers, bottom first: explain, pager, print -> args -> archive -> session -> shell ->
 // commands. A module imports only from layers below its own, and the command
 // modules never import each other (`tests::layering` checks it).
 mod archive;
@@ -15,6 +15,7 @@ mod args;
 mod commands;
 mod explain;
 mod keys;
+mod pager;
 mod print;
 mod session;
 mod shell;
@@ -97,7 +98,7 @@ mod tests {
     /// Each module's layer; a module may use `crate::M` only for an M of a lower layer.
     fn layer(module: &str) -> Option<usize> {
         Some(match module {
-            "explain" | "print" => 0,
+            "explain" | "pager" | "print" => 0,
             "args" => 1,
             "archive" | "keys" => 2,
             "session" => 3,

@@ -33,6 +33,25 @@ impl std::fmt::Display for Format {
     }
 }
 
+/// Expanded output (`\x`): one field per line, always, never, or when a row does
+/// not fit the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expanded {
+    Off,
+    On,
+    Auto,
+}
+
+impl std::fmt::Display for Expanded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Off => "off",
+            Self::On => "on",
+            Self::Auto => "auto",
+        })
+    }
+}
+
 /// How results are printed.
 #[derive(Debug, Clone)]
 pub struct PrintOptions {
@@ -40,9 +59,11 @@ pub struct PrintOptions {
     /// Rows shown in table and markdown output (`None`: all).
     pub maxrows: Option<usize>,
     /// One field per line, for wide rows (table format).
-    pub expanded: bool,
+    pub expanded: Expanded,
     /// Longest cell shown in table output; longer cells are cut with `…`.
     pub max_cell: usize,
+    /// The terminal's width, when output goes to one (for `\x auto`).
+    pub width: Option<usize>,
 }
 
 impl Default for PrintOptions {
@@ -50,8 +71,9 @@ impl Default for PrintOptions {
         Self {
             format: Format::Table,
             maxrows: Some(40),
-            expanded: false,
+            expanded: Expanded::Off,
             max_cell: 60,
+            width: None,
         }
     }
 }
@@ -85,11 +107,32 @@ fn cut(s: &str, max: usize) -> String {
     let s = s.replace(['\n', '\r'], " ");
     if s.chars().count() <= max {
         s
+    } else if let Some(arn) = cut_arn(&s, max) {
+        arn
     } else {
         let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
         out.push('…');
         out
     }
+}
+
+/// An ARN too long for its cell, cut in the middle: what tells two ARNs apart is the
+/// account (after the fifth `:`) and the name at the end, not the path between.
+fn cut_arn(s: &str, max: usize) -> Option<String> {
+    if !s.starts_with("arn:") {
+        return None;
+    }
+    let head_end = s.match_indices(':').nth(4)?.0 + 1;
+    let head = &s[..head_end];
+    let head_len = head.chars().count();
+    // Room for the `…` and a useful part of the name, or cut the plain way.
+    if head_len + 1 + 8 > max {
+        return None;
+    }
+    let tail_len = max - head_len - 1;
+    let rest: Vec<char> = s[head_end..].chars().collect();
+    let tail: String = rest[rest.len().saturating_sub(tail_len)..].iter().collect();
+    Some(format!("{head}…{tail}"))
 }
 
 fn footer(shown: usize, total: usize) -> String {
@@ -105,19 +148,7 @@ fn footer(shown: usize, total: usize) -> String {
 /// Renders batches as text in the chosen format.
 pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) -> Result<String> {
     match opts.format {
-        Format::Table if opts.expanded => {
-            let (header, rows, total) = cell_strings(schema, batches, opts.maxrows)?;
-            let width = header.iter().map(|h| h.chars().count()).max().unwrap_or(0);
-            let mut out = String::new();
-            for (n, row) in rows.iter().enumerate() {
-                let _ = writeln!(out, "-[ RECORD {} ]-", n + 1);
-                for (h, v) in header.iter().zip(row) {
-                    let _ = writeln!(out, "{h:<width$} | {v}");
-                }
-            }
-            out.push_str(&footer(rows.len(), total));
-            Ok(out)
-        }
+        Format::Table if opts.expanded == Expanded::On => expanded(schema, batches, opts),
         Format::Table => {
             let (header, rows, total) = cell_strings(schema, batches, opts.maxrows)?;
             let mut table = Table::new();
@@ -128,7 +159,12 @@ pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) 
             for row in &rows {
                 table.add_row(row.iter().map(|c| cut(c, opts.max_cell)));
             }
-            Ok(format!("{table}\n{}", footer(rows.len(), total)))
+            let text = format!("{table}\n{}", footer(rows.len(), total));
+            let too_wide = |w: usize| text.lines().any(|l| l.chars().count() > w);
+            if opts.expanded == Expanded::Auto && opts.width.is_some_and(too_wide) {
+                return expanded(schema, batches, opts);
+            }
+            Ok(text)
         }
         Format::Markdown => {
             let (header, rows, total) = cell_strings(schema, batches, opts.maxrows)?;
@@ -195,5 +231,69 @@ pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) 
             }
             Ok(String::from_utf8(buf)?)
         }
+    }
+}
+
+/// One field per line, a block per row.
+fn expanded(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) -> Result<String> {
+    let (header, rows, total) = cell_strings(schema, batches, opts.maxrows)?;
+    let width = header.iter().map(|h| h.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (n, row) in rows.iter().enumerate() {
+        let _ = writeln!(out, "-[ RECORD {} ]-", n + 1);
+        for (h, v) in header.iter().zip(row) {
+            let _ = writeln!(out, "{h:<width$} | {v}");
+        }
+    }
+    out.push_str(&footer(rows.len(), total));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::StringArray;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    use super::*;
+
+    #[test]
+    fn long_arns_keep_their_account_and_name() {
+        let arn = "arn:aws:sts::123456789012:assumed-role/OrganizationAccountAccessRole-Long/alice-session";
+        let cell = cut(arn, 48);
+        assert_eq!(cell.chars().count(), 48);
+        assert!(cell.starts_with("arn:aws:sts::123456789012:…"), "{cell}");
+        assert!(cell.ends_with("/alice-session"), "{cell}");
+        // Short ARNs and other text are cut at the end as before.
+        assert_eq!(cut("arn:aws:iam::1:root", 48), "arn:aws:iam::1:root");
+        assert_eq!(cut("abcdefghij", 5), "abcd…");
+    }
+
+    #[test]
+    fn expanded_auto_switches_only_when_a_row_is_too_wide() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("a", DataType::Utf8, true),
+            Field::new("b", DataType::Utf8, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(vec!["x".repeat(30)])),
+                Arc::new(StringArray::from(vec!["y".repeat(30)])),
+            ],
+        )
+        .unwrap();
+        let opts = |width| PrintOptions {
+            expanded: Expanded::Auto,
+            width,
+            ..PrintOptions::default()
+        };
+        let wide = render(&schema, std::slice::from_ref(&batch), &opts(Some(200))).unwrap();
+        assert!(wide.starts_with('┌'), "{wide}");
+        let narrow = render(&schema, std::slice::from_ref(&batch), &opts(Some(40))).unwrap();
+        assert!(narrow.starts_with("-[ RECORD 1 ]-"), "{narrow}");
+        let unknown = render(&schema, &[batch], &opts(None)).unwrap();
+        assert!(unknown.starts_with('┌'), "{unknown}");
     }
 }

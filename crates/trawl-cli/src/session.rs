@@ -17,6 +17,7 @@ use trawl_engine::catalog::{Catalog, Query, QueryKind};
 
 use crate::args::OptionalLake;
 use crate::explain::explain;
+use crate::pager::{Paging, does_not_fit, page, terminal_size};
 use crate::print::{Format, PrintOptions, render};
 
 /// Where a session's lake came from, said once when it opens.
@@ -37,6 +38,13 @@ pub struct Session {
     pub output: Option<(PathBuf, std::fs::File)>,
     /// Show a spinner on stderr while a query runs.
     pub spinner: bool,
+    /// Results on a terminal go through the pager (the shell's `\pager`).
+    pub paging: Paging,
+    /// The `--queries` folders, to reload the library after `\save`.
+    pub extra_query_dirs: Vec<PathBuf>,
+    /// Statements typed in the shell, oldest first (history of earlier sessions
+    /// included): `\history`, and the last for `\e`, `\save`, `\watch`, `\explain`.
+    pub recent: Vec<String>,
 }
 
 /// Opens a session over a lake (or the bundled sample).
@@ -69,6 +77,9 @@ pub async fn open_session(
         timing: false,
         output: None,
         spinner: false,
+        paging: Paging::Off,
+        extra_query_dirs: extra_dirs.to_vec(),
+        recent: Vec::new(),
     };
     Ok((session, source))
 }
@@ -86,18 +97,20 @@ pub fn load_catalog(extra_dirs: &[PathBuf]) -> Result<Catalog> {
 /// User query folders: `--queries` directories, then `$XDG_CONFIG_HOME/trawl/queries`
 /// (or `~/.config/trawl/queries`) when it exists.
 pub fn query_dirs(extra: &[PathBuf]) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-    if let Some(c) = config {
-        let d = c.join("trawl").join("queries");
-        if d.is_dir() {
-            dirs.push(d);
-        }
-    }
+    let mut dirs: Vec<PathBuf> = user_query_dir()
+        .filter(|d| d.is_dir())
+        .into_iter()
+        .collect();
     dirs.extend(extra.iter().cloned());
     dirs
+}
+
+/// `$XDG_CONFIG_HOME/trawl/queries` or `~/.config/trawl/queries`, where `\save` writes.
+pub fn user_query_dir() -> Option<PathBuf> {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(config.join("trawl").join("queries"))
 }
 
 /// Output settings from the command line.
@@ -138,12 +151,31 @@ pub fn announce(source: &LakeSource, quiet: bool) {
 }
 
 impl Session {
-    fn emit(&mut self, text: &str) -> Result<()> {
+    /// The last SQL statement typed in the shell (meta-commands aside).
+    pub fn last_sql(&self) -> Option<&str> {
+        self.recent
+            .iter()
+            .rev()
+            .map(String::as_str)
+            .find(|s| !s.starts_with('\\'))
+    }
+
+    /// Writes result text to `\o`'s file or the screen, through the pager when it is on.
+    pub fn emit(&mut self, text: &str) -> Result<()> {
         match &mut self.output {
             Some((path, f)) => f
                 .write_all(text.as_bytes())
                 .with_context(|| path.display().to_string()),
             None => {
+                let size = terminal_size().filter(|_| self.paging != Paging::Off);
+                if let Some((cols, rows)) = size
+                    && (self.paging == Paging::On || does_not_fit(text, cols, rows))
+                {
+                    match page(text) {
+                        Ok(()) => return Ok(()),
+                        Err(e) => eprintln!("note: {e}; printing without it (\\pager off)"),
+                    }
+                }
                 let mut out = std::io::stdout().lock();
                 out.write_all(text.as_bytes())?;
                 out.flush()?;
@@ -183,6 +215,10 @@ impl Session {
         let started = Instant::now();
         let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
         let batches = self.collect(df).await?;
+        self.print.width = match self.output {
+            None => terminal_size().map(|(cols, _)| cols),
+            Some(_) => None,
+        };
         let text = render(&schema, &batches, &self.print)?;
         self.emit(&text)?;
         if self.timing {
@@ -196,8 +232,9 @@ impl Session {
         let explained = |e: anyhow::Error, ctx: &SessionContext| anyhow!("{}", explain(&e, ctx));
         let statements = trawl_engine::parse(text).map_err(|e| explained(e.into(), &self.ctx))?;
         for statement in statements {
-            let df = trawl_engine::plan(&self.ctx, statement)
+            let df = trawl_engine::plan(&self.ctx, statement.clone())
                 .await
+                .and_then(|df| trawl_engine::name_headers(df, &statement))
                 .map_err(|e| explained(e.into(), &self.ctx))?;
             // Output errors (a closed pipe) keep their type for the caller.
             if let Err(e) = self.run_frame(df).await {
@@ -217,11 +254,18 @@ impl Session {
         query: &Query,
         given: &HashMap<String, String>,
     ) -> Result<()> {
-        let df = query.plan(&self.ctx, given).await.map_err(|e| match e {
-            // Its message names the query and the parameter already.
-            trawl_engine::Error::Catalog(e) => anyhow::Error::new(e),
-            e => anyhow::Error::new(e).context(format!("query {} ({})", query.id, query.path)),
-        })?;
+        let df = query
+            .plan(&self.ctx, given)
+            .await
+            .and_then(|df| match trawl_engine::parse(&query.sql)?.as_slice() {
+                [statement] => trawl_engine::name_headers(df, statement),
+                _ => Ok(df),
+            })
+            .map_err(|e| match e {
+                // Its message names the query and the parameter already.
+                trawl_engine::Error::Catalog(e) => anyhow::Error::new(e),
+                e => anyhow::Error::new(e).context(format!("query {} ({})", query.id, query.path)),
+            })?;
         match self.run_frame(df).await {
             Err(e) if !e.chain().any(|c| c.is::<std::io::Error>()) => {
                 let message = format!("{e:#}");

@@ -5,6 +5,7 @@
 
 mod batch;
 mod decode;
+mod doc;
 pub mod generate;
 mod key;
 mod record;
@@ -18,6 +19,7 @@ pub use decode::{
     DEFAULT_MAX_INFLATED, DecodeOptions, Decoded, InputFormat, MAX_REJECT_RAW, Reject, decode,
     decode_many, gunzip,
 };
+pub use doc::{ColumnGroup, column_doc};
 pub use key::{DeliveryKey, ObjectKind, classify_key, parse_delivery_key};
 pub use schema::{
     DATE_PARTITION, SCHEMA_VERSION, SCHEMA_VERSION_KEY, col, event_time_type, schema,

@@ -4,6 +4,7 @@
 pub mod catalog;
 mod dialect;
 pub mod functions;
+mod headers;
 pub mod integrity;
 mod lake;
 mod raw;
@@ -17,6 +18,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParserBuilder, Statement};
 
 pub use dialect::TrawlDialect;
+pub use headers::name_headers;
 pub use lake::{LakeTable, damaged_lake_files, date_filters, lake_table, register_s3_lake};
 pub use raw::{RawSummary, register_raw};
 

@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use anyhow::{Result, anyhow, bail};
-use datafusion::arrow::datatypes::DataType;
+use anyhow::{Context, Result, anyhow, bail};
 
-use crate::explain::field_paths;
-use crate::print::Format;
-use crate::session::{Session, parse_params};
+use super::analyze::explain_analyze;
+use super::describe::{describe, list_tables};
+use crate::pager::Paging;
+use crate::print::{Expanded, Format};
+use crate::session::{Session, load_catalog, parse_params, user_query_dir};
 
 /// A meta-command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,26 +21,38 @@ pub enum MetaCommand {
     Describe,
     Queries,
     Run,
+    Save,
+    Edit,
+    History,
+    Explain,
+    Watch,
     Timing,
     Format,
     MaxRows,
     Expanded,
+    Pager,
     Output,
     Include,
 }
 
 impl MetaCommand {
     /// In the order `\?` lists them.
-    pub const ALL: [MetaCommand; 11] = [
+    pub const ALL: [MetaCommand; 17] = [
         Self::Help,
         Self::Quit,
         Self::Describe,
         Self::Queries,
         Self::Run,
+        Self::Save,
+        Self::Edit,
+        Self::History,
+        Self::Explain,
+        Self::Watch,
         Self::Timing,
         Self::Format,
         Self::MaxRows,
         Self::Expanded,
+        Self::Pager,
         Self::Output,
         Self::Include,
     ];
@@ -48,13 +62,19 @@ impl MetaCommand {
         match self {
             Self::Help => &["\\?", "\\h", "\\help"],
             Self::Quit => &["\\q", "\\quit", "\\exit"],
-            Self::Describe => &["\\d"],
+            Self::Describe => &["\\d", "\\d+", "\\dS", "\\dS+"],
             Self::Queries => &["\\queries"],
             Self::Run => &["\\run"],
+            Self::Save => &["\\save"],
+            Self::Edit => &["\\e", "\\edit"],
+            Self::History => &["\\history", "\\s"],
+            Self::Explain => &["\\explain"],
+            Self::Watch => &["\\watch"],
             Self::Timing => &["\\timing"],
             Self::Format => &["\\format", "\\pset"],
             Self::MaxRows => &["\\maxrows"],
             Self::Expanded => &["\\x"],
+            Self::Pager => &["\\pager"],
             Self::Output => &["\\o"],
             Self::Include => &["\\i"],
         }
@@ -65,12 +85,18 @@ impl MetaCommand {
         match self {
             Self::Describe => "[NAME]",
             Self::Run => "NAME [k=v ...]",
+            Self::Save => "NAME [title]",
+            Self::History => "[N]",
+            Self::Explain => "[SQL]",
+            Self::Watch => "[SECONDS]",
             Self::Timing => "[on|off]",
             Self::Format => "table|csv|json|ndjson|markdown",
             Self::MaxRows => "N|all",
+            Self::Expanded => "[on|off|auto]",
+            Self::Pager => "[on|off|auto]",
             Self::Output => "[FILE]",
             Self::Include => "FILE",
-            Self::Help | Self::Quit | Self::Queries | Self::Expanded => "",
+            Self::Help | Self::Quit | Self::Queries | Self::Edit => "",
         }
     }
 
@@ -78,13 +104,25 @@ impl MetaCommand {
         match self {
             Self::Help => "this help",
             Self::Quit => "quit (also Ctrl-D)",
-            Self::Describe => "list tables; with NAME, describe a table, struct fields included",
+            Self::Describe => {
+                "list tables (\\d+ adds system views); with NAME, its columns and struct fields"
+            }
             Self::Queries => "list saved queries",
             Self::Run => "run a saved query with parameters",
+            Self::Save => {
+                "save the last query as NAME, its $params declared, for \\run and trawl run"
+            }
+            Self::Edit => "edit the last query in $EDITOR; it runs when the editor exits",
+            Self::History => "the last N statements (default 20)",
+            Self::Explain => {
+                "run SQL (or the last query) and show its plan: rows, bytes, time, pruning"
+            }
+            Self::Watch => "run the last query again every SECONDS (default 2) until Ctrl-C",
             Self::Timing => "show how long each query took",
             Self::Format => "output format",
             Self::MaxRows => "rows shown in table output",
-            Self::Expanded => "toggle expanded output (one field per line)",
+            Self::Expanded => "expanded output (one field per line); auto: when a row is too wide",
+            Self::Pager => "results taller or wider than the terminal go to $PAGER (less -SRFX)",
             Self::Output => "write results to FILE; \\o alone goes back to the screen",
             Self::Include => "run the SQL in FILE",
         }
@@ -113,22 +151,31 @@ impl MetaCommand {
 
     /// Runs one meta-command line; returns false to quit.
     pub async fn run_line(session: &mut Session, line: &str) -> Result<bool> {
-        let mut parts = line.split_whitespace();
-        let name = parts.next().unwrap_or("");
-        let args: Vec<&str> = parts.collect();
+        let line = line.trim().trim_end_matches(';');
+        let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let args: Vec<&str> = rest.split_whitespace().collect();
         let command = Self::lookup(name)
             .ok_or_else(|| anyhow!("unknown command {name} (\\? lists the commands)"))?;
-        command.run(session, &args).await
+        command.run(session, name, rest.trim(), &args).await
     }
 
-    async fn run(self, session: &mut Session, args: &[&str]) -> Result<bool> {
+    async fn run(
+        self,
+        session: &mut Session,
+        name: &str,
+        rest: &str,
+        args: &[&str],
+    ) -> Result<bool> {
         match self {
             Self::Quit => return Ok(false),
             Self::Help => print!("{}", Self::help()),
-            Self::Describe => match args.first() {
-                None => session.run_sql("SHOW TABLES;").await?,
-                Some(name) => describe(session, name.trim_end_matches(';')).await?,
-            },
+            Self::Describe => {
+                let text = match args.first() {
+                    None => list_tables(session, name != "\\d").await?,
+                    Some(table) => describe(session, table).await?,
+                };
+                session.emit(&text)?;
+            }
             Self::Queries => {
                 for q in &session.catalog.queries {
                     println!("  {:<32} {:<13} {}", q.id, q.kind, q.title);
@@ -143,6 +190,29 @@ impl MetaCommand {
                 let q = session.resolve_query(name)?;
                 session.run_query(&q, &given).await?;
             }
+            Self::Save => save(session, args).await?,
+            Self::Edit => edit(session).await?,
+            Self::History => {
+                let n = match args.first() {
+                    Some(n) => n.parse().map_err(|_| anyhow!("\\history takes a number"))?,
+                    None => 20,
+                };
+                let from = session.recent.len().saturating_sub(n);
+                let mut text = String::new();
+                for (i, s) in session.recent.iter().enumerate().skip(from) {
+                    text.push_str(&format!("{:>5}  {}\n", i + 1, s.replace('\n', "\n       ")));
+                }
+                session.emit(&text)?;
+            }
+            Self::Explain => {
+                let sql = match rest {
+                    "" => last_sql(session)?,
+                    sql => sql.to_string(),
+                };
+                let text = explain_analyze(session, &sql).await?;
+                session.emit(&text)?;
+            }
+            Self::Watch => watch(session, args).await?,
             Self::Timing => {
                 session.timing = match args.first() {
                     Some(&"on") => true,
@@ -176,10 +246,28 @@ impl MetaCommand {
                 );
             }
             Self::Expanded => {
-                session.print.expanded = !session.print.expanded;
+                session.print.expanded = match args.first() {
+                    Some(&"on") => Expanded::On,
+                    Some(&"off") => Expanded::Off,
+                    Some(&"auto") => Expanded::Auto,
+                    Some(other) => bail!("\\x takes on, off or auto, not `{other}`"),
+                    None if session.print.expanded == Expanded::Off => Expanded::On,
+                    None => Expanded::Off,
+                };
+                println!("expanded output is {}", session.print.expanded);
+            }
+            Self::Pager => {
+                session.paging = match args.first() {
+                    Some(&"on") => Paging::On,
+                    Some(&"off") => Paging::Off,
+                    Some(&"auto") => Paging::Auto,
+                    Some(other) => bail!("\\pager takes on, off or auto, not `{other}`"),
+                    None => session.paging,
+                };
                 println!(
-                    "expanded output is {}",
-                    if session.print.expanded { "on" } else { "off" }
+                    "pager is {} ({})",
+                    session.paging,
+                    crate::pager::pager_command()
                 );
             }
             Self::Output => match args.first() {
@@ -205,20 +293,114 @@ impl MetaCommand {
     }
 }
 
-/// `\d NAME`: every column and struct path with its type.
-async fn describe(session: &Session, name: &str) -> Result<()> {
-    let schema = session.ctx.table(name).await?.schema().as_arrow().clone();
-    let mut text = String::new();
-    for (path, kind) in field_paths(schema.fields()) {
-        let kind = if matches!(kind, DataType::Struct(_)) {
-            "struct".to_string()
-        } else {
-            kind.to_string()
-        };
-        text.push_str(&format!("{path:<58} {kind}\n"));
+fn last_sql(session: &Session) -> Result<String> {
+    session
+        .last_sql()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no query yet: run one first"))
+}
+
+/// `\save NAME [title]`: the last query into the user's query folder.
+async fn save(session: &mut Session, args: &[&str]) -> Result<()> {
+    let Some(name) = args.first() else {
+        bail!("usage: \\save {}", MetaCommand::Save.usage())
+    };
+    let sql = last_sql(session)?;
+    let query =
+        trawl_engine::catalog::saved_query(&session.ctx, name, &args[1..].join(" "), &sql).await?;
+    let dir = user_query_dir()
+        .ok_or_else(|| anyhow!("no HOME or XDG_CONFIG_HOME to find the query folder in"))?;
+    std::fs::create_dir_all(&dir).with_context(|| dir.display().to_string())?;
+    let path = dir.join(format!("{name}.sql"));
+    if path.exists() {
+        bail!(
+            "{} exists; save under another name or delete it first",
+            path.display()
+        );
     }
-    print!("{text}");
+    std::fs::write(&path, &query.sql).with_context(|| path.display().to_string())?;
+    session.catalog = load_catalog(&session.extra_query_dirs)?;
+    let params: Vec<String> = query
+        .params
+        .iter()
+        .map(|p| format!("{}=...", p.name))
+        .collect();
+    println!(
+        "saved {}; run it with \\run {name} {}",
+        path.display(),
+        params.join(" ")
+    );
     Ok(())
+}
+
+/// `\e`: the last query in `$VISUAL` or `$EDITOR` (else `vi`); what the editor
+/// leaves in the file runs when it exits successfully.
+async fn edit(session: &mut Session) -> Result<()> {
+    let initial = session.last_sql().unwrap_or("").to_string();
+    let file = tempfile::Builder::new()
+        .prefix("trawl-")
+        .suffix(".sql")
+        .tempfile()?;
+    std::fs::write(file.path(), format!("{initial}\n"))?;
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_string());
+    // Through the shell, so the editor may carry arguments (`code --wait`).
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(file.path())
+        .status()
+        .with_context(|| format!("cannot start the editor `{editor}`"))?;
+    if !status.success() {
+        bail!("the editor `{editor}` exited with {status}; nothing was run");
+    }
+    let text = std::fs::read_to_string(file.path())?;
+    let text = text.trim();
+    if text.is_empty() {
+        println!("the file is empty; nothing was run");
+        return Ok(());
+    }
+    println!("{text}");
+    session.recent.push(text.to_string());
+    session.run_sql(text).await
+}
+
+/// Puts the paging mode back when `\watch` ends, Ctrl-C included (which drops the
+/// future mid-loop).
+struct PagingBack<'a>(&'a mut Session, Paging);
+
+impl Drop for PagingBack<'_> {
+    fn drop(&mut self) {
+        self.0.paging = self.1;
+    }
+}
+
+/// `\watch [SECONDS]`: the last query, again and again; the shell's Ctrl-C stops it.
+async fn watch(session: &mut Session, args: &[&str]) -> Result<()> {
+    let seconds: f64 = match args.first() {
+        Some(s) => s
+            .parse()
+            .ok()
+            .filter(|s: &f64| *s > 0.0 && s.is_finite())
+            .ok_or_else(|| anyhow!("\\watch takes a number of seconds above 0"))?,
+        None => 2.0,
+    };
+    let sql = last_sql(session)?;
+    // A pager would stop each round until the user quits it.
+    let paging = session.paging;
+    session.paging = Paging::Off;
+    let guard = PagingBack(session, paging);
+    loop {
+        println!(
+            "{} (every {seconds} s; Ctrl-C stops)",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
+        );
+        guard.0.run_sql(&sql).await?;
+        tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+    }
 }
 
 #[cfg(test)]

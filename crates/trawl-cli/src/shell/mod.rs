@@ -2,7 +2,9 @@
 //! highlighting, completion, backslash meta-commands ([`command`]), Ctrl-C to
 //! cancel a running query, Ctrl-D to leave.
 
+mod analyze;
 mod command;
+mod describe;
 mod helper;
 
 use std::path::PathBuf;
@@ -13,6 +15,7 @@ use rustyline::history::FileHistory;
 use rustyline::{Config, Editor};
 
 use crate::explain::explain;
+use crate::pager::Paging;
 use crate::session::{LakeSource, Session};
 use command::MetaCommand;
 use helper::{TrawlHelper, words};
@@ -48,6 +51,8 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
         }
         let _ = rl.load_history(h);
     }
+    session.recent = rl.history().iter().cloned().collect();
+    session.paging = Paging::Auto;
     session.spinner = std::io::IsTerminal::is_terminal(&std::io::stderr());
     match source {
         LakeSource::Given(p) => println!(
@@ -76,20 +81,34 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
                     continue;
                 }
                 let _ = rl.add_history_entry(input);
-                if let Some(h) = &history {
-                    let _ = rl.save_history(h);
-                }
-                if input.starts_with('\\') {
+                session.recent.push(input.to_string());
+                let known = session.recent.len();
+                // `EXPLAIN ANALYZE` typed as SQL gets `\explain`'s tree.
+                let line = match explain_analyze_body(input) {
+                    Some(body) => format!("\\explain {body}"),
+                    None => input.to_string(),
+                };
+                if line.starts_with('\\') {
                     let outcome = tokio::select! {
-                        r = MetaCommand::run_line(&mut session, input) => r,
+                        r = MetaCommand::run_line(&mut session, &line) => r,
                         _ = tokio::signal::ctrl_c() => { eprintln!("^C cancelled"); Ok(true) }
                     };
+                    // Statements a command ran (`\e`) are history too.
+                    for s in session.recent.iter().skip(known) {
+                        let _ = rl.add_history_entry(s.as_str());
+                    }
+                    if let Some(h) = &history {
+                        let _ = rl.save_history(h);
+                    }
                     match outcome {
                         Ok(true) => {}
                         Ok(false) => break,
                         Err(e) => eprintln!("error: {}", explain(&e, &session.ctx)),
                     }
                     continue;
+                }
+                if let Some(h) = &history {
+                    let _ = rl.save_history(h);
                 }
                 let outcome = tokio::select! {
                     r = session.run_sql(input) => r,
@@ -105,4 +124,38 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The statement of an `EXPLAIN ANALYZE` (not `VERBOSE`, which keeps DataFusion's own
+/// output).
+fn explain_analyze_body(input: &str) -> Option<&str> {
+    let mut words = input.split_whitespace();
+    let first = words.next()?;
+    let second = words.next()?;
+    let third = words.next()?;
+    let plain = first.eq_ignore_ascii_case("explain")
+        && second.eq_ignore_ascii_case("analyze")
+        && !third.eq_ignore_ascii_case("verbose")
+        && !third.eq_ignore_ascii_case("format");
+    let rest = input.trim_start()[first.len()..].trim_start()[second.len()..].trim();
+    plain.then_some(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_analyze_is_recognised() {
+        assert_eq!(
+            explain_analyze_body("explain  ANALYZE select 1;"),
+            Some("select 1;")
+        );
+        assert_eq!(
+            explain_analyze_body("EXPLAIN ANALYZE VERBOSE select 1;"),
+            None
+        );
+        assert_eq!(explain_analyze_body("EXPLAIN select 1;"), None);
+        assert_eq!(explain_analyze_body("select 1;"), None);
+    }
 }

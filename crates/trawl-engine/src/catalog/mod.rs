@@ -15,6 +15,7 @@
 mod attack;
 mod header;
 mod params;
+mod save;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 pub use attack::{Severity, Tactic, Technique};
 pub use header::{Query, QueryKind, parse_query};
 pub use params::{Param, ParamType};
+pub use save::saved_query;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_queries.rs"));
 
