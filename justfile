@@ -23,11 +23,13 @@ snap:
     cargo insta review
 
 # benchmarks (release build): trawl against DuckDB (conversion, ceilings, queries),
-# conversion at growing sizes, S3 against local disk. Installs DuckDB in a venv (pip).
+# conversion at growing sizes, S3 against local disk, a watch cycle against a whole
+# hunt. Installs DuckDB in a venv (pip).
 bench:
     bash benches/compare.sh
     bash benches/convert.sh
     bash benches/s3.sh
+    bash benches/watch.sh
 
 # refresh the bundled snapshot of AWS's address ranges (aws_ip_service, aws_ip_region)
 aws-ip-ranges:
