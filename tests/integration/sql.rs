@@ -513,6 +513,55 @@ fn every_format_prints_every_column_type() {
     assert!(table.contains("…"), "{table}");
 }
 
+/// CloudTrail Lake's columns that records lack read as VARCHAR NULL when named, in the
+/// select list, a filter or qualified; `SELECT *` keeps the table's own columns.
+#[test]
+fn cloudtrail_lake_only_columns_read_as_typed_nulls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let csv = sql_csv(
+        &lake,
+        "SELECT c.eventid, annotation, c.eventJsonChecksum, arrow_typeof(annotation) AS ta, \
+         arrow_typeof(eventjsonchecksum) AS tc, arrow_typeof(eventname) AS te FROM cloudtrail c \
+         WHERE annotation IS NULL ORDER BY eventid LIMIT 2",
+    );
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("eventid,annotation,eventjsonchecksum,ta,tc,te")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        assert!(!cells[0].is_empty(), "{row}");
+        // NULL, of the type the table's own string columns have.
+        assert_eq!(&cells[1..3], ["", ""], "{row}");
+        assert!(cells[3].starts_with("Utf8"), "{row}");
+        assert_eq!(cells[3], cells[5], "{row}");
+        assert_eq!(cells[4], cells[5], "{row}");
+    }
+    assert_eq!(
+        one_value(
+            &lake,
+            "SELECT count(*) FROM cloudtrail WHERE eventjsonchecksum IS NULL"
+        ),
+        "431"
+    );
+    let header = sql_csv(&lake, "SELECT * FROM cloudtrail LIMIT 1");
+    let header = header.lines().next().unwrap();
+    assert!(header.starts_with("eventversion,eventtime,"), "{header}");
+    assert!(!header.contains("annotation"), "{header}");
+    // A real column of that name is not shadowed.
+    assert_eq!(
+        one_value(
+            &lake,
+            "WITH t AS (SELECT 'x' AS annotation) SELECT annotation FROM t"
+        ),
+        "x"
+    );
+}
+
 #[test]
 fn saved_queries_list_and_run_with_bound_parameters() {
     let tmp = tempfile::tempdir().unwrap();
