@@ -371,6 +371,197 @@ fn scripts_formats_and_errors() {
     );
 }
 
+/// Rows of a CSV text with a header, by column name (a real CSV reader: JSON cells are
+/// quoted with their quotes doubled).
+fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, Option<String>>> {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    let names: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let schema = Schema::new(
+        names
+            .iter()
+            .map(|n| Field::new(*n, DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    );
+    let reader = datafusion::arrow::csv::ReaderBuilder::new(std::sync::Arc::new(schema))
+        .with_header(true)
+        .build(std::io::Cursor::new(text.to_string()))
+        .unwrap();
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        for i in 0..batch.num_rows() {
+            rows.push(
+                names
+                    .iter()
+                    .zip(batch.columns())
+                    .map(|(n, c)| {
+                        let c = c.as_string::<i32>();
+                        (
+                            n.to_string(),
+                            (!c.is_null(i)).then(|| c.value(i).to_string()),
+                        )
+                    })
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+/// Rows of a Markdown table, by column name (`NULL` as `None`, `\|` unescaped).
+fn markdown_rows(text: &str) -> Vec<std::collections::HashMap<String, Option<String>>> {
+    let cells = |line: &str| -> Vec<String> {
+        let inner = line.trim().trim_start_matches("| ").trim_end_matches(" |");
+        inner.split(" | ").map(|c| c.replace("\\|", "|")).collect()
+    };
+    let mut lines = text.lines().filter(|l| l.starts_with('|'));
+    let header = cells(lines.next().unwrap());
+    lines
+        .skip(1)
+        .map(|l| {
+            let row = cells(l);
+            assert_eq!(row.len(), header.len(), "{l}");
+            header
+                .iter()
+                .cloned()
+                .zip(row.into_iter().map(|c| (c != "NULL").then_some(c)))
+                .collect()
+        })
+        .collect()
+}
+
+/// `SELECT *` (struct, list, timestamp, boolean and integer columns) plus a map and a
+/// timestamp inside a struct, in every format: nested values are JSON text in CSV and
+/// Markdown cells, equal to what the JSON formats print, and timestamps are spelled the
+/// same way everywhere, top level or nested.
+#[test]
+fn every_format_prints_every_column_type() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let l = lake.to_str().unwrap();
+    let q = "SELECT *, map(['name'], [eventname]) AS m, named_struct('at', eventtime) AS nested_time \
+             FROM cloudtrail WHERE array_length(resources) >= 1 AND useridentity.arn IS NOT NULL \
+             ORDER BY eventtime, eventid LIMIT 3";
+    let fmt = |f: &str| {
+        let out = run(&["sql", "--lake", l, "--format", f, "-c", q]);
+        assert!(out.status.success(), "{f}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let iso = |s: &str| {
+        let b = s.as_bytes();
+        s.len() >= 20
+            && s.ends_with('Z')
+            && b[4] == b'-'
+            && b[10] == b'T'
+            && b[13] == b':'
+            && s[..4].chars().all(|c| c.is_ascii_digit())
+            && s.trim_end_matches('Z')[19..]
+                .strip_prefix('.')
+                .is_none_or(|f| f.chars().all(|c| c.is_ascii_digit()))
+    };
+
+    let json: Vec<Value> = serde_json::from_str(&fmt("json")).unwrap();
+    assert_eq!(json.len(), 3);
+    let ndjson: Vec<Value> = fmt("ndjson")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ndjson, json);
+    for row in &json {
+        let who = &row["useridentity"];
+        assert!(who["type"].is_string(), "{who}");
+        assert!(who["arn"].as_str().unwrap().starts_with("arn:"), "{who}");
+        let resources = row["resources"].as_array().unwrap();
+        assert!(!resources.is_empty() && resources.iter().all(Value::is_object));
+        let time = row["eventtime"].as_str().unwrap();
+        assert!(iso(time), "{time}");
+        assert_eq!(row["nested_time"]["at"], row["eventtime"]);
+        assert_eq!(row["m"]["name"], row["eventname"]);
+        assert!(row["sourceindex"].is_u64(), "{row}");
+    }
+
+    for (format, rows) in [
+        ("csv", csv_rows(&fmt("csv"))),
+        ("markdown", markdown_rows(&fmt("markdown"))),
+    ] {
+        assert_eq!(rows.len(), json.len(), "{format}");
+        for (row, want) in rows.iter().zip(&json) {
+            let cell = |c: &str| row[c].clone().unwrap_or_else(|| panic!("{format} {c}"));
+            for c in ["useridentity", "resources", "m", "nested_time"] {
+                let v: Value = serde_json::from_str(&cell(c))
+                    .unwrap_or_else(|e| panic!("{format} {c}: {e}: {}", cell(c)));
+                assert_eq!(v, want[c], "{format} {c}");
+            }
+            assert_eq!(cell("eventtime"), want["eventtime"].as_str().unwrap());
+            assert_eq!(cell("sourceindex"), want["sourceindex"].to_string());
+            if let Some(b) = want["managementevent"].as_bool() {
+                assert_eq!(cell("managementevent"), b.to_string(), "{format}");
+            }
+        }
+    }
+
+    // The table cuts long cells, but spells values the same way.
+    let table = fmt("table");
+    for want in &json {
+        assert!(
+            table.contains(want["eventtime"].as_str().unwrap()),
+            "{table}"
+        );
+    }
+    assert!(table.contains("{\"type\":"), "{table}");
+    assert!(table.contains("…"), "{table}");
+}
+
+/// CloudTrail Lake's columns that records lack read as VARCHAR NULL when named, in the
+/// select list, a filter or qualified; `SELECT *` keeps the table's own columns.
+#[test]
+fn cloudtrail_lake_only_columns_read_as_typed_nulls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let csv = sql_csv(
+        &lake,
+        "SELECT c.eventid, annotation, c.eventJsonChecksum, arrow_typeof(annotation) AS ta, \
+         arrow_typeof(eventjsonchecksum) AS tc, arrow_typeof(eventname) AS te FROM cloudtrail c \
+         WHERE annotation IS NULL ORDER BY eventid LIMIT 2",
+    );
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("eventid,annotation,eventjsonchecksum,ta,tc,te")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        assert!(!cells[0].is_empty(), "{row}");
+        // NULL, of the type the table's own string columns have.
+        assert_eq!(&cells[1..3], ["", ""], "{row}");
+        assert!(cells[3].starts_with("Utf8"), "{row}");
+        assert_eq!(cells[3], cells[5], "{row}");
+        assert_eq!(cells[4], cells[5], "{row}");
+    }
+    assert_eq!(
+        one_value(
+            &lake,
+            "SELECT count(*) FROM cloudtrail WHERE eventjsonchecksum IS NULL"
+        ),
+        "431"
+    );
+    let header = sql_csv(&lake, "SELECT * FROM cloudtrail LIMIT 1");
+    let header = header.lines().next().unwrap();
+    assert!(header.starts_with("eventversion,eventtime,"), "{header}");
+    assert!(!header.contains("annotation"), "{header}");
+    // A real column of that name is not shadowed.
+    assert_eq!(
+        one_value(
+            &lake,
+            "WITH t AS (SELECT 'x' AS annotation) SELECT annotation FROM t"
+        ),
+        "x"
+    );
+}
+
 #[test]
 fn saved_queries_list_and_run_with_bound_parameters() {
     let tmp = tempfile::tempdir().unwrap();

@@ -1,12 +1,21 @@
 //! Rendering result batches: table (readable with wide JSON cells), expanded
 //! (one field per line), CSV with a header, JSON, NDJSON, Markdown.
+//!
+//! Every format goes through [`printable`] first: timestamps get one spelling, and the
+//! text formats get every column as text (nested values as JSON), so no writer ever
+//! meets a type it refuses.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 use comfy_table::{ContentArrangement, Table, presets};
-use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::array::{Array, ArrayRef, RecordBatch, StringBuilder};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
+use datafusion::arrow::json::writer::{
+    EncoderOptions, JsonArray, JsonFormat, LineDelimited, WriterBuilder, make_encoder,
+};
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// Output formats (`--format`, `\format`).
@@ -78,12 +87,216 @@ impl Default for PrintOptions {
     }
 }
 
+/// The one spelling of a timestamp in every format: ISO 8601 in UTC with a `Z`, and
+/// fractional seconds only when there are some (as CloudTrail writes `eventTime`).
+/// Timestamps without a zone are UTC in trawl's sessions, so they are spelled alike.
+const TIMESTAMP: &str = "%Y-%m-%dT%H:%M:%S%.fZ";
+
+/// Formatting of scalar cells in the text formats.
+fn cell_options() -> FormatOptions<'static> {
+    FormatOptions::default()
+        .with_timestamp_format(Some(TIMESTAMP))
+        .with_timestamp_tz_format(Some(TIMESTAMP))
+}
+
+/// The JSON spelling of values, shared by the JSON formats and the JSON text of nested
+/// cells, so a struct reads the same in a CSV cell as in `--format json`.
+fn json_options() -> EncoderOptions {
+    EncoderOptions::default()
+        .with_timestamp_format(TIMESTAMP.to_string())
+        .with_timestamp_tz_format(TIMESTAMP.to_string())
+}
+
+fn is_nested(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Struct(_)
+            | DataType::List(_)
+            | DataType::LargeList(_)
+            | DataType::ListView(_)
+            | DataType::LargeListView(_)
+            | DataType::FixedSizeList(..)
+            | DataType::Map(..)
+    )
+}
+
+/// A short name of a type for error messages: a nested type's full spelling would be
+/// the whole schema of a `useridentity` on one line.
+fn kind(t: &DataType) -> String {
+    match t {
+        DataType::Struct(_) => "struct".into(),
+        DataType::Map(..) => "map".into(),
+        DataType::Union(..) => "union".into(),
+        t if is_nested(t) => "list".into(),
+        t => t.to_string(),
+    }
+}
+
+fn with_type(f: &Field, t: DataType) -> Field {
+    f.clone().with_data_type(t)
+}
+
+/// `t` with every timestamp in it moved to UTC (the same instants), so the one format
+/// string spells them all: a zone-aware `+02:00` value would otherwise print a false `Z`.
+fn in_utc(t: &DataType) -> DataType {
+    let inner = |f: &FieldRef| Arc::new(with_type(f, in_utc(f.data_type())));
+    match t {
+        DataType::Timestamp(unit, _) => DataType::Timestamp(*unit, Some("UTC".into())),
+        DataType::Struct(fields) => DataType::Struct(fields.iter().map(inner).collect()),
+        DataType::List(f) => DataType::List(inner(f)),
+        DataType::LargeList(f) => DataType::LargeList(inner(f)),
+        DataType::FixedSizeList(f, n) => DataType::FixedSizeList(inner(f), *n),
+        DataType::Map(f, sorted) => DataType::Map(inner(f), *sorted),
+        t => t.clone(),
+    }
+}
+
+/// The error for a column a format cannot print: one line, without Arrow's spelling of
+/// the type (for a struct, its whole field list).
+fn refused(field: &Field, format: Format) -> anyhow::Error {
+    anyhow!(
+        "column `{}` ({}) cannot be printed as {format}",
+        field.name(),
+        kind(field.data_type())
+    )
+}
+
+/// What a format can print: the column of `field`, its timestamps moved to UTC, and for
+/// the text formats (`text`) turned into text, nested values as JSON.
+fn printable_column(field: &Field, column: &ArrayRef, format: Format) -> Result<ArrayRef> {
+    let refused = |_| refused(field, format);
+    let utc = in_utc(column.data_type());
+    let column = if &utc == column.data_type() {
+        column.clone()
+    } else {
+        cast(column, &utc).map_err(refused)?
+    };
+    let text = matches!(format, Format::Table | Format::Csv | Format::Markdown);
+    if !text || matches!(column.data_type(), DataType::Utf8) {
+        return Ok(column);
+    }
+    let mut out = StringBuilder::with_capacity(column.len(), column.len() * 16);
+    if is_nested(column.data_type()) {
+        let field = Arc::new(with_type(field, column.data_type().clone()));
+        let options = json_options();
+        let mut encoder = make_encoder(&field, column.as_ref(), &options).map_err(refused)?;
+        let mut buf = Vec::new();
+        for i in 0..column.len() {
+            if column.is_null(i) {
+                out.append_null();
+                continue;
+            }
+            buf.clear();
+            encoder.encode(i, &mut buf);
+            out.append_value(String::from_utf8_lossy(&buf));
+        }
+    } else {
+        let options = cell_options();
+        let formatter = ArrayFormatter::try_new(column.as_ref(), &options).map_err(refused)?;
+        for i in 0..column.len() {
+            if column.is_null(i) {
+                out.append_null();
+            } else {
+                out.append_value(formatter.value(i).to_string());
+            }
+        }
+    }
+    Ok(Arc::new(out.finish()))
+}
+
+/// The one place every format goes through: the schema and batches as `format` prints
+/// them. An error names the column and the format, in one line.
+fn printable(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    format: Format,
+) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let probe = RecordBatch::new_empty(schema.clone());
+    let target = |columns: &[ArrayRef]| -> Schema {
+        Schema::new_with_metadata(
+            schema
+                .fields()
+                .iter()
+                .zip(columns)
+                .map(|(f, c)| with_type(f, c.data_type().clone()))
+                .collect::<Vec<_>>(),
+            schema.metadata().clone(),
+        )
+    };
+    let convert = |b: &RecordBatch| -> Result<Vec<ArrayRef>> {
+        schema
+            .fields()
+            .iter()
+            .zip(b.columns())
+            .map(|(f, c)| printable_column(f, c, format))
+            .collect()
+    };
+    // The schema comes from converting an empty batch, so an empty result has one too.
+    let out_schema = Arc::new(target(&convert(&probe)?));
+    let batches = batches
+        .iter()
+        .map(|b| {
+            let columns = convert(b)?;
+            RecordBatch::try_new(out_schema.clone(), columns).map_err(|e| anyhow!("{e}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if !matches!(format, Format::Json | Format::Ndjson) {
+        return Ok((out_schema, batches));
+    }
+    // The JSON writers refuse some types only when they meet them; ask first, naming
+    // the column.
+    for (f, c) in out_schema.fields().iter().zip(
+        batches
+            .first()
+            .map(|b| b.columns().to_vec())
+            .unwrap_or_default(),
+    ) {
+        make_encoder(f, c.as_ref(), &json_options()).map_err(|_| refused(f, format))?;
+    }
+    Ok((out_schema, batches))
+}
+
+/// JSON text of all batches, as an array or one object per line.
+fn json_text<F: JsonFormat>(batches: &[RecordBatch]) -> Result<String> {
+    let mut buf = Vec::new();
+    {
+        let mut w = WriterBuilder::new()
+            .with_timestamp_format(TIMESTAMP.to_string())
+            .with_timestamp_tz_format(TIMESTAMP.to_string())
+            .build::<_, F>(&mut buf);
+        for b in batches {
+            w.write(b)?;
+        }
+        w.finish()?;
+    }
+    Ok(String::from_utf8(buf)?)
+}
+
+/// The first `limit` rows: the table and Markdown show no more, so no more are
+/// turned into text.
+fn head(batches: &[RecordBatch], limit: Option<usize>) -> Vec<RecordBatch> {
+    let Some(mut left) = limit else {
+        return batches.to_vec();
+    };
+    let mut out = Vec::new();
+    for b in batches {
+        if left == 0 {
+            break;
+        }
+        let n = b.num_rows().min(left);
+        out.push(b.slice(0, n));
+        left -= n;
+    }
+    out
+}
+
+/// Header, cells of the first `limit` rows, and the row count `total` of the result.
 fn cell_strings(
     schema: &SchemaRef,
     batches: &[RecordBatch],
     limit: Option<usize>,
+    total: usize,
 ) -> Result<(Vec<String>, Vec<Vec<String>>, usize)> {
-    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let header = schema.fields().iter().map(|f| f.name().clone()).collect();
     let options = FormatOptions::default().with_null("NULL");
     let mut rows = Vec::new();
@@ -147,10 +360,17 @@ fn footer(shown: usize, total: usize) -> String {
 
 /// Renders batches as text in the chosen format.
 pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) -> Result<String> {
+    let total = batches.iter().map(RecordBatch::num_rows).sum();
+    let shown = match opts.format {
+        Format::Table | Format::Markdown => head(batches, opts.maxrows),
+        Format::Csv | Format::Json | Format::Ndjson => batches.to_vec(),
+    };
+    let (schema, batches) = printable(schema, &shown, opts.format)?;
+    let (schema, batches) = (&schema, batches.as_slice());
     match opts.format {
-        Format::Table if opts.expanded == Expanded::On => expanded(schema, batches, opts),
+        Format::Table if opts.expanded == Expanded::On => expanded(schema, batches, opts, total),
         Format::Table => {
-            let (header, rows, total) = cell_strings(schema, batches, opts.maxrows)?;
+            let (header, rows, total) = cell_strings(schema, batches, opts.maxrows, total)?;
             let mut table = Table::new();
             table
                 .load_preset(presets::UTF8_FULL_CONDENSED)
@@ -162,12 +382,12 @@ pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) 
             let text = format!("{table}\n{}", footer(rows.len(), total));
             let too_wide = |w: usize| text.lines().any(|l| l.chars().count() > w);
             if opts.expanded == Expanded::Auto && opts.width.is_some_and(too_wide) {
-                return expanded(schema, batches, opts);
+                return expanded(schema, batches, opts, total);
             }
             Ok(text)
         }
         Format::Markdown => {
-            let (header, rows, total) = cell_strings(schema, batches, opts.maxrows)?;
+            let (header, rows, total) = cell_strings(schema, batches, opts.maxrows, total)?;
             let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
             let mut out = format!(
                 "| {} |\n|{}|\n",
@@ -205,38 +425,25 @@ pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) 
             Ok(String::from_utf8(buf)?)
         }
         Format::Json => {
-            let mut buf = Vec::new();
-            {
-                let mut w = datafusion::arrow::json::ArrayWriter::new(&mut buf);
-                for b in batches {
-                    w.write(b)?;
-                }
-                w.finish()?;
-            }
-            let mut s = String::from_utf8(buf)?;
+            let mut s = json_text::<JsonArray>(batches)?;
             if s.is_empty() {
                 s.push_str("[]");
             }
             s.push('\n');
             Ok(s)
         }
-        Format::Ndjson => {
-            let mut buf = Vec::new();
-            {
-                let mut w = datafusion::arrow::json::LineDelimitedWriter::new(&mut buf);
-                for b in batches {
-                    w.write(b)?;
-                }
-                w.finish()?;
-            }
-            Ok(String::from_utf8(buf)?)
-        }
+        Format::Ndjson => json_text::<LineDelimited>(batches),
     }
 }
 
 /// One field per line, a block per row.
-fn expanded(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) -> Result<String> {
-    let (header, rows, total) = cell_strings(schema, batches, opts.maxrows)?;
+fn expanded(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    opts: &PrintOptions,
+    total: usize,
+) -> Result<String> {
+    let (header, rows, total) = cell_strings(schema, batches, opts.maxrows, total)?;
     let width = header.iter().map(|h| h.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for (n, row) in rows.iter().enumerate() {
@@ -253,10 +460,74 @@ fn expanded(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) ->
 mod tests {
     use std::sync::Arc;
 
-    use datafusion::arrow::array::StringArray;
-    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::array::{
+        Int32Array, StringArray, StructArray, TimestampMillisecondArray, UnionArray,
+    };
+    use datafusion::arrow::buffer::ScalarBuffer;
+    use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema, UnionFields};
 
     use super::*;
+
+    fn opts(format: Format) -> PrintOptions {
+        PrintOptions {
+            format,
+            ..PrintOptions::default()
+        }
+    }
+
+    #[test]
+    fn timestamps_are_spelled_once_in_utc_top_level_or_nested() {
+        // 12:00:00.250 at +02:00 is 10:00:00.250 UTC; whole seconds get no fraction.
+        let zoned = TimestampMillisecondArray::from(vec![1_772_359_200_250, 1_772_359_200_000])
+            .with_timezone("+02:00");
+        let t = Arc::new(zoned) as ArrayRef;
+        let inner = Fields::from(vec![Field::new("at", t.data_type().clone(), true)]);
+        let nested = StructArray::new(inner.clone(), vec![t.clone()], None);
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("t", t.data_type().clone(), true),
+            Field::new("s", DataType::Struct(inner), true),
+        ]));
+        let batch =
+            RecordBatch::try_new(schema.clone(), vec![t, Arc::new(nested) as ArrayRef]).unwrap();
+        let csv = render(&schema, std::slice::from_ref(&batch), &opts(Format::Csv)).unwrap();
+        assert_eq!(
+            csv,
+            "t,s\n\
+             2026-03-01T10:00:00.250Z,\"{\"\"at\"\":\"\"2026-03-01T10:00:00.250Z\"\"}\"\n\
+             2026-03-01T10:00:00Z,\"{\"\"at\"\":\"\"2026-03-01T10:00:00Z\"\"}\"\n"
+        );
+        let json = render(&schema, std::slice::from_ref(&batch), &opts(Format::Ndjson)).unwrap();
+        assert_eq!(
+            json.lines().next(),
+            Some(r#"{"t":"2026-03-01T10:00:00.250Z","s":{"at":"2026-03-01T10:00:00.250Z"}}"#)
+        );
+        let table = render(&schema, &[batch], &opts(Format::Table)).unwrap();
+        assert!(table.contains("│ 2026-03-01T10:00:00Z "), "{table}");
+    }
+
+    #[test]
+    fn a_type_a_format_cannot_print_is_one_line_naming_column_and_format() {
+        let fields =
+            UnionFields::try_new(vec![0], vec![Field::new("a", DataType::Int32, false)]).unwrap();
+        let union = UnionArray::try_new(
+            fields,
+            ScalarBuffer::from(vec![0i8]),
+            None,
+            vec![Arc::new(Int32Array::from(vec![1])) as ArrayRef],
+        )
+        .unwrap();
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "u",
+            union.data_type().clone(),
+            false,
+        )]));
+        let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(union)]).unwrap();
+        let err = render(&schema, &[batch], &opts(Format::Json)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "column `u` (union) cannot be printed as json"
+        );
+    }
 
     #[test]
     fn long_arns_keep_their_account_and_name() {

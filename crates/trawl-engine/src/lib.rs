@@ -7,6 +7,7 @@ pub mod functions;
 mod headers;
 pub mod integrity;
 mod lake;
+mod lake_only;
 mod raw;
 
 use std::path::Path;
@@ -20,6 +21,7 @@ use datafusion::sql::parser::{DFParserBuilder, Statement};
 pub use dialect::TrawlDialect;
 pub use headers::name_headers;
 pub use lake::{LakeTable, damaged_lake_files, date_filters, lake_table, register_s3_lake};
+pub use lake_only::LAKE_ONLY_COLUMNS;
 pub use raw::{RawSummary, register_raw};
 
 /// Errors of the query engine.
@@ -140,8 +142,20 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
 }
 
 /// Plans one statement (DDL and `SET` take effect here) and returns its result frame.
+/// A statement naming CloudTrail Lake's own columns (`annotation`, ...) plans with them
+/// read as typed NULLs ([`LAKE_ONLY_COLUMNS`]).
 pub async fn plan(ctx: &SessionContext, statement: Statement) -> Result<DataFrame> {
-    let plan = ctx.state().statement_to_plan(statement).await?;
+    let state = ctx.state();
+    let plan = match state.statement_to_plan(statement.clone()).await {
+        Ok(plan) => plan,
+        Err(e) if lake_only::names_lake_only_column(&e) => {
+            match lake_only::lake_only_as_null(&statement) {
+                Some(rewritten) => state.statement_to_plan(rewritten).await?,
+                None => return Err(e.into()),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(ctx.execute_logical_plan(plan).await?)
 }
 
