@@ -52,7 +52,8 @@ for i in $(seq "$runs"); do
       watch:0 | watch:3 | hunt:0 | hunt:4) ;;
       *) echo "$mode exited $rc:" >&2; tail -5 "$WORK/watch-err" >&2; exit 1 ;;
     esac
-    read -r secs user sys rss <"$WORK/watch-time"
+    # GNU time puts "Command exited with non-zero status N" first when it is not 0.
+    read -r secs user sys rss < <(tail -n 1 "$WORK/watch-time")
     echo "$mode $secs $user $sys $rss $(wc -l <"$WORK/watch-out")" >>"$out"
   done
 done
