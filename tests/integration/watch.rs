@@ -104,6 +104,27 @@ fn state(lake: &Path) -> Value {
 }
 
 /// Moves the delivery files of days after `day` from `from` to `to`.
+/// Two days of two accounts' habits with two attack chains.
+const TWO_DAYS_TWO_CHAINS: &[&str] = &[
+    "--habits",
+    "--seed",
+    "5",
+    "--accounts",
+    "2",
+    "--events",
+    "6000",
+    "--days",
+    "2",
+    "--attacks",
+    "2",
+];
+
+/// The last line of a watch directory's `cycles.ndjson`.
+fn last_cycle(watch_dir: &Path) -> Value {
+    let cycles = std::fs::read_to_string(watch_dir.join("cycles.ndjson")).unwrap();
+    serde_json::from_str(cycles.lines().last().unwrap()).unwrap()
+}
+
 fn hold_back(from: &Path, to: &Path, day: &str) {
     for entry in walk(from) {
         let rel = entry.strip_prefix(from).unwrap();
@@ -139,22 +160,7 @@ fn watch_delivers_each_incident_once_through_failures_replays_and_late_deliverie
     let incoming = tmp.path().join("incoming");
     let later = tmp.path().join("later");
     let lake = tmp.path().join("lake");
-    generate(
-        &incoming,
-        &[
-            "--habits",
-            "--seed",
-            "5",
-            "--accounts",
-            "2",
-            "--events",
-            "6000",
-            "--days",
-            "2",
-            "--attacks",
-            "2",
-        ],
-    );
+    generate(&incoming, TWO_DAYS_TWO_CHAINS);
     // The second day arrives a cycle late.
     hold_back(&incoming, &later, "2026-03-01");
     assert!(!walk(&later).is_empty());
@@ -293,8 +299,7 @@ fn watch_delivers_each_incident_once_through_failures_replays_and_late_deliverie
     assert_eq!(silent.len(), 1, "{st}");
     let out = watch(&lake, &config, "2026-03-03T03:30:00Z", &[&incoming]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let cycles = std::fs::read_to_string(lake.join("_trawl/watch/cycles.ndjson")).unwrap();
-    let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
+    let last = last_cycle(&lake.join("_trawl/watch"));
     assert_eq!(last["incidents_new"], 0, "{last}");
     assert_eq!(last["sent"], 0, "{last}");
 
@@ -540,8 +545,7 @@ fn watch_finds_a_foreign_runs_rows_after_compaction_merged_them() {
 
     let out = watch(&lake, &config, "2026-03-03T00:10:00Z", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let cycles = std::fs::read_to_string(lake.join("_trawl/watch/cycles.ndjson")).unwrap();
-    let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
+    let last = last_cycle(&lake.join("_trawl/watch"));
     assert_eq!(last["runs"].as_array().unwrap().len(), 1, "{last}");
     // Exactly the foreign run's rows, not the first day's that share its files now.
     assert_eq!(last["events"].as_u64(), Some(written), "{last}");
@@ -549,8 +553,7 @@ fn watch_finds_a_foreign_runs_rows_after_compaction_merged_them() {
     // And only once.
     let out = watch(&lake, &config, "2026-03-03T00:20:00Z", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let cycles = std::fs::read_to_string(lake.join("_trawl/watch/cycles.ndjson")).unwrap();
-    let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
+    let last = last_cycle(&lake.join("_trawl/watch"));
     assert_eq!(last["events"], 0, "{last}");
 }
 
@@ -561,22 +564,7 @@ fn watch_replays_a_window_once_and_leaves_pending_runs_alone() {
     let tmp = tempfile::tempdir().unwrap();
     let incoming = tmp.path().join("incoming");
     let lake = tmp.path().join("lake");
-    generate(
-        &incoming,
-        &[
-            "--habits",
-            "--seed",
-            "5",
-            "--accounts",
-            "2",
-            "--events",
-            "6000",
-            "--days",
-            "2",
-            "--attacks",
-            "2",
-        ],
-    );
+    generate(&incoming, TWO_DAYS_TWO_CHAINS);
     let alerts = tmp.path().join("alerts.ndjson");
     let config = tmp.path().join("watch.toml");
     std::fs::write(
@@ -607,8 +595,7 @@ fn watch_replays_a_window_once_and_leaves_pending_runs_alone() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let cycles = std::fs::read_to_string(lake.join("_trawl/watch/cycles.ndjson")).unwrap();
-        serde_json::from_str::<Value>(cycles.lines().last().unwrap()).unwrap()
+        last_cycle(&lake.join("_trawl/watch"))
     };
     let first = replay();
     assert_eq!(first["replay"][0], "2026-02-28T00:00:00Z", "{first}");
@@ -743,7 +730,7 @@ fn watch_a_lake_on_s3_with_its_state_and_lock_in_the_bucket() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let cycles = std::fs::read_to_string(watch_dir.join("cycles.ndjson")).unwrap();
     assert_eq!(cycles.lines().count(), 2, "{cycles}");
-    let last: Value = serde_json::from_str(cycles.lines().last().unwrap()).unwrap();
+    let last = last_cycle(&watch_dir);
     assert_eq!(last["events"], 0, "{last}");
     assert_eq!(last["incidents_new"], 0, "{last}");
     assert_eq!(

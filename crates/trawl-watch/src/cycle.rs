@@ -631,41 +631,32 @@ impl Watcher {
         reason: Option<String>,
         until: Option<String>,
     ) -> Result<TrackedIncident> {
-        self.mirrored(|_| self.set_status_here(id, status, by, reason, until))
-            .await
-    }
-
-    async fn set_status_here(
-        &self,
-        id: &str,
-        status: IncidentStatus,
-        by: &str,
-        reason: Option<String>,
-        until: Option<String>,
-    ) -> Result<TrackedIncident> {
-        let dir = self.dir();
-        let _lock = WatchLock::acquire(&dir)?;
-        let mut state = WatchState::load(&dir)?;
-        let now = iso(chrono::Utc::now().timestamp_millis());
-        let inc = state.find_mut(id)?;
-        let was = inc.status;
-        inc.set_status(status, by, &now, reason, until);
-        let tell = status == IncidentStatus::Resolved && was != IncidentStatus::Resolved;
-        if tell {
-            inc.version += 1;
-        }
-        let inc = inc.clone();
-        let outbox = Outbox::new(&dir);
-        if tell {
-            self.queue(&outbox, DeliveryKind::Resolved, &inc, &now)?;
-        }
-        state.save(&dir)?;
-        if tell {
-            outbox
-                .flush(&self.config.destinations, self.config.watch.attempts)
-                .await?;
-        }
-        Ok(inc)
+        self.mirrored(|_| async move {
+            let dir = self.dir();
+            let _lock = WatchLock::acquire(&dir)?;
+            let mut state = WatchState::load(&dir)?;
+            let now = iso(chrono::Utc::now().timestamp_millis());
+            let inc = state.find_mut(id)?;
+            let was = inc.status;
+            inc.set_status(status, by, &now, reason, until);
+            let tell = status == IncidentStatus::Resolved && was != IncidentStatus::Resolved;
+            if tell {
+                inc.version += 1;
+            }
+            let inc = inc.clone();
+            let outbox = Outbox::new(&dir);
+            if tell {
+                self.queue(&outbox, DeliveryKind::Resolved, &inc, &now)?;
+            }
+            state.save(&dir)?;
+            if tell {
+                outbox
+                    .flush(&self.config.destinations, self.config.watch.attempts)
+                    .await?;
+            }
+            Ok(inc)
+        })
+        .await
     }
 
     /// The tags of an incident's detections, for routing.

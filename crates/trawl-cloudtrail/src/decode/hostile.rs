@@ -2,6 +2,7 @@
 //! input and that the work it costs (bytes parsed, searched or copied, counted by
 //! [`crate::work`]) stays within a small multiple of its size.
 
+use super::tests::event_jsons;
 use super::*;
 use crate::work::measure;
 
@@ -15,22 +16,6 @@ fn rec(id: &str) -> String {
     format!(
         r#"{{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventID":"{id}","eventName":"X"}}"#
     )
-}
-
-fn event_jsons(d: &Decoded) -> Vec<String> {
-    use arrow::array::{Array, AsArray};
-    d.batches
-        .iter()
-        .flat_map(|b| {
-            let c = b
-                .column_by_name(crate::col::EVENTJSON)
-                .expect("eventjson")
-                .as_string::<i32>();
-            (0..c.len())
-                .map(|i| c.value(i).to_string())
-                .collect::<Vec<_>>()
-        })
-        .collect()
 }
 
 #[test]

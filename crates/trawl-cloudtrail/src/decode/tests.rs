@@ -174,7 +174,7 @@ fn gzip_and_truncation() {
 }
 
 /// The `eventjson` of every row, in order.
-fn event_jsons(d: &Decoded) -> Vec<String> {
+pub(super) fn event_jsons(d: &Decoded) -> Vec<String> {
     use arrow::array::{Array, AsArray};
     d.batches
         .iter()
