@@ -13,6 +13,7 @@
 mod archive;
 mod args;
 mod commands;
+mod compute;
 mod explain;
 mod keys;
 mod pager;

@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use trawl_engine::catalog::{Catalog, Query, QueryKind};
 
 use crate::args::OptionalLake;
+use crate::compute::ComputeRuntime;
 use crate::explain::explain;
 use crate::pager::{Paging, does_not_fit, page, terminal_size};
 use crate::print::{Format, PrintOptions, render};
@@ -45,6 +46,8 @@ pub struct Session {
     /// Statements typed in the shell, oldest first (history of earlier sessions
     /// included): `\history`, and the last for `\e`, `\save`, `\watch`, `\explain`.
     pub recent: Vec<String>,
+    /// Where queries compute, apart from the runtime that hears Ctrl-C.
+    pub compute: ComputeRuntime,
 }
 
 /// Opens a session over a lake (or the bundled sample).
@@ -80,6 +83,7 @@ pub async fn open_session(
         paging: Paging::Off,
         extra_query_dirs: extra_dirs.to_vec(),
         recent: Vec::new(),
+        compute: ComputeRuntime::default(),
     };
     Ok((session, source))
 }
@@ -185,11 +189,14 @@ impl Session {
     }
 
     async fn collect(&self, df: DataFrame) -> Result<Vec<RecordBatch>> {
-        if !self.spinner {
-            return Ok(df.collect().await?);
-        }
         let plan = df.create_physical_plan().await?;
-        let run = datafusion::physical_plan::collect(plan.clone(), self.ctx.task_ctx());
+        let run = self.compute.run(datafusion::physical_plan::collect(
+            plan.clone(),
+            self.ctx.task_ctx(),
+        ));
+        if !self.spinner {
+            return Ok(run.await??);
+        }
         tokio::pin!(run);
         let bar = ProgressBar::new_spinner();
         bar.set_style(
@@ -207,7 +214,7 @@ impl Session {
             }
         };
         bar.finish_and_clear();
-        Ok(result?)
+        Ok(result??)
     }
 
     /// Runs a planned frame and prints its rows.

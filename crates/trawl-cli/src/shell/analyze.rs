@@ -151,7 +151,13 @@ pub async fn explain_analyze(session: &Session, sql: &str) -> Result<String> {
     let df = trawl_engine::plan(&session.ctx, statements.remove(0)).await?;
     let plan: Arc<dyn ExecutionPlan> = df.create_physical_plan().await?;
     let started = std::time::Instant::now();
-    let batches = datafusion::physical_plan::collect(plan.clone(), session.ctx.task_ctx()).await?;
+    let batches = session
+        .compute
+        .run(datafusion::physical_plan::collect(
+            plan.clone(),
+            session.ctx.task_ctx(),
+        ))
+        .await??;
     let elapsed = started.elapsed();
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     let mut out = String::new();

@@ -6,6 +6,7 @@ mod analyze;
 mod command;
 mod describe;
 mod helper;
+mod interrupt;
 
 use std::path::PathBuf;
 
@@ -19,6 +20,7 @@ use crate::pager::Paging;
 use crate::session::{LakeSource, Session};
 use command::MetaCommand;
 use helper::{TrawlHelper, words};
+use interrupt::Interrupts;
 
 fn history_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TRAWL_HISTORY") {
@@ -32,6 +34,7 @@ fn history_path() -> Option<PathBuf> {
 
 /// Runs the interactive shell until `\q` or Ctrl-D.
 pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
+    let interrupts = Interrupts::listen()?;
     let color = std::env::var_os("NO_COLOR").is_none();
     let helper = TrawlHelper {
         words: words(&session).await,
@@ -91,7 +94,7 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
                 if line.starts_with('\\') {
                     let outcome = tokio::select! {
                         r = MetaCommand::run_line(&mut session, &line) => r,
-                        _ = tokio::signal::ctrl_c() => { eprintln!("^C cancelled"); Ok(true) }
+                        _ = interrupts.next() => { eprintln!("^C cancelled"); Ok(true) }
                     };
                     // Statements a command ran (`\e`) are history too.
                     for s in session.recent.iter().skip(known) {
@@ -112,7 +115,7 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
                 }
                 let outcome = tokio::select! {
                     r = session.run_sql(input) => r,
-                    _ = tokio::signal::ctrl_c() => { eprintln!("^C cancelled"); Ok(()) }
+                    _ = interrupts.next() => { eprintln!("^C cancelled"); Ok(()) }
                 };
                 if let Err(e) = outcome {
                     eprintln!("error: {e:#}");
