@@ -5,6 +5,9 @@
 # Each run starts from a copy of the same lake; whole-process medians of RUNS each,
 # with peak RSS.
 #   bash benches/watch.sh [BASE] [NEW] [RUNS]      default: 2000000 10000 3
+# TRAWL_BENCH_WATCH_DAYS=D spreads the base over D days ending 2026-03-02 (default 2, the
+# archive of compare.sh): a trail's lake holds weeks, and a cycle reads only the days
+# its detections need.
 # The base archive and its lake are cached under $TRAWL_BENCH_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +15,19 @@ cd "$(dirname "$0")/.."
 [ -n "${TRAWL_BENCH_NO_BUILD:-}" ] || build_release
 base_n="${1:-2000000}"; new_n="${2:-10000}"; runs="${3:-3}"
 
-base="$(archive "$base_n")"
+days="${TRAWL_BENCH_WATCH_DAYS:-2}"
+if [ "$days" = 2 ]; then
+  base="$(archive "$base_n")"
+else
+  base="$WORK/archive-$base_n-$days-days"
+  if [ ! -f "$base/.done" ]; then
+    rm -rf "$base"
+    start="$(date -u -d "2026-03-03 - $days days" +%Y-%m-%d)"
+    "$BIN" generate "$base" --events "$base_n" --days "$days" --start "$start" --accounts 3 \
+      --events-per-file 500 >/dev/null
+    touch "$base/.done"
+  fi
+fi
 new="$WORK/watch-new-$new_n"
 if [ ! -f "$new/.done" ]; then
   rm -rf "$new"
@@ -22,7 +37,7 @@ if [ ! -f "$new/.done" ]; then
     --attacks 1 >/dev/null
   touch "$new/.done"
 fi
-lake0="$WORK/watch-lake-$base_n"
+lake0="$WORK/watch-lake-$base_n-$days-days"
 if [ ! -f "$lake0/.done" ]; then
   rm -rf "$lake0"
   "$BIN" convert "$base" --lake "$lake0" -q
@@ -58,13 +73,13 @@ for i in $(seq "$runs"); do
   done
 done
 rm -rf "$lake"
-python3 - "$out" "$base_n" "$new_n" <<'PY'
+python3 - "$out" "$base_n" "$new_n" "$days" <<'PY'
 import sys, statistics
 by = {}
 for line in open(sys.argv[1]):
     mode, secs, user, sys_, rss, lines = line.split()
     by.setdefault(mode, []).append((float(secs), float(user) + float(sys_), int(rss), int(lines)))
-print(f"{int(sys.argv[3]):,} new events on a lake of {int(sys.argv[2]):,}, {len(by['watch'])} runs each")
+print(f"{int(sys.argv[3]):,} new events on a lake of {int(sys.argv[2]):,} over {sys.argv[4]} days, {len(by['watch'])} runs each")
 med = {}
 for mode, label in (("watch", "watch --once (one cycle)"), ("hunt", "hunt over the whole lake")):
     rs = by[mode]

@@ -11,6 +11,7 @@
 -- tags: region, first-seen, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 30d  How far back any earlier activity of the account in the region suppresses the finding
 -- param: learning interval 1d  Learning period at the start of the data (never longer than lookback): regions first written to in it only build history
 WITH activity AS (
@@ -22,6 +23,7 @@ WITH activity AS (
             AND useridentity.invokedby IS NULL) AS is_write
     FROM cloudtrail
     WHERE eventtime <= $until
+      AND eventtime >= $history_from
       AND coalesce(eventcategory, 'Management') <> 'Insight'
 ),
 -- Each moment the account was active in a region, with the moment before it.

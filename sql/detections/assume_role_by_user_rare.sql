@@ -11,6 +11,7 @@
 -- tags: sts, assume-role, lateral-movement, privilege-escalation, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 5d  How far back an earlier assumption of the same role by the same caller makes it familiar
 -- param: learning interval 5d  Learning period at the start of the data (never longer than lookback): pairs first seen in it only build history
 WITH assumptions AS (
@@ -20,6 +21,7 @@ WITH assumptions AS (
            requestparameters->>'roleSessionName' AS session_name
     FROM cloudtrail
     WHERE eventsource = 'sts.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname = 'AssumeRole'
       AND useridentity.type IN ('IAMUser', 'AssumedRole')
       AND errorcode IS NULL

@@ -10,12 +10,14 @@
 -- tags: bedrock, genai, knowledge-base, rag, impact, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 7d  History searched for an earlier change by the same principal; also the learning period at the start of the data
 WITH kb AS (
     SELECT eventid, eventtime, eventname, sourceipaddress, recipientaccountid, awsregion, requestparameters,
            coalesce(useridentity.arn, useridentity.type) AS principal
     FROM cloudtrail
     WHERE eventsource IN ('bedrock.amazonaws.com', 'bedrock-agent.amazonaws.com')
+      AND eventtime >= $history_from
       AND eventname IN ('CreateDataSource', 'UpdateDataSource', 'DeleteDataSource', 'UpdateKnowledgeBase', 'DeleteKnowledgeBase',
                         'StartIngestionJob', 'IngestKnowledgeBaseDocuments', 'DeleteKnowledgeBaseDocuments')
       AND errorcode IS NULL

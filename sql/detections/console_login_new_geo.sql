@@ -11,6 +11,7 @@
 -- tags: console, authentication, first-seen, geolocation, initial-access
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 30d  How far back an earlier sign-in from the same network suppresses the finding
 -- param: account_networks bool true  Also count the account's other principals' sign-ins: a network anyone in the account signs in from (office, VPN egress) is not new
 -- param: learning interval 7d  Learning period at the start of the data (never longer than lookback): sign-ins in it only build history
@@ -25,6 +26,7 @@ WITH logins AS (
                 ELSE concat(split_part(sourceipaddress, '.', 1), '.', split_part(sourceipaddress, '.', 2), '.0.0/16') END AS network
     FROM cloudtrail
     WHERE eventsource = 'signin.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname = 'ConsoleLogin'
       AND responseelements->>'ConsoleLogin' = 'Success'
       AND eventtime <= $until

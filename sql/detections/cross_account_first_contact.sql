@@ -10,6 +10,7 @@
 -- tags: sts, cross-account, lateral-movement, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 30d  How long a silence makes an account's next call a first contact again
 -- param: learning interval 7d  Learning period at the start of the data (never longer than lookback): contacts first seen in it only build history
 -- param: known_accounts string -  Comma-separated account ids to leave out, such as the management and tooling accounts (- for none)
@@ -19,6 +20,7 @@ WITH calls AS (
            coalesce(useridentity.arn, useridentity.principalid, useridentity.type) AS principal
     FROM cloudtrail
     WHERE errorcode IS NULL
+      AND eventtime >= $history_from
       AND useridentity.accountid IS NOT NULL
       AND recipientaccountid IS NOT NULL
       AND useridentity.accountid <> recipientaccountid

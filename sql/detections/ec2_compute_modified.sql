@@ -11,12 +11,14 @@
 -- tags: ec2, instance, first-seen, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 14d  History searched for an earlier change by the same principal; also the learning period at the start of the data
 WITH changes AS (
     SELECT eventid, eventtime, eventname, sourceipaddress, recipientaccountid, awsregion, requestparameters,
            coalesce(useridentity.arn, useridentity.type) AS principal
     FROM cloudtrail
     WHERE eventsource = 'ec2.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname IN ('ModifyInstanceAttribute', 'ModifyInstanceMetadataOptions', 'AssociateIamInstanceProfile',
                         'ReplaceIamInstanceProfileAssociation', 'DisassociateIamInstanceProfile', 'ModifyInstancePlacement',
                         'ModifyInstanceCreditSpecification', 'ModifyInstanceMaintenanceOptions', 'ModifyInstanceCapacityReservationAttributes',

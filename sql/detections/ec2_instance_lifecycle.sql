@@ -11,6 +11,7 @@
 -- tags: ec2, instance, impact, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 14d  History searched for an earlier launch, stop or termination by the same principal; also the learning period at the start of the data
 WITH actions AS (
     SELECT eventid, eventtime, eventname, sourceipaddress, recipientaccountid, awsregion, requestparameters, responseelements,
@@ -19,6 +20,7 @@ WITH actions AS (
                                 ORDER BY eventtime, eventid) AS previous_time
     FROM cloudtrail
     WHERE eventsource = 'ec2.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname IN ('RunInstances', 'StopInstances', 'TerminateInstances')
       AND errorcode IS NULL
       AND useridentity.invokedby IS NULL

@@ -10,12 +10,14 @@
 -- tags: ec2, key-pair, ssh, persistence, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 10d  How far back an earlier key pair by the same principal makes it familiar
 WITH keypairs AS (
     SELECT eventid, eventtime, eventname, coalesce(useridentity.arn, useridentity.type) AS principal,
            sourceipaddress, recipientaccountid, awsregion, requestparameters->>'keyName' AS key_name
     FROM cloudtrail
     WHERE eventsource = 'ec2.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname IN ('ImportKeyPair', 'CreateKeyPair')
       AND errorcode IS NULL
 ),

@@ -9,6 +9,7 @@
 -- tags: ecs, ecs-exec, container, execution, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 10d  How far back an earlier ECS Exec session by the same principal makes it familiar
 WITH execs AS (
     SELECT eventid, eventtime, coalesce(useridentity.arn, useridentity.type) AS principal,
@@ -19,6 +20,7 @@ WITH execs AS (
            requestparameters->>'command' AS command
     FROM cloudtrail
     WHERE eventsource = 'ecs.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname = 'ExecuteCommand'
       AND errorcode IS NULL
 ),

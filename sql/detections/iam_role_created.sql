@@ -11,6 +11,7 @@
 -- tags: iam, role, persistence, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 14d  History searched for an earlier role creation by the same principal; also the learning period at the start of the data
 WITH created AS (
     SELECT eventid, eventtime, sourceipaddress, recipientaccountid, awsregion, requestparameters,
@@ -19,6 +20,7 @@ WITH created AS (
                                 ORDER BY eventtime, eventid) AS previous_time
     FROM cloudtrail
     WHERE eventsource = 'iam.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname = 'CreateRole'
       AND errorcode IS NULL
       AND eventtime <= $until

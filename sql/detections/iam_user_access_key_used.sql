@@ -11,6 +11,7 @@
 -- tags: iam, access-key, authentication, initial-access, first-seen, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 14d  History searched for an earlier call with the same key; also the learning period at the start of the data
 WITH calls AS (
     SELECT eventid, eventtime, eventsource, eventname, sourceipaddress, useragent, recipientaccountid, awsregion,
@@ -19,6 +20,7 @@ WITH calls AS (
            lag(eventtime) OVER (PARTITION BY useridentity.accesskeyid ORDER BY eventtime, eventid) AS previous_call
     FROM cloudtrail
     WHERE useridentity.type = 'IAMUser'
+      AND eventtime >= $history_from
       AND useridentity.accesskeyid LIKE 'AKIA%'
       AND errorcode IS NULL
       AND eventtime <= $until

@@ -10,6 +10,7 @@
 -- tags: lambda, invoke, data-events, execution, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 7d  How far back an earlier call to the same function by the same caller makes it familiar
 WITH invocations AS (
     SELECT eventid, eventtime, coalesce(useridentity.arn, useridentity.type) AS principal,
@@ -17,6 +18,7 @@ WITH invocations AS (
            regexp_replace(requestparameters->>'functionName', '^arn:aws[a-z-]*:lambda:[^:]+:[0-9]+:function:([^:]+).*$', '\1') AS function_name
     FROM cloudtrail
     WHERE eventsource = 'lambda.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname = 'Invoke'
       AND useridentity.invokedby IS NULL
       AND errorcode IS NULL

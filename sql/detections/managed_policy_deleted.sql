@@ -12,12 +12,14 @@
 -- tags: iam, policy, defense-evasion, first-seen, audit
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 7d  How far back an earlier deletion by the same principal makes a deletion familiar
 WITH deletions AS (
     SELECT eventid, eventtime, coalesce(useridentity.arn, useridentity.type) AS principal,
            sourceipaddress, recipientaccountid, awsregion, requestparameters->>'policyArn' AS policy_arn
     FROM cloudtrail
     WHERE eventsource = 'iam.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname = 'DeletePolicy'
       AND errorcode IS NULL
 ),

@@ -11,12 +11,14 @@
 -- tags: organizations, account, discovery, first-seen
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 14d  History searched for an earlier discovery call by the same principal; also the learning period at the start of the data
 WITH disc AS (
     SELECT eventid, eventtime, eventsource, eventname, sourceipaddress, recipientaccountid, awsregion,
            coalesce(useridentity.arn, useridentity.type) AS principal
     FROM cloudtrail
     WHERE errorcode IS NULL
+      AND eventtime >= $history_from
       AND ((eventsource = 'organizations.amazonaws.com' AND regexp_like(eventname, '^(List|Describe)'))
         OR (eventsource = 'iam.amazonaws.com' AND eventname IN ('GetAccountSummary', 'ListAccountAliases'))
         OR (eventsource IN ('account.amazonaws.com', 'billingconsole.amazonaws.com')

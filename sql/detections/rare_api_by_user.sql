@@ -10,6 +10,7 @@
 -- tags: first-seen, anomaly, valid-accounts, initial-access
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 14d  History searched for an earlier call of the same API by the same principal; also the learning period at the start of the data
 -- param: only_writes bool false  Report only APIs that are not read-only
 WITH calls AS (
@@ -17,6 +18,7 @@ WITH calls AS (
            coalesce(useridentity.arn, useridentity.type) AS principal
     FROM cloudtrail
     WHERE errorcode IS NULL
+      AND eventtime >= $history_from
       AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
       AND coalesce(eventcategory, 'Management') <> 'Insight'
 )

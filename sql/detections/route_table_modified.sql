@@ -11,6 +11,7 @@
 -- tags: ec2, route-table, network, first-seen, defense-evasion, exfiltration
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 10d  How far back a principal's earlier route-table change suppresses the finding
 WITH changes AS (
     SELECT eventid, eventtime, eventname, sourceipaddress, recipientaccountid, awsregion,
@@ -19,6 +20,7 @@ WITH changes AS (
                     json_extract_scalar(responseelements, '$.routeTable.routeTableId'), '') AS route_table
     FROM cloudtrail
     WHERE eventsource = 'ec2.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname IN ('CreateRoute', 'CreateRouteTable', 'ReplaceRoute', 'ReplaceRouteTableAssociation', 'DeleteRoute', 'DeleteRouteTable', 'DisassociateRouteTable')
       AND errorcode IS NULL
       AND eventtime <= $until

@@ -12,6 +12,7 @@
 -- tags: ec2, security-group, network, drift, first-seen, defense-evasion
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: lookback interval 14d  History searched for an earlier hand-made change by the same principal; also the learning period at the start of the data
 WITH changes AS (
     SELECT eventid, eventtime, eventname, sourceipaddress, useragent, recipientaccountid, awsregion, requestparameters, responseelements,
@@ -20,6 +21,7 @@ WITH changes AS (
                                 ORDER BY eventtime, eventid) AS previous_time
     FROM cloudtrail
     WHERE eventsource = 'ec2.amazonaws.com'
+      AND eventtime >= $history_from
       AND eventname IN ('AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress',
                         'RevokeSecurityGroupIngress', 'RevokeSecurityGroupEgress',
                         'CreateSecurityGroup', 'DeleteSecurityGroup', 'ModifySecurityGroupRules')

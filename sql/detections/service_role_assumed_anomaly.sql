@@ -10,6 +10,7 @@
 -- tags: sts, assume-role, service-role, privilege-escalation, sequence
 -- param: since timestamp 1970-01-01  Earliest event time
 -- param: until timestamp 2100-01-01  Latest event time
+-- param: history_from timestamp 1970-01-01  Earliest event read as history (when not given: since less the look-back and window)
 -- param: window interval 24h  Longest gap between the service's assumption and the user's
 -- param: lookback interval 7d  A role that users or role sessions assumed within this long before the service did (or since) is shared, not a service-only role
 WITH assumptions AS (
@@ -23,7 +24,7 @@ WITH assumptions AS (
       AND eventname = 'AssumeRole'
       AND errorcode IS NULL
       AND requestparameters->>'roleArn' IS NOT NULL
-      AND eventtime >= $since
+      AND eventtime >= $history_from
 ),
 -- Each assumption by an IAM user or role session, with the time of the previous one of
 -- the same role by any user or role session.
@@ -53,6 +54,7 @@ pairs AS (
      AND u.eventtime > s.eventtime
      AND u.eventtime <= s.eventtime + $window
     WHERE s.caller_type = 'AWSService'
+      AND u.eventtime >= $since
       AND u.eventtime <= $until
       -- Only the first user or role session to take the role after it was the service's
       -- alone: a role that users or role sessions assumed in the lookback before (or

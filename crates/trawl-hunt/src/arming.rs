@@ -16,6 +16,8 @@ use crate::plan::own_params;
 
 /// The parameters that name how much history a detection needs.
 const HISTORY_PARAMS: [&str; 2] = ["lookback", "learning"];
+/// The parameter that names a threshold's or a sequence's time span.
+const WINDOW_PARAM: &str = "window";
 
 /// A detection that needs history, and when the lake first gives it enough.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,17 +34,36 @@ pub struct Arming {
 
 /// The longest history `query` asks for with the hunt's parameters bound.
 pub fn history_ms(query: &Query, given: &HashMap<String, String>) -> Option<i64> {
+    interval_params_ms(query, given, &HISTORY_PARAMS)
+        .into_iter()
+        .max()
+}
+
+/// How long before `$since` a caller must start `query` for an event at `$since` to
+/// be judged whole: its window (threshold and sequence detections count what came
+/// shortly before, from `$since` on). A look-back is read back by the detection
+/// itself (from `$since - $lookback`), so it is not counted. 0 for a detection that
+/// judges each event alone.
+pub fn context_ms(query: &Query, given: &HashMap<String, String>) -> i64 {
+    interval_params_ms(query, given, &[WINDOW_PARAM])
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+}
+
+/// The values of the interval parameters `names` that `query` declares, bound.
+fn interval_params_ms(query: &Query, given: &HashMap<String, String>, names: &[&str]) -> Vec<i64> {
     if !query
         .params
         .iter()
-        .any(|p| HISTORY_PARAMS.contains(&p.name.as_str()))
+        .any(|p| names.contains(&p.name.as_str()))
     {
-        return None;
+        return Vec::new();
     }
-    let ParamValues::Map(values) = query.bind(&own_params(query, given)).ok()? else {
-        return None;
+    let Ok(ParamValues::Map(values)) = query.bind(&own_params(query, given)) else {
+        return Vec::new();
     };
-    HISTORY_PARAMS
+    names
         .iter()
         .filter_map(|name| match values.get(*name).map(|v| &v.value) {
             Some(ScalarValue::IntervalMonthDayNano(Some(i))) => Some(
@@ -52,7 +73,7 @@ pub fn history_ms(query: &Query, given: &HashMap<String, String>) -> Option<i64>
             ),
             _ => None,
         })
-        .max()
+        .collect()
 }
 
 /// The first and last event time of the session's `cloudtrail` (None when empty).
@@ -72,12 +93,11 @@ async fn lake_span(ctx: &SessionContext) -> Result<Option<(i64, i64)>, HuntError
 /// For every detection that needs history, when it is armed.
 pub(crate) async fn arming(
     ctx: &SessionContext,
-    detections: &[&Query],
-    given: &HashMap<String, String>,
+    detections: &[(&Query, HashMap<String, String>)],
 ) -> Result<Vec<Arming>, HuntError> {
     let needs: Vec<(&Query, i64)> = detections
         .iter()
-        .filter_map(|q| history_ms(q, given).map(|h| (*q, h)))
+        .filter_map(|(q, given)| history_ms(q, given).map(|h| (*q, h)))
         .collect();
     if needs.is_empty() {
         return Ok(Vec::new());
@@ -128,6 +148,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(history_ms(&plain, &HashMap::new()), None);
+        assert_eq!(context_ms(&plain, &HashMap::new()), 0);
+        assert_eq!(context_ms(&q, &HashMap::new()), 0);
+        let threshold = trawl_engine::catalog::parse_query(
+            "burst",
+            trawl_engine::catalog::QueryKind::Detection,
+            "burst.sql",
+            "-- title: T\n-- severity: low\n-- param: window interval 10m  Width\n\
+             -- param: lookback interval 7d  History\nSELECT 1",
+        )
+        .unwrap();
+        assert_eq!(context_ms(&threshold, &HashMap::new()), 600_000);
         assert_eq!(
             trawl_cloudtrail::utc_time(86_400_000 + 3_723_000),
             "1970-01-02T01:02:03Z"

@@ -45,6 +45,8 @@ pub struct Hunt<'a> {
     only: Vec<String>,
     tags: Vec<String>,
     params: HashMap<String, String>,
+    /// Parameters for one detection each, over `params`.
+    detection_params: HashMap<String, HashMap<String, String>>,
     shared_scan: bool,
     incidents: bool,
     memory_limit: Option<usize>,
@@ -62,6 +64,7 @@ impl<'a> Hunt<'a> {
             only: Vec::new(),
             tags: Vec::new(),
             params: HashMap::new(),
+            detection_params: HashMap::new(),
             shared_scan: true,
             incidents: true,
             memory_limit: None,
@@ -98,6 +101,30 @@ impl<'a> Hunt<'a> {
     pub fn with_params(mut self, params: HashMap<String, String>) -> Self {
         self.params.extend(params);
         self
+    }
+
+    /// A parameter for one detection, over the hunt's own: `trawl watch` gives each
+    /// detection its own `since`, the new events less the context it reads.
+    pub fn with_detection_param(
+        mut self,
+        detection: impl Into<String>,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.detection_params
+            .entry(detection.into())
+            .or_default()
+            .insert(name.into(), value.into());
+        self
+    }
+
+    /// The parameters `query` runs with: the hunt's, then its own.
+    fn params_of(&self, query: &Query) -> HashMap<String, String> {
+        let mut params = self.params.clone();
+        if let Some(own) = self.detection_params.get(&query.id) {
+            params.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        own_params(query, &params)
     }
 
     /// Read the lake once for the detections that can share it (on by default;
@@ -165,12 +192,14 @@ impl<'a> Hunt<'a> {
         if detections.is_empty() && tampering.is_none() {
             return Err(HuntError::NoDetections);
         }
-        let arming = arming(&self.ctx, &detections, &self.params).await?;
+        let bound: Vec<(&Query, HashMap<String, String>)> =
+            detections.iter().map(|q| (*q, self.params_of(q))).collect();
+        let arming = arming(&self.ctx, &bound).await?;
         let observer = self.observer.clone();
         observer.planned(detections.len() + usize::from(tampering.is_some()));
         let mut planned: Vec<Result<Planned, HuntError>> = Vec::with_capacity(detections.len());
-        for query in &detections {
-            planned.push(plan(&self.ctx, query, &self.params).await);
+        for (query, params) in &bound {
+            planned.push(plan(&self.ctx, query, params).await);
         }
         let shared = if self.shared_scan {
             let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -193,38 +222,38 @@ impl<'a> Hunt<'a> {
             candidate_rows: *rows,
         });
         let shared_ctx = shared.map(|(ctx, _)| Arc::new(ctx));
-        let params = Arc::new(self.params);
         let mut outcomes: Vec<DetectionOutcome> =
-            futures::stream::iter(detections.into_iter().zip(planned))
-                .map(|(query, planned)| {
+            futures::stream::iter(bound.into_iter().zip(planned))
+                .map(|((query, params), planned)| {
                     let shared_ctx = shared_ctx.clone();
-                    let params = params.clone();
                     let observer = observer.clone();
                     async move {
+                        let started = std::time::Instant::now();
                         let result = async {
                             let planned = planned?;
                             // A detection that shares the scan is planned again over
                             // the subset: its plan above was against the lake.
                             let df = match (&shared_ctx, planned.shared) {
-                                (Some(ctx), true) => {
-                                    query.plan(ctx, &own_params(query, &params)).await?
-                                }
+                                (Some(ctx), true) => query.plan(ctx, &params).await?,
                                 _ => planned.df,
                             };
                             findings(query, &df.collect().await?)
                         }
                         .await;
                         observer.detection_done(&query.id);
+                        let elapsed = started.elapsed();
                         match result {
                             Ok(findings) => DetectionOutcome {
                                 query: query.clone(),
                                 findings,
                                 error: None,
+                                elapsed,
                             },
                             Err(e) => DetectionOutcome {
                                 query: query.clone(),
                                 findings: Vec::new(),
                                 error: Some(e),
+                                elapsed,
                             },
                         }
                     }
@@ -233,22 +262,28 @@ impl<'a> Hunt<'a> {
                 .collect()
                 .await;
         if let Some(query) = tampering {
+            let started = std::time::Instant::now();
             let result = async {
-                let df = query.plan(&self.ctx, &own_params(&query, &params)).await?;
+                let df = query
+                    .plan(&self.ctx, &own_params(&query, &self.params))
+                    .await?;
                 findings(&query, &df.collect().await?)
             }
             .await;
             observer.detection_done(&query.id);
+            let elapsed = started.elapsed();
             outcomes.push(match result {
                 Ok(findings) => DetectionOutcome {
                     query,
                     findings,
                     error: None,
+                    elapsed,
                 },
                 Err(e) => DetectionOutcome {
                     query,
                     findings: Vec::new(),
                     error: Some(e),
+                    elapsed,
                 },
             });
         }

@@ -32,7 +32,7 @@ mod shared_scan;
 mod sink;
 mod tampering;
 
-pub use arming::{Arming, history_ms};
+pub use arming::{Arming, context_ms, history_ms};
 pub use correlate::millis;
 pub use finding::{Evidence, Finding};
 pub use hunt::{Hunt, Observer};

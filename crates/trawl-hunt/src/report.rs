@@ -12,6 +12,8 @@ pub struct DetectionOutcome {
     pub findings: Vec<Finding>,
     /// Why the detection could not run; the others ran all the same.
     pub error: Option<HuntError>,
+    /// From its start to its last row (while other detections ran beside it).
+    pub elapsed: std::time::Duration,
 }
 
 impl DetectionOutcome {
@@ -45,6 +47,7 @@ impl DetectionOutcome {
             first_seen,
             last_seen,
             error: self.error.as_ref().map(|e| e.to_string()),
+            seconds: (self.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
         }
     }
 }
@@ -60,6 +63,8 @@ pub struct DetectionSummary<'a> {
     pub first_seen: Option<&'a str>,
     pub last_seen: Option<&'a str>,
     pub error: Option<String>,
+    /// Wall time, which says which detections make a hunt slow.
+    pub seconds: f64,
 }
 
 /// How the lake was read: once for the detections that could share a scan.

@@ -39,8 +39,9 @@ pub struct CycleOptions {
     pub params: HashMap<String, String>,
     pub min_severity: Severity,
     pub memory_limit: Option<usize>,
-    /// Extra look-back on top of the detections' own history, so threshold and
-    /// sequence windows that started before the new events are seen whole.
+    /// How far before the new events every detection reads, on top of its own
+    /// look-back and window: a behaviour that goes on carries events already raised,
+    /// so it is matched with its incident instead of raised again.
     pub margin_ms: i64,
     /// Take what the lake holds as history: mark the runs not yet hunted as done
     /// without alerting (starting to watch a lake that already holds years).
@@ -110,7 +111,8 @@ pub struct CycleRecord {
     pub deliveries_unreadable: u64,
     /// Events those runs ingested.
     pub events: u64,
-    /// Where the hunt's look-back started.
+    /// Where the hunt read back from: the earliest of the detections', each of
+    /// which reads its own look-back and window plus the margin.
     pub since: Option<String>,
     /// From the newest new event's time to this cycle's clock.
     pub lag_seconds: Option<i64>,
@@ -501,25 +503,20 @@ impl Watcher {
         }
         rec.lag_seconds = Some((now_ms - last) / 1000);
 
-        // Read back as much history as the hungriest detection needs.
-        let history = self
-            .catalog
-            .queries
-            .iter()
-            .filter(|q| q.is_detection())
-            .filter_map(|q| trawl_hunt::history_ms(q, &opts.params))
-            .max()
-            .unwrap_or(0);
-        let since = iso(first - history - opts.margin_ms);
-        rec.since = Some(since.clone());
-        let mut params = opts.params.clone();
-        params.insert("since".into(), since);
-        let report = Hunt::new(ctx, &self.catalog)
+        // Each detection reads back from the first new event only the context it
+        // judges an event by, plus the margin; the hungriest one's look-back for all
+        // of them made a cycle as dear as a whole hunt.
+        let mut hunt = Hunt::new(ctx, &self.catalog)
             .with_min_severity(opts.min_severity)
-            .with_params(params)
-            .with_memory_limit(opts.memory_limit)
-            .run()
-            .await?;
+            .with_params(opts.params.clone())
+            .with_memory_limit(opts.memory_limit);
+        let mut earliest = first;
+        for (id, since) in reads_from(&self.catalog, &opts.params, first, opts.margin_ms) {
+            earliest = earliest.min(since);
+            hunt = hunt.with_detection_param(id, "since", iso(since));
+        }
+        rec.since = Some(iso(earliest));
+        let report = hunt.run().await?;
         rec.detections_failed = report.errors().count();
         Ok(Some((report, new_ids)))
     }
@@ -695,6 +692,25 @@ fn read_cycles(dir: &Path, n: usize) -> Result<Vec<CycleRecord>> {
 }
 
 /// A hunt incident as the tracker holds it.
+/// Where each detection reads back from, for new events from `first_ms` on: its
+/// own context (look-back, window) and the margin before them.
+fn reads_from<'c>(
+    catalog: &'c Catalog,
+    params: &HashMap<String, String>,
+    first_ms: i64,
+    margin_ms: i64,
+) -> Vec<(&'c str, i64)> {
+    catalog
+        .queries
+        .iter()
+        .filter(|q| q.is_detection())
+        .map(|q| {
+            let context = trawl_hunt::context_ms(q, params);
+            (q.id.as_str(), first_ms - context - margin_ms)
+        })
+        .collect()
+}
+
 fn snapshot(inc: &Incident, cycle: u64) -> TrackedIncident {
     TrackedIncident {
         id: inc.id.clone(),
@@ -819,5 +835,44 @@ fn silent_incident(id: &str, last: &str, now: &str, cycle: u64) -> TrackedIncide
             action: "raised".into(),
             reason: None,
         }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn each_detection_reads_back_its_own_context() {
+        let catalog = Catalog::load(&[]).unwrap();
+        let first = 100 * DAY;
+        let reads: HashMap<&str, i64> = reads_from(&catalog, &HashMap::new(), first, DAY)
+            .into_iter()
+            .collect();
+        assert_eq!(
+            reads.len(),
+            catalog.queries.iter().filter(|q| q.is_detection()).count()
+        );
+        // One event decides: the margin only.
+        assert_eq!(reads["cloudtrail_stop_logging"], first - DAY);
+        // A first-seen detection reads its look-back back from there itself.
+        assert_eq!(reads["activity_in_unused_region"], first - DAY);
+        // A threshold: its window too, so the window holding the first new event is
+        // counted whole.
+        assert_eq!(reads["access_denied_recon"], first - DAY - 600_000);
+        // A parameter given to the watch moves it.
+        let given = HashMap::from([("window".to_string(), "2h".to_string())]);
+        let reads: HashMap<&str, i64> = reads_from(&catalog, &given, first, DAY)
+            .into_iter()
+            .collect();
+        assert_eq!(reads["access_denied_recon"], first - DAY - 2 * 3_600_000);
+        let single = reads.values().filter(|s| **s == first - DAY).count();
+        assert!(
+            single * 2 > reads.len(),
+            "most detections judge one event at a time: {single} of {}",
+            reads.len()
+        );
     }
 }

@@ -212,6 +212,43 @@ mod tests {
     }
 
     #[test]
+    fn history_is_read_from_since_less_the_look_back_and_window() {
+        let text = "-- title: T\n-- severity: low\n-- param: since timestamp 1970-01-01\n\
+                    -- param: history_from timestamp 1970-01-01\n-- param: lookback interval 7d\n\
+                    -- param: learning interval 1d\n-- param: window interval 1h\nSELECT 1";
+        let q = parse_query("t", QueryKind::Detection, "x.sql", text).unwrap();
+        let at = |given: &[(&str, &str)]| {
+            let given = given
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let ParamValues::Map(m) = q.bind(&given).unwrap() else {
+                panic!()
+            };
+            m["history_from"].value.clone()
+        };
+        let ms = |t: i64| ScalarValue::TimestampMillisecond(Some(t), Some("UTC".into()));
+        let since = 20_000 * 86_400_000_i64;
+        assert_eq!(
+            at(&[("since", "2024-10-04")]),
+            ms(since - 7 * 86_400_000 - 3_600_000)
+        );
+        assert_eq!(
+            at(&[
+                ("since", "2024-10-04"),
+                ("lookback", "2d"),
+                ("learning", "3d")
+            ]),
+            ms(since - 3 * 86_400_000 - 3_600_000)
+        );
+        // Given, it is taken as is.
+        assert_eq!(
+            at(&[("since", "2024-10-04"), ("history_from", "2024-10-01")]),
+            ms(since - 3 * 86_400_000)
+        );
+    }
+
+    #[test]
     fn builtin_library_parses() {
         let c = Catalog::load(&[]).unwrap();
         assert!(c.queries.len() >= 7, "{}", c.queries.len());

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use datafusion::common::metadata::ScalarAndMetadata;
 use datafusion::common::{ParamValues, ScalarValue};
 use datafusion::dataframe::DataFrame;
 use datafusion::prelude::SessionContext;
@@ -152,6 +153,9 @@ impl Query {
             };
             values.insert(p.name.clone(), value.into());
         }
+        if !given.contains_key(HISTORY_FROM) {
+            derive_history_from(&mut values);
+        }
         Ok(ParamValues::Map(values))
     }
 
@@ -168,6 +172,37 @@ impl Query {
         let values = fit_params(&df, values)?;
         Ok(df.with_param_values(values)?)
     }
+}
+
+/// The parameter of detections that read history: the earliest event they read.
+const HISTORY_FROM: &str = "history_from";
+
+/// `history_from` as `since` less the look-back (or learning, the longer) and the
+/// window, so a hunt from a date reads the history its first-seen detections need
+/// and no more. Computed here because the planner cannot type `$since - $lookback`
+/// (a placeholder in arithmetic takes the other side's type).
+fn derive_history_from(values: &mut HashMap<String, ScalarAndMetadata>) {
+    if !values.contains_key(HISTORY_FROM) {
+        return;
+    }
+    let Some(ScalarValue::TimestampMillisecond(Some(since), tz)) =
+        values.get("since").map(|v| v.value.clone())
+    else {
+        return;
+    };
+    let interval_ms = |name: &str| match values.get(name).map(|v| &v.value) {
+        Some(ScalarValue::IntervalMonthDayNano(Some(i))) => {
+            i64::from(i.months) * 30 * 86_400_000
+                + i64::from(i.days) * 86_400_000
+                + i.nanoseconds / 1_000_000
+        }
+        _ => 0,
+    };
+    let back = interval_ms("lookback").max(interval_ms("learning")) + interval_ms("window");
+    values.insert(
+        HISTORY_FROM.into(),
+        ScalarValue::TimestampMillisecond(Some(since.saturating_sub(back)), tz).into(),
+    );
 }
 
 /// Casts bound values to the types the planner inferred for their placeholders
