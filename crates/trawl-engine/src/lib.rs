@@ -2,6 +2,7 @@
 //! lake, the SQL dialect, and the functions CloudTrail work needs.
 
 pub mod catalog;
+pub mod ddl;
 mod dialect;
 pub mod functions;
 mod headers;
@@ -36,6 +37,8 @@ pub enum Error {
     Lake { path: String, message: String },
     #[error(transparent)]
     Catalog(#[from] catalog::CatalogError),
+    #[error(transparent)]
+    Ddl(#[from] ddl::DdlError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
