@@ -11,6 +11,12 @@
 //!   CloudTrail Lake event data store id in `FROM`: the `cloudtrail` table, keeping
 //!   the written name as the alias so qualified columns still resolve. Only when the
 //!   session has no table of that name and the query no CTE of it;
+//! - `FROM t CROSS JOIN UNNEST(t.array) AS u(x)` (and `FROM t, UNNEST(...)`), which
+//!   DataFusion plans but cannot run (a lateral join): a derived table
+//!   `(SELECT t.*, unnest(t.array) AS x FROM t) AS t`, one row per element, and `u.x`
+//!   read as `x`;
+//! - `eventtime` used as text (`eventtime LIKE '2024-03-%'`, `substr(eventtime, 1, 10)`),
+//!   as Athena's table keeps it: CloudTrail's own spelling of it, `2024-03-01T12:00:00Z`;
 //! - Trino's lambda functions (`filter(x, v -> ...)`): an error saying so, since
 //!   `->` is the JSON operator in trawl.
 
@@ -21,10 +27,48 @@ use datafusion::error::DataFusionError;
 use datafusion::sql::parser::Statement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
+    JoinConstraint, JoinOperator, SetExpr, TableWithJoins, Value as SqlValue,
+};
+use datafusion::sql::sqlparser::parser::Parser;
+
+use crate::TrawlDialect;
+use datafusion::sql::sqlparser::ast::{
     AccessExpr, CaseWhen, CastKind, Expr, Function, FunctionArg, FunctionArgExpr,
     FunctionArguments, Ident, ObjectName, ObjectNamePart, Query, Subscript, TableAlias,
     TableFactor, Value, VisitMut, VisitorMut,
 };
+
+/// String functions whose first argument Athena queries give `eventtime` as text.
+const TEXT_FUNCTIONS: &[&str] = &[
+    "substr",
+    "substring",
+    "split_part",
+    "strpos",
+    "length",
+    "left",
+    "starts_with",
+    "split",
+    "concat",
+];
+
+/// Whether an expression is the `eventtime` column (`eventtime`, `t.eventtime`).
+fn is_event_time(e: &Expr) -> bool {
+    let last = match e {
+        Expr::Identifier(i) => i,
+        Expr::CompoundIdentifier(parts) if parts.len() == 2 => &parts[1],
+        _ => return false,
+    };
+    normalized(last) == trawl_cloudtrail::col::EVENTTIME
+}
+
+/// `eventtime` as CloudTrail writes it in a record.
+fn event_time_text(e: &Expr) -> Expr {
+    let text = format!("date_format({e}, '%Y-%m-%dT%H:%i:%sZ')");
+    Parser::new(&TrawlDialect::default())
+        .try_with_sql(&text)
+        .and_then(|mut p| p.parse_expr())
+        .unwrap_or_else(|_| e.clone())
+}
 
 /// The table Athena's and Lake's names stand for.
 const TABLE: &str = "cloudtrail";
@@ -98,7 +142,120 @@ fn plain_args(f: &Function) -> Option<Vec<&Expr>> {
 struct Rewriter<'a> {
     table_exists: &'a dyn Fn(&str) -> bool,
     ctes: HashSet<String>,
+    /// Aliases of unnested tables whose column became a column of the left table:
+    /// `u.x` is read as `x`.
+    unnest_aliases: HashSet<String>,
     error: Option<String>,
+}
+
+/// The name a table factor's columns are qualified with.
+fn factor_alias(f: &TableFactor) -> Option<Ident> {
+    match f {
+        TableFactor::Table { alias: Some(a), .. } | TableFactor::Derived { alias: Some(a), .. } => {
+            Some(a.name.clone())
+        }
+        TableFactor::Table {
+            name, alias: None, ..
+        } => match name.0.last() {
+            Some(ObjectNamePart::Identifier(i)) => Some(i.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether a join adds its right side to every row of the left: `CROSS JOIN`, or an
+/// inner join `ON true`.
+fn is_cross(op: &JoinOperator) -> bool {
+    match op {
+        JoinOperator::CrossJoin(JoinConstraint::None) => true,
+        JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => {
+            matches!(e, Expr::Value(v) if v.value == SqlValue::Boolean(true))
+        }
+        _ => false,
+    }
+}
+
+/// `left` joined with `UNNEST(array) [AS u[(x)]]` as one derived table, with the
+/// unnested column's name and the alias it was qualified with; None for forms this
+/// does not cover (several arrays or columns, WITH ORDINALITY/OFFSET).
+fn fold_unnest(left: &TableFactor, unnest: &TableFactor) -> Option<(TableFactor, Option<String>)> {
+    let TableFactor::UNNEST {
+        alias,
+        array_exprs,
+        with_offset: false,
+        with_offset_alias: None,
+        with_ordinality: false,
+    } = unnest
+    else {
+        return None;
+    };
+    let [array] = array_exprs.as_slice() else {
+        return None;
+    };
+    let (column, qualifier) = match alias {
+        Some(TableAlias { name, columns, .. }) => match columns.as_slice() {
+            [] => (name.clone(), None),
+            [c] => (c.name.clone(), Some(normalized(name))),
+            _ => return None,
+        },
+        None => (Ident::new("unnest"), None),
+    };
+    let left_alias = factor_alias(left)?;
+    let text = format!(
+        "SELECT * FROM (SELECT {left_alias}.*, unnest({array}) AS {column} FROM {left}) AS {left_alias}"
+    );
+    let statement = Parser::new(&TrawlDialect::default())
+        .try_with_sql(&text)
+        .and_then(|mut p| p.parse_statement())
+        .ok()?;
+    let datafusion::sql::sqlparser::ast::Statement::Query(q) = statement else {
+        return None;
+    };
+    let SetExpr::Select(select) = *q.body else {
+        return None;
+    };
+    let relation = select.from.into_iter().next()?.relation;
+    Some((relation, qualifier))
+}
+
+impl Rewriter<'_> {
+    /// Folds the UNNEST joins of a FROM list into derived tables (see the module's
+    /// documentation).
+    fn unnest_joins(&mut self, from: &mut Vec<TableWithJoins>) {
+        // `FROM t, UNNEST(...)`: the comma is a cross join.
+        let mut i = 0;
+        while i + 1 < from.len() {
+            if matches!(from[i + 1].relation, TableFactor::UNNEST { .. })
+                && from[i].joins.is_empty()
+            {
+                let next = from.remove(i + 1);
+                from[i].joins.push(datafusion::sql::sqlparser::ast::Join {
+                    relation: next.relation,
+                    global: false,
+                    join_operator: JoinOperator::CrossJoin(JoinConstraint::None),
+                });
+                from[i].joins.extend(next.joins);
+            } else {
+                i += 1;
+            }
+        }
+        for twj in from.iter_mut() {
+            while let Some(join) = twj.joins.first() {
+                if !is_cross(&join.join_operator) {
+                    break;
+                }
+                let Some((folded, qualifier)) = fold_unnest(&twj.relation, &join.relation) else {
+                    break;
+                };
+                twj.relation = folded;
+                twj.joins.remove(0);
+                if let Some(q) = qualifier {
+                    self.unnest_aliases.insert(q);
+                }
+            }
+        }
+    }
 }
 
 impl Rewriter<'_> {
@@ -199,6 +356,9 @@ impl VisitorMut for Rewriter<'_> {
                 self.ctes.insert(normalized(&cte.alias.name));
             }
         }
+        if let SetExpr::Select(select) = query.body.as_mut() {
+            self.unnest_joins(&mut select.from);
+        }
         ControlFlow::Continue(())
     }
 
@@ -231,8 +391,36 @@ impl VisitorMut for Rewriter<'_> {
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
         match expr {
+            Expr::Like { expr: operand, .. }
+            | Expr::ILike { expr: operand, .. }
+            | Expr::Substring { expr: operand, .. }
+                if is_event_time(operand) =>
+            {
+                **operand = event_time_text(operand);
+            }
+            Expr::Function(f)
+                if function_name(f).is_some_and(|n| TEXT_FUNCTIONS.contains(&n.as_str())) =>
+            {
+                if let FunctionArguments::List(list) = &mut f.args {
+                    for arg in &mut list.args {
+                        if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg
+                            && is_event_time(e)
+                        {
+                            *e = event_time_text(e);
+                        }
+                    }
+                }
+            }
             Expr::CompoundFieldAccess { root, access_chain } => {
                 field_access(root, access_chain);
+            }
+            Expr::CompoundIdentifier(parts)
+                if parts.len() >= 2 && self.unnest_aliases.contains(&normalized(&parts[0])) =>
+            {
+                parts.remove(0);
+                if parts.len() == 1 {
+                    *expr = Expr::Identifier(parts.remove(0));
+                }
             }
             Expr::Function(f) => match self.function(f) {
                 Ok(Some(rewritten)) => *expr = rewritten,
@@ -257,6 +445,7 @@ pub fn rewrite(
     let mut rewriter = Rewriter {
         table_exists,
         ctes: HashSet::new(),
+        unnest_aliases: HashSet::new(),
         error: None,
     };
     let _ = inner.visit(&mut rewriter);
@@ -319,6 +508,39 @@ mod tests {
         assert!(!is_foreign_table_name(
             "0a1b2c3d-4e5f-6789-abcd-ef012345678"
         ));
+    }
+
+    #[test]
+    fn unnest_joins_become_derived_tables() {
+        assert_eq!(
+            rewritten(
+                "SELECT eventname, t.r.arn FROM cloudtrail CROSS JOIN UNNEST(resources) AS t(r)"
+            ),
+            "SELECT eventname, r.arn FROM (SELECT cloudtrail.*, unnest(resources) AS r FROM cloudtrail) AS cloudtrail"
+        );
+        assert_eq!(
+            rewritten("SELECT c.eventname, res.arn FROM cloudtrail c, UNNEST(c.resources) AS res"),
+            "SELECT c.eventname, res.arn FROM (SELECT c.*, unnest(c.resources) AS res FROM cloudtrail c) AS c"
+        );
+        // Forms it does not cover are left to DataFusion.
+        let ordinality = rewritten(
+            "SELECT x FROM cloudtrail CROSS JOIN UNNEST(resources) WITH ORDINALITY AS t(x, i)",
+        );
+        assert!(
+            ordinality.contains("CROSS JOIN UNNEST(resources) WITH ORDINALITY"),
+            "{ordinality}"
+        );
+    }
+
+    #[test]
+    fn event_time_as_text() {
+        assert_eq!(
+            rewritten(
+                "SELECT substr(eventtime, 1, 10) FROM cloudtrail WHERE c.eventTime LIKE '2024%'"
+            ),
+            "SELECT SUBSTR(date_format(eventtime, '%Y-%m-%dT%H:%i:%sZ'), 1, 10) FROM cloudtrail \
+             WHERE date_format(c.eventTime, '%Y-%m-%dT%H:%i:%sZ') LIKE '2024%'"
+        );
     }
 
     #[test]

@@ -137,21 +137,12 @@ fn date_add(unit: &str, n: i64, t: i64) -> Option<i64> {
 }
 
 /// `from_iso8601_timestamp(text)`: null for text that is not ISO 8601.
+/// A timestamp passes through: Athena's CloudTrail table keeps `eventtime` as text,
+/// so its queries wrap it in `from_iso8601_timestamp`, and the lake's is a timestamp.
 pub(super) fn from_iso8601_timestamp_udf() -> ScalarUDF {
-    udf(
-        "from_iso8601_timestamp",
-        vec![DataType::Utf8],
-        utc_millis(),
-        |a| {
-            let s = strings(&a[0])?;
-            Ok(Arc::new(
-                s.iter()
-                    .map(|v| v.and_then(iso_millis))
-                    .collect::<TimestampMillisecondArray>()
-                    .with_timezone("UTC"),
-            ) as ArrayRef)
-        },
-    )
+    udf_any("from_iso8601_timestamp", &[1], utc_millis(), |a| {
+        Ok(Arc::new(any_millis(&a[0])?) as ArrayRef)
+    })
 }
 
 /// `to_iso8601(t)`: `YYYY-MM-DDTHH:MM:SS.fffZ`, always with milliseconds, as Trino writes it.
@@ -384,27 +375,26 @@ fn format_udf(
 
 /// `date_parse(text, '%Y-%m-%d')` (MySQL) and `parse_datetime(text, 'yyyy-MM-dd')`
 /// (Joda): null for text that does not match, so `try(...)` around them behaves as
-/// in Trino (where it is an error).
+/// in Trino (where it is an error). A timestamp passes through, as in
+/// [`from_iso8601_timestamp_udf`]: Athena queries parse their text `eventtime` so.
 fn parse_udf(
     name: &'static str,
     compile: fn(&str) -> Result<Vec<Part>, PatternError>,
 ) -> ScalarUDF {
-    udf(
-        name,
-        vec![DataType::Utf8, DataType::Utf8],
-        utc_millis(),
-        move |a| {
-            let (s, p) = (strings(&a[0])?, strings(&a[1])?);
-            let out = with_patterns(name, &p, s.len(), compile, |i, parts| {
-                if s.is_null(i) {
-                    None
-                } else {
-                    pattern::parse(parts, s.value(i).trim())
-                }
-            })?;
-            Ok(timestamps(out))
-        },
-    )
+    udf_any(name, &[2], utc_millis(), move |a| {
+        if matches!(a[0].data_type(), DataType::Timestamp(..) | DataType::Date32) {
+            return Ok(Arc::new(millis(&a[0])?) as ArrayRef);
+        }
+        let (s, p) = (strings(&a[0])?, strings(&a[1])?);
+        let out = with_patterns(name, &p, s.len(), compile, |i, parts| {
+            if s.is_null(i) {
+                None
+            } else {
+                pattern::parse(parts, s.value(i))
+            }
+        })?;
+        Ok(timestamps(out))
+    })
 }
 
 pub(super) fn date_format_udf() -> ScalarUDF {
