@@ -1,6 +1,7 @@
 //! The one integration test binary (each test binary links DataFusion again, so
 //! there is only this one). Modules by area.
 
+mod compat;
 mod convert;
 mod detections;
 mod hunt;
