@@ -3,6 +3,7 @@
 
 mod compat;
 mod convert;
+mod ddl;
 mod detections;
 mod hunt;
 mod library;
