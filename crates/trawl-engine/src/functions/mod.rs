@@ -428,7 +428,8 @@ mod tests {
                           typeof(ARRAY[1, 2]), try(CAST('x' AS BIGINT)) IS NULL, try(CAST('7' AS BIGINT)),
                           if(1 > 0, 'yes', 'no'), if(1 < 0, 'yes') IS NULL,
                           json_parse('[1,'), json_array_contains('[1, "a"]', 'a'),
-                          levenshtein_distance('kitten', 'sitting')"#
+                          levenshtein_distance('kitten', 'sitting'),
+                          try(json_extract_scalar('{"a":"b"}', '$.a'))"#
             )
             .await,
             [
@@ -444,7 +445,8 @@ mod tests {
                 "true",
                 "NULL",
                 "true",
-                "3"
+                "3",
+                "b"
             ]
         );
         assert_eq!(
