@@ -18,7 +18,8 @@
 //! - `eventtime` used as text (`eventtime LIKE '2024-03-%'`, `substr(eventtime, 1, 10)`),
 //!   as Athena's table keeps it: CloudTrail's own spelling of it, `2024-03-01T12:00:00Z`;
 //! - Trino's lambda functions (`filter(x, v -> ...)`): an error saying so, since
-//!   `->` is the JSON operator in trawl.
+//!   `->` is the JSON operator in trawl; `CAST(x AS JSON)`: an error naming the JSON
+//!   text trawl has instead.
 
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -422,6 +423,18 @@ impl VisitorMut for Rewriter<'_> {
                     *expr = Expr::Identifier(parts.remove(0));
                 }
             }
+            Expr::Cast {
+                data_type: datafusion::sql::sqlparser::ast::DataType::JSON,
+                ..
+            } => {
+                return self.fail(
+                    "CAST(... AS JSON) is not supported: trawl has no JSON type. The JSON \
+                     columns (requestparameters, responseelements, ...) are JSON text already, \
+                     and each event's whole JSON is `eventjson`: \
+                     json_extract(eventjson, '$.userIdentity')"
+                        .to_string(),
+                );
+            }
             Expr::Function(f) => match self.function(f) {
                 Ok(Some(rewritten)) => *expr = rewritten,
                 Ok(None) => {}
@@ -540,6 +553,16 @@ mod tests {
             ),
             "SELECT SUBSTR(date_format(eventtime, '%Y-%m-%dT%H:%i:%sZ'), 1, 10) FROM cloudtrail \
              WHERE date_format(c.eventTime, '%Y-%m-%dT%H:%i:%sZ') LIKE '2024%'"
+        );
+    }
+
+    #[test]
+    fn cast_to_json_is_refused_with_another_spelling() {
+        let mut s = crate::parse("SELECT CAST(useridentity AS JSON) FROM cloudtrail").unwrap();
+        let err = rewrite(s.remove(0), &|_| true).unwrap_err().to_string();
+        assert!(
+            err.contains("no JSON type") && err.contains("eventjson"),
+            "{err}"
         );
     }
 
