@@ -1,7 +1,9 @@
 //! The one integration test binary (each test binary links DataFusion again, so
 //! there is only this one). Modules by area.
 
+mod compat;
 mod convert;
+mod ddl;
 mod detections;
 mod hunt;
 mod library;

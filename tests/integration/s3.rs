@@ -397,3 +397,53 @@ fn large_lake_files_go_up_in_parts_from_a_local_archive() {
         s["records"]["written"].as_i64().unwrap()
     );
 }
+
+#[test]
+fn ddl_of_a_lake_on_s3_reads_its_schema_and_days_there() {
+    let server = S3Server::start(&["lake"]).unwrap();
+    let real = crate::util::fixture("real/stratus-red-team");
+    convert_ok(&server, real.to_str().unwrap(), "s3://lake/ct", &[]);
+    let local = tempfile::tempdir().unwrap();
+    let (code, summary) =
+        crate::util::convert_json(&[real.as_path()], &local.path().join("lake"), &[]);
+    assert_eq!(code, 0, "{summary}");
+    let ddl = |engine: &str, lake: &str| {
+        let out = trawl_s3(&server)
+            .args(["ddl", engine, "--lake", lake])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", crate::util::stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let athena = ddl("athena", "s3://lake/ct");
+    assert!(
+        athena.contains("LOCATION 's3://lake/ct/cloudtrail/'"),
+        "{athena}"
+    );
+    assert!(
+        athena.contains("'storage.location.template' = 's3://lake/ct/cloudtrail/date=${date}/'"),
+        "{athena}"
+    );
+    assert!(!athena.contains("Athena reads S3 only"), "{athena}");
+    // The same columns and first day as the same events in a local lake.
+    let columns = |text: &str| {
+        let start = text.find(" (\n").unwrap();
+        let end = text.find("\nSTORED AS").unwrap();
+        text[start..end].to_string()
+    };
+    let local_athena = ddl("athena", local.path().join("lake").to_str().unwrap());
+    assert_eq!(columns(&athena), columns(&local_athena));
+    let range = |text: &str| {
+        text.lines()
+            .find(|l| l.contains("projection.date.range"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(range(&athena), range(&local_athena));
+    let duckdb = ddl("duckdb", "s3://lake/ct");
+    assert!(duckdb.contains("CREATE SECRET"), "{duckdb}");
+    assert!(
+        duckdb.contains("read_parquet('s3://lake/ct/cloudtrail/**/*.parquet'"),
+        "{duckdb}"
+    );
+}

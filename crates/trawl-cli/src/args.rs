@@ -57,6 +57,9 @@ pub enum Command {
     Run(RunArgs),
     /// List the query library.
     Queries(QueriesArgs),
+    /// Print the lake's table definition for Athena (with partition projection),
+    /// Trino, Spark or DuckDB, from the lake's own schema.
+    Ddl(DdlArgs),
     /// Run the detections and report findings, most severe first (exit 4 when a
     /// finding at or above --fail-on is reported).
     Hunt(HuntArgs),
@@ -145,6 +148,18 @@ pub struct ConvertArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DdlArgs {
+    /// The engine to define the table for.
+    #[arg(value_enum)]
+    pub engine: trawl_engine::ddl::DdlEngine,
+    #[command(flatten)]
+    pub lake: LakeArg,
+    /// The table's name: `name`, `schema.name` or `catalog.schema.name`.
+    #[arg(long, default_value = "cloudtrail")]
+    pub table: String,
 }
 
 #[derive(Debug, Args)]

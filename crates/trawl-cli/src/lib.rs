@@ -83,6 +83,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(a) => commands::sql::run(a).await,
         Command::Run(a) => commands::queries::run(a).await,
         Command::Queries(a) => commands::queries::list(a),
+        Command::Ddl(a) => commands::ddl::run(a).await,
         Command::Hunt(a) => commands::hunt::run(a).await,
         Command::Verify(a) => commands::verify::run(a).await,
         Command::Generate(a) => commands::generate::run(a),

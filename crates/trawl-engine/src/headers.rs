@@ -128,6 +128,21 @@ fn header(expr: &Expr, planned: &str) -> Option<Header> {
             short: last_key(string_literal(right)?)?,
             long: written(expr),
         }),
+        // `element_at(resources, 1).arn`, `resources[1].type`: the last field.
+        Expr::CompoundFieldAccess { access_chain, .. } => {
+            let field = match access_chain.last()? {
+                ast::AccessExpr::Dot(Expr::Identifier(i)) => ident(i),
+                ast::AccessExpr::Dot(e) => string_literal(e)?.to_string(),
+                ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => {
+                    string_literal(index)?.to_string()
+                }
+                _ => return None,
+            };
+            Some(Header {
+                short: field,
+                long: written(expr),
+            })
+        }
         Expr::Function(f) => {
             let name = f.name.to_string().to_ascii_lowercase();
             if !JSON_LOOKUPS.contains(&name.as_str()) {

@@ -2,6 +2,7 @@
 //! lake, the SQL dialect, and the functions CloudTrail work needs.
 
 pub mod catalog;
+pub mod ddl;
 mod dialect;
 pub mod functions;
 mod headers;
@@ -9,6 +10,7 @@ pub mod integrity;
 mod lake;
 mod lake_only;
 mod raw;
+pub mod trino_syntax;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -35,6 +37,8 @@ pub enum Error {
     Lake { path: String, message: String },
     #[error(transparent)]
     Catalog(#[from] catalog::CatalogError),
+    #[error(transparent)]
+    Ddl(#[from] ddl::DdlError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -142,9 +146,12 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
 }
 
 /// Plans one statement (DDL and `SET` take effect here) and returns its result frame.
-/// A statement naming CloudTrail Lake's own columns (`annotation`, ...) plans with them
-/// read as typed NULLs ([`LAKE_ONLY_COLUMNS`]).
+/// Trino's syntax is rewritten first ([`trino_syntax`]); a statement naming CloudTrail
+/// Lake's own columns (`annotation`, ...) plans with them read as typed NULLs
+/// ([`LAKE_ONLY_COLUMNS`]).
 pub async fn plan(ctx: &SessionContext, statement: Statement) -> Result<DataFrame> {
+    let table_exists = |name: &str| ctx.table_exist(name).unwrap_or(false);
+    let statement = trino_syntax::rewrite(statement, &table_exists)?;
     let state = ctx.state();
     let plan = match state.statement_to_plan(statement.clone()).await {
         Ok(plan) => plan,

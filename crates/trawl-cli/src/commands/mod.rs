@@ -2,6 +2,7 @@
 //! (session, shell, archive, print) and the library crates; none imports another.
 
 pub mod convert;
+pub mod ddl;
 pub mod demo;
 pub mod generate;
 pub mod hunt;

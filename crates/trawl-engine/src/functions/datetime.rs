@@ -1,17 +1,22 @@
-//! Trino date and time functions (`from_iso8601_timestamp`, `to_iso8601`, `date_diff`,
-//! `date_add`) on UTC millisecond timestamps, the type of the lake's `eventTime`.
+//! Trino date and time functions on UTC millisecond timestamps, the type of the
+//! lake's `eventTime`: ISO 8601 text (`from_iso8601_timestamp`, `to_iso8601`),
+//! arithmetic (`date_diff`, `date_add`), fields (`year` ... `day_of_week`), Unix
+//! time, and the MySQL and Joda patterns of `date_format`/`date_parse` and
+//! `format_datetime`/`parse_datetime`.
 
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Array, StringArray, TimestampMillisecondArray,
+    Array, ArrayRef, AsArray, Date32Array, Float64Array, Int64Array, StringArray,
+    TimestampMillisecondArray,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, TimeUnit, TimestampMillisecondType};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::ScalarUDF;
 
-use super::{ints, strings, udf};
+use super::datetime_pattern::{self as pattern, Civil, Part, PatternError};
+use super::{ints, strings, udf, udf_any};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -23,6 +28,32 @@ fn utc_millis() -> DataType {
 fn millis(a: &ArrayRef) -> Result<TimestampMillisecondArray> {
     let t = cast(a, &utc_millis())?;
     Ok(t.as_primitive::<TimestampMillisecondType>().clone())
+}
+
+/// A timestamp, date or ISO 8601 text argument as UTC milliseconds: Trino's date
+/// functions take timestamps and dates, and Athena tables often keep times as text.
+fn any_millis(a: &ArrayRef) -> Result<TimestampMillisecondArray> {
+    if matches!(
+        a.data_type(),
+        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8
+    ) {
+        let s = strings(a)?;
+        return Ok(s
+            .iter()
+            .map(|v| v.and_then(iso_millis))
+            .collect::<TimestampMillisecondArray>()
+            .with_timezone("UTC"));
+    }
+    millis(a)
+}
+
+fn timestamps(values: impl IntoIterator<Item = Option<i64>>) -> ArrayRef {
+    Arc::new(
+        values
+            .into_iter()
+            .collect::<TimestampMillisecondArray>()
+            .with_timezone("UTC"),
+    )
 }
 
 /// Parses `YYYY-MM-DD[THH:MM:SS[.fff]][Z|±hh:mm]` as Trino's `from_iso8601_timestamp` does.
@@ -106,21 +137,12 @@ fn date_add(unit: &str, n: i64, t: i64) -> Option<i64> {
 }
 
 /// `from_iso8601_timestamp(text)`: null for text that is not ISO 8601.
+/// A timestamp passes through: Athena's CloudTrail table keeps `eventtime` as text,
+/// so its queries wrap it in `from_iso8601_timestamp`, and the lake's is a timestamp.
 pub(super) fn from_iso8601_timestamp_udf() -> ScalarUDF {
-    udf(
-        "from_iso8601_timestamp",
-        vec![DataType::Utf8],
-        utc_millis(),
-        |a| {
-            let s = strings(&a[0])?;
-            Ok(Arc::new(
-                s.iter()
-                    .map(|v| v.and_then(iso_millis))
-                    .collect::<TimestampMillisecondArray>()
-                    .with_timezone("UTC"),
-            ) as ArrayRef)
-        },
-    )
+    udf_any("from_iso8601_timestamp", &[1], utc_millis(), |a| {
+        Ok(Arc::new(any_millis(&a[0])?) as ArrayRef)
+    })
 }
 
 /// `to_iso8601(t)`: `YYYY-MM-DDTHH:MM:SS.fffZ`, always with milliseconds, as Trino writes it.
@@ -193,6 +215,202 @@ pub(super) fn date_add_udf() -> ScalarUDF {
             Ok(Arc::new(TimestampMillisecondArray::from(out).with_timezone("UTC")) as ArrayRef)
         },
     )
+}
+
+/// A calendar field of a timestamp or date (`year(eventtime)`), as Trino's
+/// `bigint`. `aliases` are Trino's other names for it (`dow` for `day_of_week`).
+fn field_udf(name: &str, aliases: &[&'static str], f: fn(&Civil) -> i64) -> ScalarUDF {
+    udf_any(name, &[1], DataType::Int64, move |a| {
+        let t = any_millis(&a[0])?;
+        let out: Int64Array = t
+            .iter()
+            .map(|v| v.map(|ms| f(&pattern::civil(ms))))
+            .collect();
+        Ok(Arc::new(out) as ArrayRef)
+    })
+    .with_aliases(aliases.iter().copied())
+}
+
+/// `year`, `quarter`, `month`, `week`, `day`, `day_of_week` (ISO: 1 = Monday ..
+/// 7 = Sunday), `day_of_year`, `year_of_week`, `hour`, `minute`, `second`,
+/// `millisecond`.
+pub(super) fn field_udfs() -> Vec<ScalarUDF> {
+    vec![
+        field_udf("year", &[], |c| c.year),
+        field_udf("quarter", &[], |c| (c.month - 1) / 3 + 1),
+        field_udf("month", &[], |c| c.month),
+        field_udf("week", &["week_of_year"], |c| c.iso_week),
+        field_udf("day", &["day_of_month"], |c| c.day),
+        field_udf("day_of_week", &["dow"], |c| c.weekday),
+        field_udf("day_of_year", &["doy"], |c| c.day_of_year),
+        field_udf("year_of_week", &["yow"], |c| c.week_year),
+        field_udf("hour", &[], |c| c.hour),
+        field_udf("minute", &[], |c| c.minute),
+        field_udf("second", &[], |c| c.second),
+        field_udf("millisecond", &[], |c| c.millis),
+    ]
+}
+
+/// `date(x)`: the UTC day of a timestamp, or a `YYYY-MM-DD` (or ISO 8601) text.
+pub(super) fn date_udf() -> ScalarUDF {
+    udf_any("date", &[1], DataType::Date32, |a| {
+        let t = any_millis(&a[0])?;
+        let out: Date32Array = t
+            .iter()
+            .map(|v| v.and_then(|ms| i32::try_from(ms.div_euclid(DAY_MS)).ok()))
+            .collect();
+        Ok(Arc::new(out) as ArrayRef)
+    })
+}
+
+/// `from_iso8601_date(text)`: a date, null for text that is not one.
+pub(super) fn from_iso8601_date_udf() -> ScalarUDF {
+    udf(
+        "from_iso8601_date",
+        vec![DataType::Utf8],
+        DataType::Date32,
+        |a| {
+            let s = strings(&a[0])?;
+            let out: Date32Array = s
+                .iter()
+                .map(|v| {
+                    let v = v?.trim();
+                    let ms = (v.len() == 10).then(|| iso_millis(v)).flatten()?;
+                    i32::try_from(ms.div_euclid(DAY_MS)).ok()
+                })
+                .collect();
+            Ok(Arc::new(out) as ArrayRef)
+        },
+    )
+}
+
+/// `last_day_of_month(x)`: the last day of the month of a timestamp or date.
+pub(super) fn last_day_of_month_udf() -> ScalarUDF {
+    udf_any("last_day_of_month", &[1], DataType::Date32, |a| {
+        let t = any_millis(&a[0])?;
+        let out: Date32Array = t
+            .iter()
+            .map(|v| {
+                let (y, m, _) = civil(v?);
+                let d =
+                    trawl_cloudtrail::days_from_civil(y, m, trawl_cloudtrail::days_in_month(y, m));
+                i32::try_from(d).ok()
+            })
+            .collect();
+        Ok(Arc::new(out) as ArrayRef)
+    })
+}
+
+/// `from_unixtime(seconds)`: Trino takes fractional seconds, so a `double`.
+pub(super) fn from_unixtime_udf() -> ScalarUDF {
+    udf(
+        "from_unixtime",
+        vec![DataType::Float64],
+        utc_millis(),
+        |a| {
+            let secs = cast(&a[0], &DataType::Float64)?;
+            let secs = secs.as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            Ok(timestamps(secs.iter().map(|v| {
+                v.filter(|s| s.is_finite())
+                    .map(|s| (s * 1000.0).round() as i64)
+            })))
+        },
+    )
+}
+
+/// `to_unixtime(t)`: seconds since the epoch, with the milliseconds as a fraction.
+pub(super) fn to_unixtime_udf() -> ScalarUDF {
+    udf_any("to_unixtime", &[1], DataType::Float64, |a| {
+        let t = any_millis(&a[0])?;
+        let out: Float64Array = t.iter().map(|v| v.map(|ms| ms as f64 / 1000.0)).collect();
+        Ok(Arc::new(out) as ArrayRef)
+    })
+}
+
+/// Applies `f` to each (value, pattern) row, compiling each distinct pattern once
+/// (it is nearly always one literal). A pattern that does not compile is an error,
+/// since it is a mistake in the query rather than in the data.
+fn with_patterns<T>(
+    fname: &str,
+    patterns: &StringArray,
+    len: usize,
+    compile: fn(&str) -> Result<Vec<Part>, PatternError>,
+    mut f: impl FnMut(usize, &[Part]) -> Option<T>,
+) -> Result<Vec<Option<T>>> {
+    let mut compiled: Option<(String, Vec<Part>)> = None;
+    let mut out = Vec::with_capacity(len);
+    for i in 0..len {
+        if patterns.is_null(i) {
+            out.push(None);
+            continue;
+        }
+        let p = patterns.value(i);
+        if compiled.as_ref().is_none_or(|(text, _)| text != p) {
+            match compile(p) {
+                Ok(parts) => compiled = Some((p.to_string(), parts)),
+                Err(PatternError(why)) => return exec_err!("{fname}: pattern {p:?}: {why}"),
+            }
+        }
+        let parts = compiled
+            .as_ref()
+            .map_or(&[][..], |(_, parts)| parts.as_slice());
+        out.push(f(i, parts));
+    }
+    Ok(out)
+}
+
+/// `date_format(t, '%Y-%m-%d')` (MySQL) and `format_datetime(t, 'yyyy-MM-dd')` (Joda).
+fn format_udf(
+    name: &'static str,
+    compile: fn(&str) -> Result<Vec<Part>, PatternError>,
+) -> ScalarUDF {
+    udf_any(name, &[2], DataType::Utf8, move |a| {
+        let (t, p) = (any_millis(&a[0])?, strings(&a[1])?);
+        let out = with_patterns(name, &p, t.len(), compile, |i, parts| {
+            (!t.is_null(i)).then(|| pattern::format(parts, t.value(i)))
+        })?;
+        Ok(Arc::new(StringArray::from(out)) as ArrayRef)
+    })
+}
+
+/// `date_parse(text, '%Y-%m-%d')` (MySQL) and `parse_datetime(text, 'yyyy-MM-dd')`
+/// (Joda): null for text that does not match, so `try(...)` around them behaves as
+/// in Trino (where it is an error). A timestamp passes through, as in
+/// [`from_iso8601_timestamp_udf`]: Athena queries parse their text `eventtime` so.
+fn parse_udf(
+    name: &'static str,
+    compile: fn(&str) -> Result<Vec<Part>, PatternError>,
+) -> ScalarUDF {
+    udf_any(name, &[2], utc_millis(), move |a| {
+        if matches!(a[0].data_type(), DataType::Timestamp(..) | DataType::Date32) {
+            return Ok(Arc::new(millis(&a[0])?) as ArrayRef);
+        }
+        let (s, p) = (strings(&a[0])?, strings(&a[1])?);
+        let out = with_patterns(name, &p, s.len(), compile, |i, parts| {
+            if s.is_null(i) {
+                None
+            } else {
+                pattern::parse(parts, s.value(i))
+            }
+        })?;
+        Ok(timestamps(out))
+    })
+}
+
+pub(super) fn date_format_udf() -> ScalarUDF {
+    format_udf("date_format", pattern::mysql)
+}
+
+pub(super) fn format_datetime_udf() -> ScalarUDF {
+    format_udf("format_datetime", pattern::joda)
+}
+
+pub(super) fn date_parse_udf() -> ScalarUDF {
+    parse_udf("date_parse", pattern::mysql)
+}
+
+pub(super) fn parse_datetime_udf() -> ScalarUDF {
+    parse_udf("parse_datetime", pattern::joda)
 }
 
 #[cfg(test)]

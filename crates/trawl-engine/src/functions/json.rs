@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Int64Array, StringArray};
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::{
@@ -12,7 +13,7 @@ use datafusion::logical_expr::{
 };
 use serde_json::Value;
 
-use super::{ints, invoke, strings, udf};
+use super::{ints, invoke, strings, udf, udf_any};
 
 /// A (JSON text, path) → string function: null when the text is not JSON or the path
 /// leads nowhere, as in Trino.
@@ -167,26 +168,112 @@ pub(super) fn json_size_udf() -> ScalarUDF {
     )
 }
 
-/// `element_at(map, key)` over whatever `builtin` was registered as `element_at`
-/// before (DataFusion's own, for real maps and arrays).
-pub(super) fn element_at_udf(builtin: Option<Arc<ScalarUDF>>) -> ScalarUDF {
-    ScalarUDF::new_from_impl(ElementAt::new(builtin))
+/// `json_parse(text)`: the text when it is JSON (trawl's JSON values are text),
+/// null when it is not.
+pub(super) fn json_parse_udf() -> ScalarUDF {
+    super::text_fn("json_parse", |s| {
+        serde_json::from_str::<serde::de::IgnoredAny>(s)
+            .is_ok()
+            .then(|| s.to_string())
+    })
+}
+
+/// `json_format(json)`: the JSON text itself.
+pub(super) fn json_format_udf() -> ScalarUDF {
+    super::text_fn("json_format", |s| Some(s.to_string()))
+}
+
+/// `json_array_contains(json, value)`: whether a JSON array holds `value` (a string,
+/// number or boolean, compared as that type); null when the text is not an array.
+pub(super) fn json_array_contains_udf() -> ScalarUDF {
+    udf_any("json_array_contains", &[2], DataType::Boolean, |a| {
+        let json = strings(&a[0])?;
+        let wanted: Vec<Option<Value>> = match a[1].data_type() {
+            DataType::Boolean => a[1]
+                .as_any()
+                .downcast_ref::<BooleanArray>()
+                .map(|b| b.iter().map(|v| v.map(Value::Bool)).collect())
+                .unwrap_or_default(),
+            t if t.is_numeric() => {
+                let f = cast(&a[1], &DataType::Float64)?;
+                let f = f
+                    .as_any()
+                    .downcast_ref::<datafusion::arrow::array::Float64Array>();
+                f.map(|f| {
+                    f.iter()
+                        .map(|v| v.and_then(serde_json::Number::from_f64).map(Value::Number))
+                        .collect()
+                })
+                .unwrap_or_default()
+            }
+            _ => strings(&a[1])?
+                .iter()
+                .map(|v| v.map(|s| Value::String(s.to_string())))
+                .collect(),
+        };
+        if wanted.len() != json.len() {
+            return datafusion::common::exec_err!(
+                "json_array_contains: unsupported value type {}",
+                a[1].data_type()
+            );
+        }
+        let out: BooleanArray = json
+            .iter()
+            .zip(wanted)
+            .map(|(j, w)| {
+                let (j, w) = (j?, w?);
+                let v: Value = serde_json::from_str(j).ok()?;
+                let items = v.as_array()?;
+                Some(items.iter().any(|item| match (item, &w) {
+                    (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+                    (a, b) => a == b,
+                }))
+            })
+            .collect();
+        Ok(Arc::new(out) as ArrayRef)
+    })
+}
+
+/// `element_at` over DataFusion's `element_at` for maps (`map_builtin`) and
+/// `array_element` for arrays (`array_builtin`).
+pub(super) fn element_at_udf(
+    map_builtin: Option<Arc<ScalarUDF>>,
+    array_builtin: Option<Arc<ScalarUDF>>,
+) -> ScalarUDF {
+    ScalarUDF::new_from_impl(ElementAt::new(map_builtin, array_builtin))
 }
 
 /// Athena's `element_at(map, key)` on trawl's JSON text columns
-/// (`element_at(requestParameters, 'bucketName')`); on real maps and arrays it is
-/// DataFusion's own `element_at`.
+/// (`element_at(requestParameters, 'bucketName')`); on real maps it is DataFusion's
+/// own `element_at`, and on arrays (`element_at(resources, 1)`, 1-based, negative
+/// from the end, as in Trino) DataFusion's `array_element`.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct ElementAt {
     signature: Signature,
-    builtin: Option<Arc<ScalarUDF>>,
+    map_builtin: Option<Arc<ScalarUDF>>,
+    array_builtin: Option<Arc<ScalarUDF>>,
 }
 
 impl ElementAt {
-    pub fn new(builtin: Option<Arc<ScalarUDF>>) -> Self {
+    pub fn new(map_builtin: Option<Arc<ScalarUDF>>, array_builtin: Option<Arc<ScalarUDF>>) -> Self {
         Self {
             signature: Signature::any(2, Volatility::Immutable),
-            builtin,
+            map_builtin,
+            array_builtin,
+        }
+    }
+
+    /// DataFusion's function for a first argument of type `t`.
+    fn builtin(&self, t: Option<&DataType>) -> Result<&ScalarUDF> {
+        let chosen = match t {
+            Some(DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..)) => {
+                &self.array_builtin
+            }
+            _ => &self.map_builtin,
+        };
+        match chosen {
+            Some(f) => Ok(f),
+            None => exec_err!("element_at: unsupported argument type {t:?}"),
         }
     }
 }
@@ -205,33 +292,27 @@ impl ScalarUDFImpl for ElementAt {
     }
 
     fn return_type(&self, args: &[DataType]) -> Result<DataType> {
-        match (args.first(), &self.builtin) {
-            (Some(t), _) if is_text(t) => Ok(DataType::Utf8),
-            (_, Some(b)) => b.return_type(args),
-            _ => exec_err!("element_at: unsupported argument types {args:?}"),
+        match args.first() {
+            Some(t) if is_text(t) => Ok(DataType::Utf8),
+            first => self.builtin(first)?.return_type(args),
         }
     }
 
     fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
-        match (args.arg_fields.first(), &self.builtin) {
-            (Some(f), _) if is_text(f.data_type()) => {
+        match args.arg_fields.first() {
+            Some(f) if is_text(f.data_type()) => {
                 Ok(Arc::new(Field::new(self.name(), DataType::Utf8, true)))
             }
-            (_, Some(b)) => b.return_field_from_args(args),
-            _ => exec_err!("element_at: unsupported arguments"),
+            first => self
+                .builtin(first.map(|f| f.data_type()))?
+                .return_field_from_args(args),
         }
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let text = args
-            .arg_fields
-            .first()
-            .is_some_and(|f| is_text(f.data_type()));
-        if !text {
-            return match &self.builtin {
-                Some(b) => b.invoke_with_args(args),
-                None => exec_err!("element_at: unsupported arguments"),
-            };
+        let first = args.arg_fields.first().map(|f| f.data_type().clone());
+        if !first.as_ref().is_some_and(is_text) {
+            return self.builtin(first.as_ref())?.invoke_with_args(args);
         }
         invoke(&args.args, |a| {
             let (json, key) = (strings(&a[0])?, strings(&a[1])?);

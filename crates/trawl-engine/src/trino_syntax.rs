@@ -1,0 +1,579 @@
+//! Trino (Athena, CloudTrail Lake) syntax that DataFusion plans otherwise or not at
+//! all, rewritten on the parsed statement before planning:
+//!
+//! - field access on any struct-valued expression, `element_at(resources, 1).arn`
+//!   (DataFusion takes dots only after a column name): the field becomes the
+//!   `['arn']` subscript DataFusion plans as `get_field`;
+//! - `if(condition, a [, b])`, which DataFusion lacks: a `CASE`;
+//! - `try(CAST(x AS t))`: `TRY_CAST(x AS t)`, the one error `try` catches that
+//!   DataFusion can turn into NULL;
+//! - Athena's table names (`cloudtrail_logs`, `cloudtrail_logs_<bucket>`) and a
+//!   CloudTrail Lake event data store id in `FROM`: the `cloudtrail` table, keeping
+//!   the written name as the alias so qualified columns still resolve. Only when the
+//!   session has no table of that name and the query no CTE of it;
+//! - `FROM t CROSS JOIN UNNEST(t.array) AS u(x)` (and `FROM t, UNNEST(...)`), which
+//!   DataFusion plans but cannot run (a lateral join): a derived table
+//!   `(SELECT t.*, unnest(t.array) AS x FROM t) AS t`, one row per element, and `u.x`
+//!   read as `x`;
+//! - `eventtime` used as text (`eventtime LIKE '2024-03-%'`, `substr(eventtime, 1, 10)`),
+//!   as Athena's table keeps it: CloudTrail's own spelling of it, `2024-03-01T12:00:00Z`;
+//! - Trino's lambda functions (`filter(x, v -> ...)`): an error saying so, since
+//!   `->` is the JSON operator in trawl; `CAST(x AS JSON)`: an error naming the JSON
+//!   text trawl has instead.
+
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+
+use datafusion::error::DataFusionError;
+use datafusion::sql::parser::Statement;
+use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
+use datafusion::sql::sqlparser::ast::{
+    JoinConstraint, JoinOperator, SetExpr, TableWithJoins, Value as SqlValue,
+};
+use datafusion::sql::sqlparser::parser::Parser;
+
+use crate::TrawlDialect;
+use datafusion::sql::sqlparser::ast::{
+    AccessExpr, CaseWhen, CastKind, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, ObjectNamePart, Query, Subscript, TableAlias,
+    TableFactor, Value, VisitMut, VisitorMut,
+};
+
+/// String functions whose first argument Athena queries give `eventtime` as text.
+const TEXT_FUNCTIONS: &[&str] = &[
+    "substr",
+    "substring",
+    "split_part",
+    "strpos",
+    "length",
+    "left",
+    "starts_with",
+    "split",
+    "concat",
+];
+
+/// Whether an expression is the `eventtime` column (`eventtime`, `t.eventtime`).
+fn is_event_time(e: &Expr) -> bool {
+    let last = match e {
+        Expr::Identifier(i) => i,
+        Expr::CompoundIdentifier(parts) if parts.len() == 2 => &parts[1],
+        _ => return false,
+    };
+    normalized(last) == trawl_cloudtrail::col::EVENTTIME
+}
+
+/// `eventtime` as CloudTrail writes it in a record.
+fn event_time_text(e: &Expr) -> Expr {
+    let text = format!("date_format({e}, '%Y-%m-%dT%H:%i:%sZ')");
+    Parser::new(&TrawlDialect::default())
+        .try_with_sql(&text)
+        .and_then(|mut p| p.parse_expr())
+        .unwrap_or_else(|_| e.clone())
+}
+
+/// The table Athena's and Lake's names stand for.
+const TABLE: &str = "cloudtrail";
+
+/// Trino functions that take a lambda.
+const LAMBDA_FUNCTIONS: &[&str] = &[
+    "filter",
+    "transform",
+    "any_match",
+    "all_match",
+    "none_match",
+    "reduce",
+    "zip_with",
+    "transform_keys",
+    "transform_values",
+    "map_filter",
+    "map_zip_with",
+];
+
+/// Whether a written table name is Athena's or CloudTrail Lake's name for the table:
+/// `cloudtrail_logs`, `cloudtrail_logs_<anything>` (the console names the table after
+/// the trail's bucket), or an event data store id (a UUID).
+pub fn is_foreign_table_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "cloudtrail_logs" || lower.starts_with("cloudtrail_logs_") || is_uuid(&lower)
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// An identifier as the planner reads it: unquoted ones lower-cased.
+fn normalized(i: &Ident) -> String {
+    if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_ascii_lowercase()
+    }
+}
+
+fn function_name(f: &Function) -> Option<String> {
+    match f.name.0.as_slice() {
+        [ObjectNamePart::Identifier(i)] => Some(i.value.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+/// The plain positional arguments of a call, or None if it has any other form
+/// (named arguments, DISTINCT, ORDER BY ...).
+fn plain_args(f: &Function) -> Option<Vec<&Expr>> {
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return None;
+    }
+    list.args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+struct Rewriter<'a> {
+    table_exists: &'a dyn Fn(&str) -> bool,
+    ctes: HashSet<String>,
+    /// Aliases of unnested tables whose column became a column of the left table:
+    /// `u.x` is read as `x`.
+    unnest_aliases: HashSet<String>,
+    error: Option<String>,
+}
+
+/// The name a table factor's columns are qualified with.
+fn factor_alias(f: &TableFactor) -> Option<Ident> {
+    match f {
+        TableFactor::Table { alias: Some(a), .. } | TableFactor::Derived { alias: Some(a), .. } => {
+            Some(a.name.clone())
+        }
+        TableFactor::Table {
+            name, alias: None, ..
+        } => match name.0.last() {
+            Some(ObjectNamePart::Identifier(i)) => Some(i.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether a join adds its right side to every row of the left: `CROSS JOIN`, or an
+/// inner join `ON true`.
+fn is_cross(op: &JoinOperator) -> bool {
+    match op {
+        JoinOperator::CrossJoin(JoinConstraint::None) => true,
+        JoinOperator::Join(JoinConstraint::On(e)) | JoinOperator::Inner(JoinConstraint::On(e)) => {
+            matches!(e, Expr::Value(v) if v.value == SqlValue::Boolean(true))
+        }
+        _ => false,
+    }
+}
+
+/// `left` joined with `UNNEST(array) [AS u[(x)]]` as one derived table, with the
+/// unnested column's name and the alias it was qualified with; None for forms this
+/// does not cover (several arrays or columns, WITH ORDINALITY/OFFSET).
+fn fold_unnest(left: &TableFactor, unnest: &TableFactor) -> Option<(TableFactor, Option<String>)> {
+    let TableFactor::UNNEST {
+        alias,
+        array_exprs,
+        with_offset: false,
+        with_offset_alias: None,
+        with_ordinality: false,
+    } = unnest
+    else {
+        return None;
+    };
+    let [array] = array_exprs.as_slice() else {
+        return None;
+    };
+    let (column, qualifier) = match alias {
+        Some(TableAlias { name, columns, .. }) => match columns.as_slice() {
+            [] => (name.clone(), None),
+            [c] => (c.name.clone(), Some(normalized(name))),
+            _ => return None,
+        },
+        None => (Ident::new("unnest"), None),
+    };
+    let left_alias = factor_alias(left)?;
+    let text = format!(
+        "SELECT * FROM (SELECT {left_alias}.*, unnest({array}) AS {column} FROM {left}) AS {left_alias}"
+    );
+    let statement = Parser::new(&TrawlDialect::default())
+        .try_with_sql(&text)
+        .and_then(|mut p| p.parse_statement())
+        .ok()?;
+    let datafusion::sql::sqlparser::ast::Statement::Query(q) = statement else {
+        return None;
+    };
+    let SetExpr::Select(select) = *q.body else {
+        return None;
+    };
+    let relation = select.from.into_iter().next()?.relation;
+    Some((relation, qualifier))
+}
+
+impl Rewriter<'_> {
+    /// Folds the UNNEST joins of a FROM list into derived tables (see the module's
+    /// documentation).
+    fn unnest_joins(&mut self, from: &mut Vec<TableWithJoins>) {
+        // `FROM t, UNNEST(...)`: the comma is a cross join.
+        let mut i = 0;
+        while i + 1 < from.len() {
+            if matches!(from[i + 1].relation, TableFactor::UNNEST { .. })
+                && from[i].joins.is_empty()
+            {
+                let next = from.remove(i + 1);
+                from[i].joins.push(datafusion::sql::sqlparser::ast::Join {
+                    relation: next.relation,
+                    global: false,
+                    join_operator: JoinOperator::CrossJoin(JoinConstraint::None),
+                });
+                from[i].joins.extend(next.joins);
+            } else {
+                i += 1;
+            }
+        }
+        for twj in from.iter_mut() {
+            while let Some(join) = twj.joins.first() {
+                if !is_cross(&join.join_operator) {
+                    break;
+                }
+                let Some((folded, qualifier)) = fold_unnest(&twj.relation, &join.relation) else {
+                    break;
+                };
+                twj.relation = folded;
+                twj.joins.remove(0);
+                if let Some(q) = qualifier {
+                    self.unnest_aliases.insert(q);
+                }
+            }
+        }
+    }
+}
+
+impl Rewriter<'_> {
+    fn fail(&mut self, message: String) -> ControlFlow<()> {
+        self.error = Some(message);
+        ControlFlow::Break(())
+    }
+
+    /// `if(c, a [, b])` as a CASE; `try(CAST ...)` as TRY_CAST.
+    fn function(&mut self, f: &Function) -> Result<Option<Expr>, String> {
+        let Some(name) = function_name(f) else {
+            return Ok(None);
+        };
+        if LAMBDA_FUNCTIONS.contains(&name.as_str()) {
+            return Err(format!(
+                "{name}(...) takes a lambda, which trawl does not support (`->` is the JSON \
+                 operator here): unnest the array instead (`CROSS JOIN UNNEST(arr) AS t(x) \
+                 WHERE ...`), or use array_has, array_position, array_distinct"
+            ));
+        }
+        if f.over.is_some() || f.filter.is_some() {
+            return Ok(None);
+        }
+        match (name.as_str(), plain_args(f).as_deref()) {
+            ("if", Some([condition, then])) => Ok(Some(case(condition, then, None))),
+            ("if", Some([condition, then, otherwise])) => {
+                Ok(Some(case(condition, then, Some(otherwise))))
+            }
+            (
+                "try",
+                Some(
+                    [
+                        Expr::Cast {
+                            kind: CastKind::Cast | CastKind::DoubleColon,
+                            expr,
+                            data_type,
+                            array,
+                            format,
+                        },
+                    ],
+                ),
+            ) => Ok(Some(Expr::Cast {
+                kind: CastKind::TryCast,
+                expr: expr.clone(),
+                data_type: data_type.clone(),
+                array: *array,
+                format: format.clone(),
+            })),
+            _ => Ok(None),
+        }
+    }
+}
+
+fn case(condition: &Expr, then: &Expr, otherwise: Option<&Expr>) -> Expr {
+    Expr::Case {
+        case_token: AttachedToken::empty(),
+        end_token: AttachedToken::empty(),
+        operand: None,
+        conditions: vec![CaseWhen {
+            condition: condition.clone(),
+            result: then.clone(),
+        }],
+        else_result: otherwise.map(|e| Box::new(e.clone())),
+    }
+}
+
+/// Turns the dots of an access chain that DataFusion cannot plan (any after the
+/// leading column path) into `['field']` subscripts.
+fn field_access(root: &Expr, chain: &mut [AccessExpr]) -> bool {
+    // After a bare column name, leading dots are its struct path, which DataFusion
+    // resolves itself (and which may name a table: `c.useridentity.arn`).
+    let skip = if matches!(root, Expr::Identifier(_)) {
+        chain
+            .iter()
+            .take_while(|a| matches!(a, AccessExpr::Dot(Expr::Identifier(_))))
+            .count()
+    } else {
+        0
+    };
+    let mut changed = false;
+    for access in chain.iter_mut().skip(skip) {
+        if let AccessExpr::Dot(Expr::Identifier(field)) = access {
+            *access = AccessExpr::Subscript(Subscript::Index {
+                index: Expr::value(Value::SingleQuotedString(normalized(field))),
+            });
+            changed = true;
+        }
+    }
+    changed
+}
+
+impl VisitorMut for Rewriter<'_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        if let Some(with) = &query.with {
+            for cte in &with.cte_tables {
+                self.ctes.insert(normalized(&cte.alias.name));
+            }
+        }
+        if let SetExpr::Select(select) = query.body.as_mut() {
+            self.unnest_joins(&mut select.from);
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        let TableFactor::Table { name, alias, .. } = factor else {
+            return ControlFlow::Continue(());
+        };
+        let [ObjectNamePart::Identifier(written)] = name.0.as_slice() else {
+            return ControlFlow::Continue(());
+        };
+        let key = normalized(written);
+        if !is_foreign_table_name(&written.value)
+            || self.ctes.contains(&key)
+            || (self.table_exists)(&key)
+            || !(self.table_exists)(TABLE)
+        {
+            return ControlFlow::Continue(());
+        }
+        if alias.is_none() {
+            *alias = Some(TableAlias {
+                explicit: true,
+                name: written.clone(),
+                columns: Vec::new(),
+                at: None,
+            });
+        }
+        *name = ObjectName::from(vec![Ident::new(TABLE)]);
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        match expr {
+            Expr::Like { expr: operand, .. }
+            | Expr::ILike { expr: operand, .. }
+            | Expr::Substring { expr: operand, .. }
+                if is_event_time(operand) =>
+            {
+                **operand = event_time_text(operand);
+            }
+            Expr::Function(f)
+                if function_name(f).is_some_and(|n| TEXT_FUNCTIONS.contains(&n.as_str())) =>
+            {
+                if let FunctionArguments::List(list) = &mut f.args {
+                    for arg in &mut list.args {
+                        if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = arg
+                            && is_event_time(e)
+                        {
+                            *e = event_time_text(e);
+                        }
+                    }
+                }
+            }
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                field_access(root, access_chain);
+            }
+            Expr::CompoundIdentifier(parts)
+                if parts.len() >= 2 && self.unnest_aliases.contains(&normalized(&parts[0])) =>
+            {
+                parts.remove(0);
+                if parts.len() == 1 {
+                    *expr = Expr::Identifier(parts.remove(0));
+                }
+            }
+            Expr::Cast {
+                data_type: datafusion::sql::sqlparser::ast::DataType::JSON,
+                ..
+            } => {
+                return self.fail(
+                    "CAST(... AS JSON) is not supported: trawl has no JSON type. The JSON \
+                     columns (requestparameters, responseelements, ...) are JSON text already, \
+                     and each event's whole JSON is `eventjson`: \
+                     json_extract(eventjson, '$.userIdentity')"
+                        .to_string(),
+                );
+            }
+            Expr::Function(f) => match self.function(f) {
+                Ok(Some(rewritten)) => *expr = rewritten,
+                Ok(None) => {}
+                Err(message) => return self.fail(message),
+            },
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// `statement` with Trino's syntax rewritten for DataFusion (see the module's
+/// documentation); `table_exists` says whether the session has a table of a name.
+pub fn rewrite(
+    statement: Statement,
+    table_exists: &dyn Fn(&str) -> bool,
+) -> Result<Statement, DataFusionError> {
+    let Statement::Statement(mut inner) = statement else {
+        return Ok(statement);
+    };
+    let mut rewriter = Rewriter {
+        table_exists,
+        ctes: HashSet::new(),
+        unnest_aliases: HashSet::new(),
+        error: None,
+    };
+    let _ = inner.visit(&mut rewriter);
+    match rewriter.error {
+        Some(message) => Err(DataFusionError::Plan(message)),
+        None => Ok(Statement::Statement(inner)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewritten(sql: &str) -> String {
+        let mut s = crate::parse(sql).unwrap();
+        let known = |t: &str| t == "cloudtrail";
+        rewrite(s.remove(0), &known).unwrap().to_string()
+    }
+
+    #[test]
+    fn dots_after_an_expression_become_subscripts() {
+        assert_eq!(
+            rewritten("SELECT element_at(resources, 1).ARN, resources[1].type FROM cloudtrail"),
+            "SELECT element_at(resources, 1)['arn'], resources[1]['type'] FROM cloudtrail"
+        );
+        // Column paths and qualified columns are DataFusion's to resolve.
+        assert_eq!(
+            rewritten(
+                "SELECT c.useridentity.arn, useridentity.sessioncontext.attributes FROM cloudtrail c"
+            ),
+            "SELECT c.useridentity.arn, useridentity.sessioncontext.attributes FROM cloudtrail c"
+        );
+    }
+
+    #[test]
+    fn if_and_try_cast() {
+        assert_eq!(
+            rewritten(
+                "SELECT if(errorcode IS NULL, 'ok', errorcode), if(readonly, 1), try(CAST(x AS BIGINT)), try(y) FROM cloudtrail"
+            ),
+            "SELECT CASE WHEN errorcode IS NULL THEN 'ok' ELSE errorcode END, \
+             CASE WHEN readonly THEN 1 END, TRY_CAST(x AS BIGINT), try(y) FROM cloudtrail"
+        );
+    }
+
+    #[test]
+    fn athena_and_lake_table_names_mean_the_lake() {
+        assert_eq!(
+            rewritten("SELECT cloudtrail_logs.eventname FROM cloudtrail_logs"),
+            "SELECT cloudtrail_logs.eventname FROM cloudtrail AS cloudtrail_logs"
+        );
+        assert_eq!(
+            rewritten(r#"SELECT 1 FROM "0a1b2c3d-4e5f-6789-abcd-ef0123456789" e"#),
+            "SELECT 1 FROM cloudtrail e"
+        );
+        // A CTE of that name is the query's own.
+        let cte = "WITH cloudtrail_logs AS (SELECT 1 AS x) SELECT x FROM cloudtrail_logs";
+        assert_eq!(rewritten(cte), cte);
+        assert!(!is_foreign_table_name("cloudtrail_logsx"));
+        assert!(!is_foreign_table_name(
+            "0a1b2c3d-4e5f-6789-abcd-ef012345678"
+        ));
+    }
+
+    #[test]
+    fn unnest_joins_become_derived_tables() {
+        assert_eq!(
+            rewritten(
+                "SELECT eventname, t.r.arn FROM cloudtrail CROSS JOIN UNNEST(resources) AS t(r)"
+            ),
+            "SELECT eventname, r.arn FROM (SELECT cloudtrail.*, unnest(resources) AS r FROM cloudtrail) AS cloudtrail"
+        );
+        assert_eq!(
+            rewritten("SELECT c.eventname, res.arn FROM cloudtrail c, UNNEST(c.resources) AS res"),
+            "SELECT c.eventname, res.arn FROM (SELECT c.*, unnest(c.resources) AS res FROM cloudtrail c) AS c"
+        );
+        // Forms it does not cover are left to DataFusion.
+        let ordinality = rewritten(
+            "SELECT x FROM cloudtrail CROSS JOIN UNNEST(resources) WITH ORDINALITY AS t(x, i)",
+        );
+        assert!(
+            ordinality.contains("CROSS JOIN UNNEST(resources) WITH ORDINALITY"),
+            "{ordinality}"
+        );
+    }
+
+    #[test]
+    fn event_time_as_text() {
+        assert_eq!(
+            rewritten(
+                "SELECT substr(eventtime, 1, 10) FROM cloudtrail WHERE c.eventTime LIKE '2024%'"
+            ),
+            "SELECT SUBSTR(date_format(eventtime, '%Y-%m-%dT%H:%i:%sZ'), 1, 10) FROM cloudtrail \
+             WHERE date_format(c.eventTime, '%Y-%m-%dT%H:%i:%sZ') LIKE '2024%'"
+        );
+    }
+
+    #[test]
+    fn cast_to_json_is_refused_with_another_spelling() {
+        let mut s = crate::parse("SELECT CAST(useridentity AS JSON) FROM cloudtrail").unwrap();
+        let err = rewrite(s.remove(0), &|_| true).unwrap_err().to_string();
+        assert!(
+            err.contains("no JSON type") && err.contains("eventjson"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn lambdas_are_refused_with_another_spelling() {
+        let mut s =
+            crate::parse("SELECT filter(resources, r -> r.type = 'x') FROM cloudtrail").unwrap();
+        let err = rewrite(s.remove(0), &|_| true).unwrap_err().to_string();
+        assert!(
+            err.contains("filter(...) takes a lambda") && err.contains("UNNEST"),
+            "{err}"
+        );
+    }
+}
