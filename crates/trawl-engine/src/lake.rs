@@ -69,6 +69,26 @@ fn day(ms: i64) -> Expr {
     lit(ScalarValue::Date32(Some(ms.div_euclid(DAY_MS) as i32)))
 }
 
+/// The earliest event time (ms) a filter lets through, when it bounds `eventtime` from
+/// below on every branch: a disjunction of many queries' filters (a shared scan) is
+/// bounded by the earliest of them, which a conjunct of its own can then prune on.
+pub fn earliest_event_time(filter: &Expr) -> Option<i64> {
+    match filter {
+        Expr::BinaryExpr(BinaryExpr { left, op, right }) => match op {
+            Operator::And => match (earliest_event_time(left), earliest_event_time(right)) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+            Operator::Or => Some(earliest_event_time(left)?.min(earliest_event_time(right)?)),
+            Operator::Gt | Operator::GtEq | Operator::Eq if is_event_time(left) => literal(right),
+            Operator::Lt | Operator::LtEq | Operator::Eq if is_event_time(right) => literal(left),
+            _ => None,
+        },
+        Expr::Between(b) if !b.negated && is_event_time(&b.expr) => literal(&b.low),
+        _ => None,
+    }
+}
+
 /// Partition filters implied by a filter on `eventtime`.
 pub fn date_filters(filter: &Expr) -> Vec<Expr> {
     let date = || col(DATE_PARTITION);
@@ -446,5 +466,32 @@ mod tests {
         assert_eq!(date_filters(&f).len(), 1);
         let f = col("eventname").eq(lit("x"));
         assert!(date_filters(&f).is_empty());
+    }
+
+    #[test]
+    fn a_disjunction_starts_at_its_earliest_branch() {
+        let t = |s: &str| {
+            lit(ScalarValue::TimestampMillisecond(
+                trawl_cloudtrail::parse_event_time(s),
+                Some("UTC".into()),
+            ))
+        };
+        let ms = |s: &str| trawl_cloudtrail::parse_event_time(s);
+        let name = || col("eventname").eq(lit("x"));
+        let a = name().and(col("eventtime").gt_eq(t("2026-03-02T00:00:00Z")));
+        let b = col("eventtime")
+            .gt_eq(t("2026-03-01T00:00:00Z"))
+            .and(col("eventtime").gt_eq(t("2026-03-01T12:00:00Z")))
+            .and(name());
+        assert_eq!(
+            earliest_event_time(&a.clone().or(b.clone())),
+            ms("2026-03-01T12:00:00Z")
+        );
+        // A branch without a bound lets every time through.
+        assert_eq!(earliest_event_time(&a.or(name())), None);
+        assert_eq!(
+            earliest_event_time(&b.and(name())),
+            ms("2026-03-01T12:00:00Z")
+        );
     }
 }

@@ -22,7 +22,9 @@ use datafusion::sql::parser::{DFParserBuilder, Statement};
 
 pub use dialect::TrawlDialect;
 pub use headers::name_headers;
-pub use lake::{LakeTable, damaged_lake_files, date_filters, lake_table, register_s3_lake};
+pub use lake::{
+    LakeTable, damaged_lake_files, date_filters, earliest_event_time, lake_table, register_s3_lake,
+};
 pub use lake_only::LAKE_ONLY_COLUMNS;
 pub use raw::{RawSummary, register_raw};
 

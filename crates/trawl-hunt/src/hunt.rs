@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
@@ -13,7 +14,7 @@ use trawl_engine::catalog::{Catalog, Query, Severity};
 use crate::arming::arming;
 use crate::correlate::correlate;
 use crate::plan::{Planned, own_params, plan, shared_session};
-use crate::report::{DetectionOutcome, HuntReport, SharedScan};
+use crate::report::{DetectionOutcome, HuntReport, SharedScan, StageTime};
 use crate::{Finding, HuntError};
 
 /// Told how a hunt is going (a progress bar, a log). Every method defaults to
@@ -194,13 +195,19 @@ impl<'a> Hunt<'a> {
         }
         let bound: Vec<(&Query, HashMap<String, String>)> =
             detections.iter().map(|q| (*q, self.params_of(q))).collect();
+        let mut stages = Vec::new();
+        let started = Instant::now();
         let arming = arming(&self.ctx, &bound).await?;
+        stages.push(StageTime::since("arming", started));
+        let started = Instant::now();
         let observer = self.observer.clone();
         observer.planned(detections.len() + usize::from(tampering.is_some()));
         let mut planned: Vec<Result<Planned, HuntError>> = Vec::with_capacity(detections.len());
         for (query, params) in &bound {
             planned.push(plan(&self.ctx, query, params).await);
         }
+        stages.push(StageTime::since("planning", started));
+        let started = Instant::now();
         let shared = if self.shared_scan {
             let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
             shared_session(
@@ -214,6 +221,8 @@ impl<'a> Hunt<'a> {
         } else {
             None
         };
+        stages.push(StageTime::since("shared scan", started));
+        let started = Instant::now();
         let shared_summary = shared.as_ref().map(|(_, rows)| SharedScan {
             detections: planned
                 .iter()
@@ -228,7 +237,7 @@ impl<'a> Hunt<'a> {
                     let shared_ctx = shared_ctx.clone();
                     let observer = observer.clone();
                     async move {
-                        let started = std::time::Instant::now();
+                        let started = Instant::now();
                         let result = async {
                             let planned = planned?;
                             // A detection that shares the scan is planned again over
@@ -262,7 +271,7 @@ impl<'a> Hunt<'a> {
                 .collect()
                 .await;
         if let Some(query) = tampering {
-            let started = std::time::Instant::now();
+            let started = Instant::now();
             let result = async {
                 let df = query
                     .plan(&self.ctx, &own_params(&query, &self.params))
@@ -287,12 +296,16 @@ impl<'a> Hunt<'a> {
                 },
             });
         }
+        stages.push(StageTime::since("detections", started));
         let mut report = HuntReport::new(outcomes, shared_summary);
         report.arming = arming;
         if self.incidents {
             observer.stage("correlating findings into incidents");
+            let started = Instant::now();
             correlate(&self.ctx, &mut report).await?;
+            stages.push(StageTime::since("incidents", started));
         }
+        report.stages = stages;
         Ok(report)
     }
 }

@@ -37,7 +37,7 @@ pub use correlate::millis;
 pub use finding::{Evidence, Finding};
 pub use hunt::{Hunt, Observer};
 pub use incident::{Incident, ScoreInputs, score, stable_id};
-pub use report::{DetectionOutcome, DetectionSummary, HuntReport, SharedScan};
+pub use report::{DetectionOutcome, DetectionSummary, HuntReport, SharedScan, StageTime};
 pub use sink::{JsonSink, NdjsonSink, Sink, SinkError};
 pub use tampering::ID as LOG_TAMPERING;
 

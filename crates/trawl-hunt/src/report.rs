@@ -87,6 +87,24 @@ pub struct HuntReport {
     /// The detections that need history (first-seen, baselines) and when the data
     /// covers it: before that they only learn.
     pub arming: Vec<Arming>,
+    /// How long each stage of the hunt took, in order.
+    pub stages: Vec<StageTime>,
+}
+
+/// One stage of a hunt and its wall time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageTime {
+    pub stage: &'static str,
+    pub seconds: f64,
+}
+
+impl StageTime {
+    pub(crate) fn since(stage: &'static str, started: std::time::Instant) -> Self {
+        Self {
+            stage,
+            seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        }
+    }
 }
 
 impl HuntReport {
@@ -102,6 +120,7 @@ impl HuntReport {
             shared,
             incidents: Vec::new(),
             arming: Vec::new(),
+            stages: Vec::new(),
         }
     }
 

@@ -14,6 +14,7 @@ use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{Column, Result as DfResult};
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::{Expr, LogicalPlan};
+use datafusion::physical_plan::filter::FilterExec;
 use datafusion::prelude::SessionContext;
 use trawl_cloudtrail::{DATE_PARTITION, col as c};
 
@@ -86,8 +87,13 @@ const SMALL_COLUMNS: &[&str] = &[
 /// The part of a read's filter the shared scan can evaluate cheaply: the conjunction
 /// of its conjuncts over small columns, or `None` when it has none (the read needs
 /// the whole table, so the query cannot share the scan).
+///
+/// Time conjuncts come first: `AND` evaluates its right side only on the rows its left
+/// let through, so rows outside a detection's time range cost one comparison, not its
+/// whole filter (a watch cycle's detections look at days of a lake of years).
 pub fn selective_filter(read: &TableRead) -> Option<Expr> {
-    read.filters
+    let mut kept: Vec<&Expr> = read
+        .filters
         .iter()
         .filter(|f| {
             let refs = f.column_refs();
@@ -96,8 +102,14 @@ pub fn selective_filter(read: &TableRead) -> Option<Expr> {
                     .iter()
                     .all(|c| SMALL_COLUMNS.contains(&c.name.as_str()))
         })
-        .cloned()
-        .reduce(Expr::and)
+        .collect();
+    let on_time = |f: &Expr| {
+        f.column_refs()
+            .iter()
+            .all(|c| c.name == c::EVENTTIME || c.name == DATE_PARTITION)
+    };
+    kept.sort_by_key(|f| !on_time(f));
+    kept.into_iter().cloned().reduce(Expr::and)
 }
 
 /// A query can share the scan when every read of the table has a selective filter.
@@ -105,8 +117,35 @@ pub fn shareable(reads: &[TableRead]) -> bool {
     !reads.is_empty() && reads.iter().all(|r| selective_filter(r).is_some())
 }
 
-/// How many rows of `table` there are, and how many each filter keeps, in one scan
-/// of the columns the filters name (small ones, see [`selective_filter`]).
+/// `eventtime >=` the earliest time any of `filters` lets through, when each bounds
+/// it: a conjunct the lake prunes `date=` partitions and row groups on, which the
+/// disjunction of many filters does not give it (`trawl watch` reads days, not years).
+fn time_floor(filters: &[Expr]) -> Option<Expr> {
+    let any = filters.iter().cloned().reduce(Expr::or)?;
+    let ms = trawl_engine::earliest_event_time(&any)?;
+    Some(
+        datafusion::prelude::col(c::EVENTTIME).gt_eq(datafusion::prelude::lit(
+            datafusion::common::ScalarValue::TimestampMillisecond(Some(ms), Some("UTC".into())),
+        )),
+    )
+}
+
+/// `table` of `ctx`, from the earliest time `filters` let through.
+async fn from_floor(
+    ctx: &SessionContext,
+    table: &str,
+    filters: &[Expr],
+) -> Result<datafusion::dataframe::DataFrame> {
+    let df = ctx.table(table).await?;
+    Ok(match time_floor(filters) {
+        Some(floor) => df.filter(floor)?,
+        None => df,
+    })
+}
+
+/// How many rows of `table` there are from the earliest time the filters let
+/// through, and how many each filter keeps, in one scan of the columns the filters
+/// name (small ones, see [`selective_filter`]).
 pub async fn selectivities(
     ctx: &SessionContext,
     table: &str,
@@ -119,8 +158,7 @@ pub async fn selectivities(
         aggregates
             .push(sum(when(f.clone(), lit(1i64)).otherwise(lit(0i64))?).alias(format!("kept_{i}")));
     }
-    let batches = ctx
-        .table(table)
+    let batches = from_floor(ctx, table, filters)
         .await?
         .aggregate(Vec::new(), aggregates)?
         .collect()
@@ -148,7 +186,8 @@ pub async fn prefetch(
     reads: &[TableRead],
     partitions: usize,
 ) -> Result<(MemTable, usize)> {
-    let df = ctx.table(table).await?;
+    let filters: Vec<Expr> = reads.iter().filter_map(selective_filter).collect();
+    let df = from_floor(ctx, table, &filters).await?;
     let all: Vec<String> = df
         .schema()
         .fields()
@@ -167,14 +206,20 @@ pub async fn prefetch(
         .filter(|c| wanted.contains(*c))
         .map(String::as_str)
         .collect();
-    let predicate = reads
-        .iter()
-        .filter_map(selective_filter)
+    let predicate = filters
+        .into_iter()
         .reduce(Expr::or)
         .unwrap_or_else(|| datafusion::prelude::lit(false));
-    let df = df.filter(predicate)?.select_columns(&columns)?;
+    // The disjunction is applied above the scan, not pushed into it: the Parquet
+    // reader would turn it into a statistics and bloom filter predicate per file,
+    // which for a hundred detections cost far more than the rows it decodes
+    // (`statistics_eval_time` was most of a hunt), and pruned nothing.
+    let df = df.select_columns(&columns)?;
     let schema = Arc::new(df.schema().as_arrow().clone());
-    let batches = df.collect().await?;
+    let predicate = ctx.create_physical_expr(predicate, df.schema())?;
+    let scan = df.create_physical_plan().await?;
+    let filtered = Arc::new(FilterExec::try_new(predicate, scan)?);
+    let batches = datafusion::physical_plan::collect(filtered, ctx.task_ctx()).await?;
     let rows = batches.iter().map(|b| b.num_rows()).sum();
     let n = partitions.max(1);
     let mut parts = vec![Vec::new(); n];

@@ -46,8 +46,8 @@ impl<W: Write> Sink for NdjsonSink<W> {
     }
 }
 
-/// One JSON document: `{"incidents": [...], "arming": [...], "summary": [one per
-/// detection], "findings": [...]}`.
+/// One JSON document: `{"incidents": [...], "arming": [...], "stages": [wall time of
+/// each], "summary": [one per detection], "findings": [...]}`.
 pub struct JsonSink<W>(W);
 
 impl<W: Write> JsonSink<W> {
@@ -65,6 +65,7 @@ impl<W: Write> Sink for JsonSink<W> {
             &serde_json::json!({
                 "incidents": report.incidents,
                 "arming": report.arming,
+                "stages": report.stages,
                 "summary": summary,
                 "findings": findings,
             }),
