@@ -5,6 +5,7 @@ mod convert;
 mod detections;
 mod hunt;
 mod library;
+mod report;
 mod s3;
 mod shell;
 mod sql;

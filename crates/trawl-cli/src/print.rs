@@ -28,6 +28,9 @@ pub enum Format {
     Ndjson,
     #[value(alias = "md")]
     Markdown,
+    /// A page of its own: the result as a table, and bars when it has a label and
+    /// a number column.
+    Html,
 }
 
 impl std::fmt::Display for Format {
@@ -38,6 +41,7 @@ impl std::fmt::Display for Format {
             Self::Json => "json",
             Self::Ndjson => "ndjson",
             Self::Markdown => "markdown",
+            Self::Html => "html",
         })
     }
 }
@@ -171,7 +175,10 @@ fn printable_column(field: &Field, column: &ArrayRef, format: Format) -> Result<
     } else {
         cast(column, &utc).map_err(refused)?
     };
-    let text = matches!(format, Format::Table | Format::Csv | Format::Markdown);
+    let text = matches!(
+        format,
+        Format::Table | Format::Csv | Format::Markdown | Format::Html
+    );
     if !text || matches!(column.data_type(), DataType::Utf8) {
         return Ok(column);
     }
@@ -363,7 +370,7 @@ pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) 
     let total = batches.iter().map(RecordBatch::num_rows).sum();
     let shown = match opts.format {
         Format::Table | Format::Markdown => head(batches, opts.maxrows),
-        Format::Csv | Format::Json | Format::Ndjson => batches.to_vec(),
+        Format::Csv | Format::Json | Format::Ndjson | Format::Html => batches.to_vec(),
     };
     let (schema, batches) = printable(schema, &shown, opts.format)?;
     let (schema, batches) = (&schema, batches.as_slice());
@@ -433,6 +440,31 @@ pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) 
             Ok(s)
         }
         Format::Ndjson => json_text::<LineDelimited>(batches),
+        Format::Html => {
+            let header: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+            let mut rows = Vec::with_capacity(total);
+            for b in batches {
+                let formatters = b
+                    .columns()
+                    .iter()
+                    .map(|c| ArrayFormatter::try_new(c.as_ref(), &FormatOptions::default()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                for i in 0..b.num_rows() {
+                    rows.push(
+                        b.columns()
+                            .iter()
+                            .zip(&formatters)
+                            .map(|(c, f)| (!c.is_null(i)).then(|| f.value(i).to_string()))
+                            .collect(),
+                    );
+                }
+            }
+            Ok(trawl_report::result_page(
+                "trawl sql result",
+                &header,
+                &rows,
+            ))
+        }
     }
 }
 

@@ -90,7 +90,7 @@ impl MetaCommand {
             Self::Explain => "[SQL]",
             Self::Watch => "[SECONDS]",
             Self::Timing => "[on|off]",
-            Self::Format => "table|csv|json|ndjson|markdown",
+            Self::Format => "table|csv|json|ndjson|markdown|html",
             Self::MaxRows => "N|all",
             Self::Expanded => "[on|off|auto]",
             Self::Pager => "[on|off|auto]",
