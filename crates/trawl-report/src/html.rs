@@ -68,7 +68,8 @@ svg .line{stroke:var(--c)}
 .cols{display:grid;grid-template-columns:1fr;gap:0 16px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:12.5px}
 th,td{text-align:left;padding:3px 6px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
-th{color:var(--muted);font-weight:600}
+th{color:var(--muted);font-weight:600;white-space:nowrap}
+td.n,.sev,td:first-child{white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 td code,pre{font:12px/1.35 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{white-space:pre-wrap;word-break:break-all;background:var(--card);border:1px solid var(--line);padding:6px;margin:4px 0;max-height:420px;overflow:auto}

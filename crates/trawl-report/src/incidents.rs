@@ -37,6 +37,25 @@ pub mod col {
     pub const JSON: usize = 11;
 }
 
+/// An incident in the page's data block: every field but the event ids, which can
+/// be tens of thousands (a brute force); their count instead, as `events`.
+fn summary(incident: &Incident) -> serde_json::Value {
+    let mut v = serde_json::to_value(incident).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("eventids");
+        o.insert("events".into(), incident.eventids.len().into());
+    }
+    v
+}
+
+fn serialize_summary<S: serde::Serializer>(i: &Incident, s: S) -> Result<S::Ok, S::Error> {
+    summary(i).serialize(s)
+}
+
+fn serialize_summaries<S: serde::Serializer>(i: &[Incident], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(i.iter().map(summary))
+}
+
 /// A finding as the report shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingRow {
@@ -59,6 +78,7 @@ pub struct FindingRow {
 /// One incident in detail.
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentView {
+    #[serde(serialize_with = "serialize_summary")]
     pub incident: Incident,
     pub findings: Vec<FindingRow>,
     /// The earliest evidence events (see [`col`]); the raw JSON is not in the
@@ -78,6 +98,7 @@ pub struct Incidents {
     /// Incidents raised over the range, before `--account`/`--principal`/`--incident`.
     pub raised: usize,
     /// Incidents that match the scope, most urgent first (at most [`RANKED`]).
+    #[serde(serialize_with = "serialize_summaries")]
     pub ranked: Vec<Incident>,
     pub matching: usize,
     pub detailed: Vec<IncidentView>,

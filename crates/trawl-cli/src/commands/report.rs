@@ -23,7 +23,11 @@ pub async fn run(a: ReportArgs) -> Result<ExitCode> {
     let (session, source) = open_session(&a.lake, a.engine.memory_limit, &a.engine.queries).await?;
     announce(&source, a.engine.quiet);
     let lake = match &source {
-        LakeSource::Given(p) | LakeSource::Sample(p) => p.display().to_string(),
+        // Whole, so the methods box names it wherever the page is read.
+        LakeSource::Given(p) | LakeSource::Sample(p) => std::fs::canonicalize(p)
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string(),
         LakeSource::Raw(sources, _) => format!("raw archives: {}", sources.join(", ")),
     };
     let mut options = Options::new(lake, scope);
