@@ -45,6 +45,8 @@ pub struct Session {
     /// Statements typed in the shell, oldest first (history of earlier sessions
     /// included): `\history`, and the last for `\e`, `\save`, `\watch`, `\explain`.
     pub recent: Vec<String>,
+    /// The last result printed, for `\chart`.
+    pub last_result: Option<(datafusion::arrow::datatypes::SchemaRef, Vec<RecordBatch>)>,
 }
 
 /// Opens a session over a lake (or the bundled sample).
@@ -80,6 +82,7 @@ pub async fn open_session(
         paging: Paging::Off,
         extra_query_dirs: extra_dirs.to_vec(),
         recent: Vec::new(),
+        last_result: None,
     };
     Ok((session, source))
 }
@@ -220,6 +223,7 @@ impl Session {
             Some(_) => None,
         };
         let text = render(&schema, &batches, &self.print)?;
+        self.last_result = Some((schema.clone(), batches));
         self.emit(&text)?;
         if self.timing {
             eprintln!("Time: {:.3} s", started.elapsed().as_secs_f64());
