@@ -125,7 +125,7 @@ fn headless(page: &Path, work: &Path, extra: &[String]) -> String {
 
 /// Opens the page in Chromium: no errors, every chart drawn, the sections present;
 /// saves a screenshot beside it and checks it is a PNG with something in it.
-fn check_in_browser(page: &Path, sections: &[&str]) {
+fn check_in_browser(page: &Path, sections: &[&str], min_charts: usize) {
     let work = page.parent().unwrap();
     let html = std::fs::read_to_string(page).unwrap();
     let dom = headless(page, work, &["--dump-dom".to_string()]);
@@ -153,7 +153,7 @@ fn check_in_browser(page: &Path, sections: &[&str]) {
             .unwrap()
     };
     let charts = html.matches(r#"<figure class="chart""#).count();
-    assert!(charts >= 3, "{charts} charts");
+    assert!(charts >= min_charts, "{charts} charts");
     assert_eq!(attr("data-charts"), charts);
     assert_eq!(attr("data-charts-rendered"), charts, "a chart drew nothing");
     for s in sections {
@@ -224,7 +224,7 @@ fn report_over_the_attack_logs_opens_clean_and_matches_sql_and_hunt() {
     let page = tmp.path().join("report.html");
     let html = report(&page, &["--lake", lake.to_str().unwrap()], &[]);
     assert!(html.len() < 5 << 20, "{} bytes", html.len());
-    check_in_browser(&page, &["overview", "incidents", "methods"]);
+    check_in_browser(&page, &["overview", "incidents", "methods"], 5);
 
     // The overview says what SQL over the same lake says.
     let d = data(&html);
@@ -335,7 +335,7 @@ fn report_on_one_principal_draws_its_activity() {
         &["--lake", lake.to_str().unwrap(), "--principal", &arn],
         &[],
     );
-    check_in_browser(&page, &["overview", "incidents", "subject", "methods"]);
+    check_in_browser(&page, &["overview", "incidents", "subject", "methods"], 7);
     let d = data(&html);
     let s = &d["subject"];
     let theirs = query_i64(
@@ -392,7 +392,7 @@ fn report_over_the_bundled_sample_lake() {
     let page = tmp.path().join("sample.html");
     // No lake: the bundled sample, built in this test's own cache.
     let html = report(&page, &[], &[("XDG_CACHE_HOME", tmp.path())]);
-    check_in_browser(&page, &["overview", "incidents", "methods"]);
+    check_in_browser(&page, &["overview", "incidents", "methods"], 5);
     let d = data(&html);
     let lake = PathBuf::from(d["methods"]["lake"].as_str().unwrap());
     assert!(lake.starts_with(tmp.path()), "{}", lake.display());
@@ -450,4 +450,38 @@ fn report_refuses_bad_input_with_a_clear_message() {
         stderr(&o)
     );
     assert!(!out.exists());
+}
+
+#[test]
+fn sql_writes_one_result_as_an_html_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = attack_lake(tmp.path());
+    let sql = "SELECT eventname, count(*) AS events FROM cloudtrail GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5";
+    let o = run(&[
+        "sql",
+        "--lake",
+        lake.to_str().unwrap(),
+        "-c",
+        sql,
+        "--format",
+        "html",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = String::from_utf8(o.stdout).unwrap();
+    let expected = query(&lake, sql);
+    let names = strings(&expected, 0);
+    assert_eq!(names.len(), 5);
+    // A header row and the five rows, in order, and bars of the counts.
+    assert_eq!(html.matches("<tr>").count(), 6);
+    let mut at = 0;
+    for n in names.iter().flatten() {
+        let found = html[at..]
+            .find(&format!("<td>{n}</td>"))
+            .unwrap_or_else(|| panic!("{n}"));
+        at += found + 1;
+    }
+    assert!(html.contains(r#"data-chart="result""#));
+    let page = tmp.path().join("result.html");
+    std::fs::write(&page, &html).unwrap();
+    check_in_browser(&page, &[], 1);
 }

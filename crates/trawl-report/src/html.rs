@@ -52,7 +52,7 @@ svg text{fill:var(--fg)}
 svg .axis{fill:var(--muted)}
 svg .grid{stroke:var(--line);stroke-width:1}
 svg .area{fill-opacity:.85;stroke:var(--bg);stroke-width:.5}
-svg .line{fill:none;stroke-width:2}
+svg polyline.line{fill:none;stroke-width:2}
 svg .zero{fill:var(--zero)}
 svg .edge{stroke:var(--muted);stroke-width:1.2}
 svg .node{fill:var(--card);stroke:var(--accent)}
@@ -436,6 +436,15 @@ fn incidents(out: &mut String, inc: &Incidents) {
     out.push_str("</section>");
 }
 
+/// The first few of a list, and how many more there are.
+fn listed(items: &[String], total: usize) -> String {
+    let mut text = esc(&items.join(", "));
+    if total > items.len() {
+        text.push_str(&format!(" and {} more", total - items.len()));
+    }
+    text
+}
+
 fn secs(t: Option<&str>) -> Option<i64> {
     crate::query::parse_time("time", t?)
         .ok()
@@ -479,10 +488,11 @@ fn incident(out: &mut String, d: &IncidentView) {
                 to: b.max(a),
                 colour: f.colour,
                 title: format!(
-                    "{} ({}, {}): {} events, {} to {}",
+                    "{} ({}, {}): {} findings, {} events, {} to {}",
                     f.detection,
                     f.severity,
                     f.tactic.as_deref().unwrap_or("no tactic"),
+                    f.findings,
                     f.events,
                     f.first_seen.as_deref().unwrap_or("?"),
                     f.last_seen.as_deref().unwrap_or("?")
@@ -577,9 +587,11 @@ fn incident(out: &mut String, d: &IncidentView) {
                 format!("<code>{}</code>", esc(&f.detection)),
                 severity(&f.severity),
                 cell(f.tactic.as_deref()),
+                f.findings.to_string(),
                 cell(f.first_seen.as_deref()),
-                cell(f.principal.as_deref()),
-                cell(f.sourceip.as_deref()),
+                cell(f.last_seen.as_deref()),
+                listed(&f.principals, f.principals_total),
+                listed(&f.sources, f.sources_total),
                 f.events.to_string(),
             ]
         })
@@ -591,12 +603,14 @@ fn incident(out: &mut String, d: &IncidentView) {
             "detection",
             "severity",
             "tactic",
+            "findings",
             "first seen",
-            "principal",
-            "source",
+            "last seen",
+            "principals",
+            "sources",
             "events",
         ],
-        &[6],
+        &[3, 8],
         &rows,
     );
     out.push_str(&format!(

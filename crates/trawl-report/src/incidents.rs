@@ -56,9 +56,13 @@ fn serialize_summaries<S: serde::Serializer>(i: &[Incident], s: S) -> Result<S::
     s.collect_seq(i.iter().map(summary))
 }
 
-/// A finding as the report shows it.
+/// Distinct principals or addresses listed per detection; the rest are counted.
+const LISTED: usize = 3;
+
+/// An incident's findings of one detection, together: an incident can hold
+/// thousands of findings (one per key, per hour), and the page shows each detection once.
 #[derive(Debug, Clone, Serialize)]
-pub struct FindingRow {
+pub struct DetectionRow {
     pub detection: String,
     pub title: String,
     pub severity: String,
@@ -66,13 +70,79 @@ pub struct FindingRow {
     /// The tactic's place in ATT&CK's order: its colour.
     #[serde(skip)]
     pub colour: usize,
+    pub findings: usize,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
-    pub principal: Option<String>,
-    pub sourceip: Option<String>,
+    /// The first few distinct principals and source addresses, and how many in all.
+    pub principals: Vec<String>,
+    pub principals_total: usize,
+    pub sources: Vec<String>,
+    pub sources_total: usize,
+    /// Distinct evidence events.
     pub events: usize,
     #[serde(skip)]
     pub eventids: Vec<String>,
+}
+
+/// The findings of an incident grouped by detection, in the order each first appears.
+fn by_detection(catalog: &Catalog, findings: &[&trawl_hunt::Finding]) -> Vec<DetectionRow> {
+    let mut rows: Vec<DetectionRow> = Vec::new();
+    let mut principals: Vec<BTreeSet<String>> = Vec::new();
+    let mut sources: Vec<BTreeSet<String>> = Vec::new();
+    let mut events: Vec<BTreeSet<String>> = Vec::new();
+    for f in findings {
+        let k = match rows.iter().position(|r| r.detection == f.detection) {
+            Some(k) => k,
+            None => {
+                let tactic = catalog.get(&f.detection).ok().and_then(|q| q.tactic);
+                rows.push(DetectionRow {
+                    detection: f.detection.clone(),
+                    title: f.title.clone(),
+                    severity: f.severity.to_string(),
+                    tactic: tactic.map(|t| t.name().to_string()),
+                    colour: tactic.map_or(13, |t| t as usize),
+                    findings: 0,
+                    first_seen: None,
+                    last_seen: None,
+                    principals: Vec::new(),
+                    principals_total: 0,
+                    sources: Vec::new(),
+                    sources_total: 0,
+                    events: 0,
+                    eventids: Vec::new(),
+                });
+                principals.push(BTreeSet::new());
+                sources.push(BTreeSet::new());
+                events.push(BTreeSet::new());
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[k];
+        row.findings += 1;
+        let e = &f.evidence;
+        if let Some(t) = &e.first_seen
+            && row.first_seen.as_ref().is_none_or(|x| t < x)
+        {
+            row.first_seen = Some(t.clone());
+        }
+        if let Some(t) = e.last_seen.as_ref().or(e.first_seen.as_ref())
+            && row.last_seen.as_ref().is_none_or(|x| t > x)
+        {
+            row.last_seen = Some(t.clone());
+        }
+        principals[k].extend(e.principal.iter().cloned());
+        sources[k].extend(e.sourceip.iter().cloned());
+        events[k].extend(e.eventids.iter().cloned());
+    }
+    for (k, row) in rows.iter_mut().enumerate() {
+        row.principals_total = principals[k].len();
+        row.principals = principals[k].iter().take(LISTED).cloned().collect();
+        row.sources_total = sources[k].len();
+        row.sources = sources[k].iter().take(LISTED).cloned().collect();
+        row.events = events[k].len();
+        row.eventids = std::mem::take(&mut events[k]).into_iter().collect();
+    }
+    rows
 }
 
 /// One incident in detail.
@@ -80,7 +150,7 @@ pub struct FindingRow {
 pub struct IncidentView {
     #[serde(serialize_with = "serialize_summary")]
     pub incident: Incident,
-    pub findings: Vec<FindingRow>,
+    pub findings: Vec<DetectionRow>,
     /// The earliest evidence events (see [`col`]); the raw JSON is not in the
     /// page's data block, only in the table.
     #[serde(skip)]
@@ -225,27 +295,12 @@ pub async fn gather(
     out.ranked = chosen.iter().take(RANKED).map(|i| (*i).clone()).collect();
 
     for inc in chosen.iter().take(DETAILED) {
-        let rows: Vec<FindingRow> = inc
+        let mine: Vec<&trawl_hunt::Finding> = inc
             .findings
             .iter()
-            .filter_map(|m| findings.get(*m))
-            .map(|f| {
-                let tactic = catalog.get(&f.detection).ok().and_then(|q| q.tactic);
-                FindingRow {
-                    detection: f.detection.clone(),
-                    title: f.title.clone(),
-                    severity: f.severity.to_string(),
-                    tactic: tactic.map(|t| t.name().to_string()),
-                    colour: tactic.map_or(13, |t| t as usize),
-                    first_seen: f.evidence.first_seen.clone(),
-                    last_seen: f.evidence.last_seen.clone(),
-                    principal: f.evidence.principal.clone(),
-                    sourceip: f.evidence.sourceip.clone(),
-                    events: f.evidence.eventids.len(),
-                    eventids: f.evidence.eventids.clone(),
-                }
-            })
+            .filter_map(|m| findings.get(*m).copied())
             .collect();
+        let rows = by_detection(catalog, &mine);
         let asked: Vec<String> = inc.eventids.iter().take(ASKED).cloned().collect();
         let (full, shown) = id_list(&asked);
         // The incident's span prunes the read to its days.
@@ -298,13 +353,73 @@ ORDER BY eventtime, eventid LIMIT {EVIDENCE}"
     Ok(out)
 }
 
-/// For each evidence event, the findings (by index in `findings`) that name it.
-pub fn findings_by_event(findings: &[FindingRow]) -> HashMap<&str, Vec<usize>> {
+/// For each evidence event, the detections (by index in `rows`) that name it.
+pub fn findings_by_event(rows: &[DetectionRow]) -> HashMap<&str, Vec<usize>> {
     let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, f) in findings.iter().enumerate() {
+    for (i, f) in rows.iter().enumerate() {
         for id in &f.eventids {
             map.entry(id.as_str()).or_default().push(i);
         }
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use trawl_engine::catalog::Severity;
+    use trawl_hunt::{Evidence, Finding};
+
+    use super::*;
+
+    fn finding(detection: &str, first: &str, principal: &str, ids: &[&str]) -> Finding {
+        Finding {
+            detection: detection.into(),
+            title: detection.into(),
+            severity: Severity::High,
+            techniques: Vec::new(),
+            evidence: Evidence {
+                eventids: ids.iter().map(|s| s.to_string()).collect(),
+                first_seen: Some(first.into()),
+                last_seen: Some(first.into()),
+                principal: Some(principal.into()),
+                sourceip: None,
+                account: None,
+                region: None,
+            },
+            incident: None,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn an_incident_shows_each_detection_once_with_its_findings_counted() {
+        let catalog = Catalog::load(&[]).unwrap();
+        let fs = [
+            finding(
+                "cloudtrail_stop_logging",
+                "2026-03-01T10:00:00Z",
+                "a",
+                &["e1"],
+            ),
+            finding("a_brute_force", "2026-03-01T09:00:00Z", "b", &["e2", "e3"]),
+            finding("a_brute_force", "2026-03-01T11:00:00Z", "c", &["e3", "e4"]),
+            finding("a_brute_force", "2026-03-01T08:00:00Z", "d", &["e5"]),
+            finding("a_brute_force", "2026-03-01T08:30:00Z", "e", &["e6"]),
+        ];
+        let refs: Vec<&Finding> = fs.iter().collect();
+        let rows = by_detection(&catalog, &refs);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].detection, "cloudtrail_stop_logging");
+        assert!(rows[0].tactic.is_some(), "the catalog's tactic");
+        let brute = &rows[1];
+        assert_eq!(brute.findings, 4);
+        assert_eq!(brute.events, 5, "e3 counted once");
+        assert_eq!(brute.first_seen.as_deref(), Some("2026-03-01T08:00:00Z"));
+        assert_eq!(brute.last_seen.as_deref(), Some("2026-03-01T11:00:00Z"));
+        assert_eq!(brute.principals, vec!["b", "c", "d"]);
+        assert_eq!(brute.principals_total, 4);
+        let by_event = findings_by_event(&rows);
+        assert_eq!(by_event["e3"], vec![1]);
+        assert_eq!(by_event["e1"], vec![0]);
+    }
 }
