@@ -7,6 +7,7 @@ mod ddl;
 mod detections;
 mod hunt;
 mod library;
+mod report;
 mod s3;
 mod shell;
 mod sql;

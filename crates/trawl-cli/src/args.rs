@@ -63,6 +63,9 @@ pub enum Command {
     /// Run the detections and report findings, most severe first (exit 4 when a
     /// finding at or above --fail-on is reported).
     Hunt(HuntArgs),
+    /// Write one self-contained HTML report: overview charts, the hunt's incidents
+    /// with their evidence, one principal's or key's activity, and the SQL behind each.
+    Report(ReportArgs),
     /// Validate CloudTrail log file integrity: digest chains, signatures, log file hashes
     /// (exit 1 when anything is invalid, 2 when nothing could be checked).
     #[command(after_help = VERIFY_AFTER_HELP)]
@@ -293,6 +296,39 @@ pub struct HuntArgs {
     /// reads of the lake).
     #[arg(long)]
     pub no_incidents: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub lake: OptionalLake,
+    /// The HTML file to write.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Only events at or after this time (e.g. 2026-03-01).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only events at or before this time.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only this account's events (its recipient account id).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// A section on this principal (its ARN or name): when it is active, its APIs,
+    /// addresses and changes; incidents only where its events are evidence.
+    #[arg(long, value_name = "ARN|NAME")]
+    pub principal: Option<String>,
+    /// A section on this access key, as for --principal.
+    #[arg(long, value_name = "KEY")]
+    pub access_key: Option<String>,
+    /// Only this incident of the hunt (its id, `inc-...`).
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+    /// Skip detections below this severity.
+    #[arg(long, value_enum, default_value_t = Severity::Low)]
+    pub min_severity: Severity,
     #[command(flatten)]
     pub engine: EngineArgs,
 }

@@ -85,6 +85,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Queries(a) => commands::queries::list(a),
         Command::Ddl(a) => commands::ddl::run(a).await,
         Command::Hunt(a) => commands::hunt::run(a).await,
+        Command::Report(a) => commands::report::run(a).await,
         Command::Verify(a) => commands::verify::run(a).await,
         Command::Generate(a) => commands::generate::run(a),
         Command::Demo(a) => commands::demo::run(a).await,

@@ -28,6 +28,9 @@ pub enum Format {
     Ndjson,
     #[value(alias = "md")]
     Markdown,
+    /// A page of its own: the result as a table, and bars when it has a label and
+    /// a number column.
+    Html,
 }
 
 impl std::fmt::Display for Format {
@@ -38,6 +41,7 @@ impl std::fmt::Display for Format {
             Self::Json => "json",
             Self::Ndjson => "ndjson",
             Self::Markdown => "markdown",
+            Self::Html => "html",
         })
     }
 }
@@ -171,7 +175,10 @@ fn printable_column(field: &Field, column: &ArrayRef, format: Format) -> Result<
     } else {
         cast(column, &utc).map_err(refused)?
     };
-    let text = matches!(format, Format::Table | Format::Csv | Format::Markdown);
+    let text = matches!(
+        format,
+        Format::Table | Format::Csv | Format::Markdown | Format::Html
+    );
     if !text || matches!(column.data_type(), DataType::Utf8) {
         return Ok(column);
     }
@@ -363,7 +370,7 @@ pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) 
     let total = batches.iter().map(RecordBatch::num_rows).sum();
     let shown = match opts.format {
         Format::Table | Format::Markdown => head(batches, opts.maxrows),
-        Format::Csv | Format::Json | Format::Ndjson => batches.to_vec(),
+        Format::Csv | Format::Json | Format::Ndjson | Format::Html => batches.to_vec(),
     };
     let (schema, batches) = printable(schema, &shown, opts.format)?;
     let (schema, batches) = (&schema, batches.as_slice());
@@ -433,7 +440,124 @@ pub fn render(schema: &SchemaRef, batches: &[RecordBatch], opts: &PrintOptions) 
             Ok(s)
         }
         Format::Ndjson => json_text::<LineDelimited>(batches),
+        Format::Html => {
+            let header: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+            let mut rows = Vec::with_capacity(total);
+            for b in batches {
+                let formatters = b
+                    .columns()
+                    .iter()
+                    .map(|c| ArrayFormatter::try_new(c.as_ref(), &FormatOptions::default()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                for i in 0..b.num_rows() {
+                    rows.push(
+                        b.columns()
+                            .iter()
+                            .zip(&formatters)
+                            .map(|(c, f)| (!c.is_null(i)).then(|| f.value(i).to_string()))
+                            .collect(),
+                    );
+                }
+            }
+            Ok(trawl_report::result_page(
+                "trawl sql result",
+                &header,
+                &rows,
+            ))
+        }
     }
+}
+
+/// Rows drawn as bars by `\chart`; a longer result is drawn as a sparkline.
+const CHART_BARS: usize = 40;
+
+/// The last result as a terminal chart (`\chart`): bars of its first number column,
+/// labelled by its first other column; past [`CHART_BARS`] rows, or without a label
+/// column, a sparkline of the numbers in row order.
+pub fn terminal_chart(schema: &SchemaRef, batches: &[RecordBatch], width: usize) -> Result<String> {
+    let (schema, batches) = printable(schema, batches, Format::Csv)?;
+    let total = batches.iter().map(RecordBatch::num_rows).sum();
+    let (header, rows, _) = cell_strings(&schema, &batches, None, total)?;
+    let number = |v: &str| v.trim().parse::<f64>().ok().filter(|f| f.is_finite());
+    let numeric = |c: usize| {
+        rows.iter().any(|r| r[c] != "NULL")
+            && rows
+                .iter()
+                .all(|r| r[c] == "NULL" || number(&r[c]).is_some())
+    };
+    let Some(value) = (0..header.len()).find(|c| numeric(*c)) else {
+        return Err(anyhow!(
+            "\\chart needs a number column in the last result (it has {})",
+            header.join(", ")
+        ));
+    };
+    let values: Vec<f64> = rows
+        .iter()
+        .map(|r| number(&r[value]).unwrap_or(0.0))
+        .collect();
+    let label = (0..header.len()).find(|c| *c != value && !numeric(*c));
+    let mut out = String::new();
+    match label {
+        Some(label) if rows.len() <= CHART_BARS => {
+            let labels: Vec<String> = rows.iter().map(|r| cut(&r[label], 40)).collect();
+            let label_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+            let value_w = rows.iter().map(|r| r[value].len()).max().unwrap_or(0);
+            let room = width.saturating_sub(label_w + value_w + 4).max(10);
+            let max = values.iter().copied().fold(0.0, f64::max);
+            let _ = writeln!(out, "{} by {}", header[value], header[label]);
+            for ((l, v), r) in labels.iter().zip(&values).zip(&rows) {
+                let eighths = if max > 0.0 {
+                    (v.max(0.0) / max * room as f64 * 8.0).round() as usize
+                } else {
+                    0
+                };
+                let mut bar = "█".repeat(eighths / 8);
+                if eighths % 8 > 0 {
+                    bar.push(['▏', '▎', '▍', '▌', '▋', '▊', '▉'][eighths % 8 - 1]);
+                }
+                let _ = writeln!(out, "{l:>label_w$} │{bar} {}", r[value]);
+            }
+        }
+        _ => {
+            let (lo, hi) = values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(*v), hi.max(*v))
+                });
+            const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+            // Wider than the terminal: each character is the largest of its rows.
+            let cols = values.len().min(width.saturating_sub(2).max(10));
+            let spark: String = (0..cols)
+                .map(|i| {
+                    let from = i * values.len() / cols;
+                    let to = ((i + 1) * values.len() / cols).max(from + 1);
+                    let v = values[from..to]
+                        .iter()
+                        .copied()
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    let level = if hi > lo {
+                        ((v - lo) / (hi - lo) * 7.0).round() as usize
+                    } else {
+                        7
+                    };
+                    LEVELS[level.min(7)]
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "{} over {} rows: min {lo}, max {hi}",
+                header[value],
+                values.len()
+            );
+            let _ = writeln!(out, "{spark}");
+            if let Some(label) = label
+                && let (Some(first), Some(last)) = (rows.first(), rows.last())
+            {
+                let _ = writeln!(out, "{} .. {}", first[label], last[label]);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// One field per line, a block per row.
@@ -459,6 +583,59 @@ fn expanded(
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
+
+    #[test]
+    fn chart_draws_bars_by_label_and_a_sparkline_for_long_results() {
+        use datafusion::arrow::array::Int64Array;
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("api", DataType::Utf8, false),
+            Field::new("events", DataType::Int64, false),
+        ]));
+        let batch = |names: Vec<String>, counts: Vec<i64>| {
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(StringArray::from(names)),
+                    Arc::new(Int64Array::from(counts)),
+                ],
+            )
+            .unwrap()
+        };
+        let b = batch(vec!["GetObject".into(), "PutObject".into()], vec![80, 20]);
+        let text = terminal_chart(&schema, &[b], 60).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "events by api");
+        let full = lines[1].matches('█').count();
+        let quarter = lines[2].matches('█').count();
+        assert!(
+            lines[1].starts_with("GetObject │") && lines[1].ends_with(" 80"),
+            "{text}"
+        );
+        // Bars in proportion: 80 against 20.
+        assert!(
+            full > 0 && (full as f64 / 4.0 - quarter as f64).abs() <= 1.0,
+            "{text}"
+        );
+        let names: Vec<String> = (0..100).map(|i| format!("h{i}")).collect();
+        let b = batch(names, (0..100).collect());
+        let text = terminal_chart(&schema, &[b], 60).unwrap();
+        assert!(
+            text.starts_with("events over 100 rows: min 0, max 99"),
+            "{text}"
+        );
+        let spark = text.lines().nth(1).unwrap();
+        assert_eq!(spark.chars().count(), 58);
+        assert!(spark.starts_with('▁') && spark.ends_with('█'), "{spark}");
+        let words = Arc::new(Schema::new(vec![Field::new("api", DataType::Utf8, false)]));
+        let b = RecordBatch::try_new(words.clone(), vec![Arc::new(StringArray::from(vec!["x"]))])
+            .unwrap();
+        assert!(
+            terminal_chart(&words, &[b], 60)
+                .unwrap_err()
+                .to_string()
+                .contains("number column")
+        );
+    }
 
     use datafusion::arrow::array::{
         Int32Array, StringArray, StructArray, TimestampMillisecondArray, UnionArray,

@@ -48,6 +48,8 @@ pub struct Session {
     pub recent: Vec<String>,
     /// Where queries compute, apart from the runtime that hears Ctrl-C.
     pub compute: ComputeRuntime,
+    /// The last result printed, for `\chart`.
+    pub last_result: Option<(datafusion::arrow::datatypes::SchemaRef, Vec<RecordBatch>)>,
 }
 
 /// Opens a session over a lake (or the bundled sample).
@@ -84,6 +86,7 @@ pub async fn open_session(
         extra_query_dirs: extra_dirs.to_vec(),
         recent: Vec::new(),
         compute: ComputeRuntime::default(),
+        last_result: None,
     };
     Ok((session, source))
 }
@@ -227,6 +230,7 @@ impl Session {
             Some(_) => None,
         };
         let text = render(&schema, &batches, &self.print)?;
+        self.last_result = Some((schema.clone(), batches));
         self.emit(&text)?;
         if self.timing {
             eprintln!("Time: {:.3} s", started.elapsed().as_secs_f64());

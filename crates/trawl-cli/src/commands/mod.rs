@@ -7,6 +7,7 @@ pub mod demo;
 pub mod generate;
 pub mod hunt;
 pub mod queries;
+pub mod report;
 pub mod sql;
 pub mod verify;
 pub mod watch;

@@ -26,6 +26,7 @@ pub enum MetaCommand {
     History,
     Explain,
     Watch,
+    Chart,
     Timing,
     Format,
     MaxRows,
@@ -37,7 +38,7 @@ pub enum MetaCommand {
 
 impl MetaCommand {
     /// In the order `\?` lists them.
-    pub const ALL: [MetaCommand; 17] = [
+    pub const ALL: [MetaCommand; 18] = [
         Self::Help,
         Self::Quit,
         Self::Describe,
@@ -48,6 +49,7 @@ impl MetaCommand {
         Self::History,
         Self::Explain,
         Self::Watch,
+        Self::Chart,
         Self::Timing,
         Self::Format,
         Self::MaxRows,
@@ -70,6 +72,7 @@ impl MetaCommand {
             Self::History => &["\\history", "\\s"],
             Self::Explain => &["\\explain"],
             Self::Watch => &["\\watch"],
+            Self::Chart => &["\\chart"],
             Self::Timing => &["\\timing"],
             Self::Format => &["\\format", "\\pset"],
             Self::MaxRows => &["\\maxrows"],
@@ -90,13 +93,13 @@ impl MetaCommand {
             Self::Explain => "[SQL]",
             Self::Watch => "[SECONDS]",
             Self::Timing => "[on|off]",
-            Self::Format => "table|csv|json|ndjson|markdown",
+            Self::Format => "table|csv|json|ndjson|markdown|html",
             Self::MaxRows => "N|all",
             Self::Expanded => "[on|off|auto]",
             Self::Pager => "[on|off|auto]",
             Self::Output => "[FILE]",
             Self::Include => "FILE",
-            Self::Help | Self::Quit | Self::Queries | Self::Edit => "",
+            Self::Help | Self::Quit | Self::Queries | Self::Edit | Self::Chart => "",
         }
     }
 
@@ -118,6 +121,9 @@ impl MetaCommand {
                 "run SQL (or the last query) and show its plan: rows, bytes, time, pruning"
             }
             Self::Watch => "run the last query again every SECONDS (default 2) until Ctrl-C",
+            Self::Chart => {
+                "draw the last result: bars of its first number column by its first text column (a sparkline past 40 rows)"
+            }
             Self::Timing => "show how long each query took",
             Self::Format => "output format",
             Self::MaxRows => "rows shown in table output",
@@ -213,6 +219,14 @@ impl MetaCommand {
                 session.emit(&text)?;
             }
             Self::Watch => watch(session, args).await?,
+            Self::Chart => {
+                let Some((schema, batches)) = &session.last_result else {
+                    bail!("no result yet: run a query first");
+                };
+                let width = crate::pager::terminal_size().map_or(80, |(cols, _)| cols);
+                let text = crate::print::terminal_chart(schema, batches, width)?;
+                session.emit(&text)?;
+            }
             Self::Timing => {
                 session.timing = match args.first() {
                     Some(&"on") => true,
