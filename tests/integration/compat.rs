@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::*;
+use crate::harness::*;
 
 struct Case {
     name: String,

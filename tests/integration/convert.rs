@@ -10,7 +10,7 @@ use datafusion::arrow::datatypes::TimestampMillisecondType;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use serde_json::Value;
 
-use crate::util::*;
+use crate::harness::*;
 
 /// The records of the real corpora, read independently of trawl's decoder.
 fn real_records() -> Vec<Value> {

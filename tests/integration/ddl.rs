@@ -8,7 +8,7 @@ use std::process::Command;
 
 use datafusion::arrow::datatypes::{DataType, Schema};
 
-use crate::util::*;
+use crate::harness::*;
 
 /// Where the DuckDB Python package is kept between runs.
 fn duckdb_dir() -> PathBuf {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-use crate::util::*;
+use crate::harness::*;
 
 fn detections() -> Vec<PathBuf> {
     sql_files("detections")

@@ -8,7 +8,7 @@ use serde_json::Value;
 use trawl_engine::catalog::{Catalog, Severity};
 use trawl_hunt::{Hunt, HuntError, HuntReport, JsonSink, NdjsonSink, Observer, Sink};
 
-use crate::util::*;
+use crate::harness::*;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use crate::util::*;
+use crate::harness::*;
 
 fn stem(p: &Path) -> String {
     p.file_stem().unwrap().to_string_lossy().to_string()
@@ -82,7 +82,7 @@ fn every_investigation_answers_its_cases_on_real_logs() {
     );
     let results = par_map(&cases, |c| {
         let id = c["query"].as_str().unwrap();
-        let sql = crate::util::repo()
+        let sql = crate::harness::repo()
             .join("sql/investigations")
             .join(format!("{id}.sql"));
         let raw: Vec<PathBuf> = c["raw"]
@@ -292,7 +292,7 @@ fn benign_generated_activity_raises_few_findings() {
     let summary = v["summary"].as_array().unwrap();
     assert!(summary.len() >= 150);
     // Every detection ran, the audit tier included.
-    let detections = crate::util::sql_files("detections").len();
+    let detections = crate::harness::sql_files("detections").len();
     assert_eq!(summary.len(), detections);
     let counts: BTreeMap<String, u64> = summary
         .iter()

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::*;
+use crate::harness::*;
 
 /// The real corpora converted into a lake under `dir`.
 fn attack_lake(dir: &Path) -> PathBuf {

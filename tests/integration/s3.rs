@@ -63,7 +63,7 @@ fn loopback_s3_server_signs_lists_and_rejects_bad_secrets() {
 
 /// `trawl` with the environment that points it at `server`.
 fn trawl_s3(server: &S3Server) -> std::process::Command {
-    let mut cmd = crate::util::trawl();
+    let mut cmd = crate::harness::trawl();
     for (k, v) in server.env() {
         cmd.env(k, v);
     }
@@ -76,7 +76,7 @@ fn json_out(out: &std::process::Output) -> serde_json::Value {
         panic!(
             "no JSON ({e}): {}\n{}",
             String::from_utf8_lossy(&out.stdout),
-            crate::util::stderr(out)
+            crate::harness::stderr(out)
         )
     })
 }
@@ -85,7 +85,7 @@ fn json_out(out: &std::process::Output) -> serde_json::Value {
 /// trail: `AWSLogs/o-…/<account>/CloudTrail/<region>/YYYY/MM/DD/`.
 fn org_trail(server: &S3Server, bucket: &str, args: &[&str]) {
     let staging = tempfile::tempdir().unwrap();
-    crate::util::generate(staging.path(), args);
+    crate::harness::generate(staging.path(), args);
     let org = server.bucket_dir(bucket).join("AWSLogs/o-a1b2c3d4e5");
     std::fs::create_dir_all(&org).unwrap();
     for e in std::fs::read_dir(staging.path().join("AWSLogs")).unwrap() {
@@ -101,7 +101,12 @@ fn convert_ok(server: &S3Server, source: &str, lake: &str, extra: &[&str]) -> se
         .args(extra)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::harness::stderr(&out)
+    );
     json_out(&out)
 }
 
@@ -111,7 +116,7 @@ fn raw_count(server: &S3Server, source: &str, sql: &str) -> i64 {
         .args(["sql", "--raw", source, "--format", "csv", "-q", "-c", sql])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     text.lines().nth(1).unwrap().trim().parse().unwrap()
 }
@@ -121,7 +126,7 @@ fn sql_count(server: &S3Server, lake: &str, sql: &str) -> i64 {
         .args(["sql", "--lake", lake, "--format", "csv", "-c", sql])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     text.lines().nth(1).unwrap().trim().parse().unwrap()
 }
@@ -144,7 +149,7 @@ fn convert_an_org_trail_from_s3_into_an_s3_lake_and_query_it_in_place() {
             "2",
         ],
     );
-    let all = crate::util::files_under(&server.bucket_dir("trail"));
+    let all = crate::harness::files_under(&server.bucket_dir("trail"));
     assert!(all.len() > 1000, "{} keys", all.len());
     let account = std::fs::read_dir(server.bucket_dir("trail").join("AWSLogs/o-a1b2c3d4e5"))
         .unwrap()
@@ -211,10 +216,12 @@ fn convert_an_org_trail_from_s3_into_an_s3_lake_and_query_it_in_place() {
         total
     );
     assert!(
-        crate::util::files_under(&server.bucket_dir("lake").join("ct/_trawl/staging")).is_empty()
+        crate::harness::files_under(&server.bucket_dir("lake").join("ct/_trawl/staging"))
+            .is_empty()
     );
     assert!(
-        crate::util::files_under(&server.bucket_dir("lake").join("ct/_trawl/pending")).is_empty()
+        crate::harness::files_under(&server.bucket_dir("lake").join("ct/_trawl/pending"))
+            .is_empty()
     );
 
     // Raw archives on S3 answer the same.
@@ -242,7 +249,7 @@ fn convert_an_org_trail_from_s3_into_an_s3_lake_and_query_it_in_place() {
     assert!(
         matches!(out.status.code(), Some(0 | 4)),
         "{}",
-        crate::util::stderr(&out)
+        crate::harness::stderr(&out)
     );
     assert!(json_out(&out)["summary"].as_array().unwrap().len() >= 150);
 }
@@ -250,7 +257,7 @@ fn convert_an_org_trail_from_s3_into_an_s3_lake_and_query_it_in_place() {
 #[test]
 fn s3_errors_name_the_bucket_and_what_to_do() {
     let server = S3Server::start(&["trail"]).unwrap();
-    crate::util::generate(
+    crate::harness::generate(
         &server.bucket_dir("trail"),
         &["--events", "50", "--days", "1"],
     );
@@ -262,7 +269,7 @@ fn s3_errors_name_the_bucket_and_what_to_do() {
         .args(["convert", "s3://trail/AWSLogs/", "--lake", lake])
         .output()
         .unwrap();
-    let err = crate::util::stderr(&out);
+    let err = crate::harness::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
         err.contains("s3://trail/") && err.contains("refused the credentials"),
@@ -273,7 +280,7 @@ fn s3_errors_name_the_bucket_and_what_to_do() {
         .args(["convert", "s3://no-such-bucket/AWSLogs/", "--lake", lake])
         .output()
         .unwrap();
-    let err = crate::util::stderr(&out);
+    let err = crate::harness::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("`no-such-bucket` does not exist"), "{err}");
 
@@ -283,7 +290,7 @@ fn s3_errors_name_the_bucket_and_what_to_do() {
         .args(["convert", "s3://trail/AWSLogs/", "--lake", lake])
         .output()
         .unwrap();
-    let err = crate::util::stderr(&out);
+    let err = crate::harness::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("no usable AWS credentials"), "{err}");
     assert!(!err.contains(trawl_testkit::SECRET_KEY));
@@ -292,7 +299,7 @@ fn s3_errors_name_the_bucket_and_what_to_do() {
         .args(["sql", "--lake", "s3://trail/not-a-lake", "-c", "SELECT 1"])
         .output()
         .unwrap();
-    let err = crate::util::stderr(&out);
+    let err = crate::harness::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("not a trawl lake"), "{err}");
 }
@@ -300,7 +307,7 @@ fn s3_errors_name_the_bucket_and_what_to_do() {
 #[test]
 fn a_server_gone_mid_run_then_a_rerun_completes_with_exact_counts() {
     let mut server = S3Server::start(&["trail", "lake"]).unwrap();
-    crate::util::generate(
+    crate::harness::generate(
         &server.bucket_dir("trail"),
         &["--events", "20000", "--days", "2", "--events-per-file", "5"],
     );
@@ -322,7 +329,7 @@ fn a_server_gone_mid_run_then_a_rerun_completes_with_exact_counts() {
         out.status.code(),
         Some(0),
         "the first run cannot finish without its server: {}",
-        crate::util::stderr(&out)
+        crate::harness::stderr(&out)
     );
     server.restart().unwrap();
     let s = convert_ok(&server, "s3://trail/AWSLogs/", "s3://lake/ct", &[]);
@@ -347,7 +354,8 @@ fn a_server_gone_mid_run_then_a_rerun_completes_with_exact_counts() {
     );
     assert_eq!(lake_rows, raw);
     assert!(
-        crate::util::files_under(&server.bucket_dir("lake").join("ct/_trawl/staging")).is_empty()
+        crate::harness::files_under(&server.bucket_dir("lake").join("ct/_trawl/staging"))
+            .is_empty()
     );
 }
 
@@ -356,7 +364,7 @@ fn large_lake_files_go_up_in_parts_from_a_local_archive() {
     let server = S3Server::start(&["lake"]).unwrap();
     let archive = tempfile::tempdir().unwrap();
     // One day of 40,000 events: a Parquet file of more than one 5 MiB part.
-    crate::util::generate(
+    crate::harness::generate(
         archive.path(),
         &[
             "--events",
@@ -380,13 +388,18 @@ fn large_lake_files_go_up_in_parts_from_a_local_archive() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", crate::util::stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::harness::stderr(&out)
+    );
     let s = json_out(&out);
     assert!(
         s["published"]["multipart_uploads"].as_u64().unwrap() >= 1,
         "{s}"
     );
-    let largest = crate::util::files_under(&server.bucket_dir("lake").join("big/cloudtrail"))
+    let largest = crate::harness::files_under(&server.bucket_dir("lake").join("big/cloudtrail"))
         .iter()
         .map(|p| std::fs::metadata(p).unwrap().len())
         .max()
@@ -401,18 +414,18 @@ fn large_lake_files_go_up_in_parts_from_a_local_archive() {
 #[test]
 fn ddl_of_a_lake_on_s3_reads_its_schema_and_days_there() {
     let server = S3Server::start(&["lake"]).unwrap();
-    let real = crate::util::fixture("real/stratus-red-team");
+    let real = crate::harness::fixture("real/stratus-red-team");
     convert_ok(&server, real.to_str().unwrap(), "s3://lake/ct", &[]);
     let local = tempfile::tempdir().unwrap();
     let (code, summary) =
-        crate::util::convert_json(&[real.as_path()], &local.path().join("lake"), &[]);
+        crate::harness::convert_json(&[real.as_path()], &local.path().join("lake"), &[]);
     assert_eq!(code, 0, "{summary}");
     let ddl = |engine: &str, lake: &str| {
         let out = trawl_s3(&server)
             .args(["ddl", engine, "--lake", lake])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", crate::util::stderr(&out));
+        assert!(out.status.success(), "{}", crate::harness::stderr(&out));
         String::from_utf8(out.stdout).unwrap()
     };
     let athena = ddl("athena", "s3://lake/ct");

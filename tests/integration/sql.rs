@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::*;
+use crate::harness::*;
 
 const REAL: [&str; 4] = [
     "stratus-red-team",

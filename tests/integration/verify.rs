@@ -10,7 +10,7 @@ use object_store::{Attribute, Attributes, ObjectStore, ObjectStoreExt, PutOption
 use serde_json::Value;
 use trawl_testkit::S3Server;
 
-use crate::util::{files_under, generate, stderr, trawl};
+use crate::harness::{files_under, generate, stderr, trawl};
 
 /// A small archive with signed digests: one account, one day.
 fn archive() -> tempfile::TempDir {
@@ -158,7 +158,7 @@ fn a_generated_archive_with_digests_verifies_clean() {
     // The digests and their `.sig` files (by key) and public-keys.json (by content) are not
     // events: convert skips them and still converts the archive cleanly.
     let lake = tempfile::tempdir().unwrap();
-    let (code, summary) = crate::util::convert_json(&[dir.path()], lake.path(), &[]);
+    let (code, summary) = crate::harness::convert_json(&[dir.path()], lake.path(), &[]);
     assert_eq!(code, 0, "{summary}");
     assert_eq!(summary["files"]["skipped"], 2 * digests.len(), "{summary}");
     assert_eq!(summary["records"]["rejected"], 0, "{summary}");
@@ -412,7 +412,7 @@ fn verify_on_s3_reads_signatures_from_object_metadata() {
 
 fn convert_verify(dir: &Path, lake: &Path) -> (i32, Value) {
     let keys = keys(dir);
-    crate::util::convert_json(
+    crate::harness::convert_json(
         &[dir],
         lake,
         &["--verify", "--public-keys", keys.to_str().unwrap()],
@@ -445,7 +445,7 @@ fn tampering(lake: &Path) -> (Vec<Value>, Vec<Value>) {
 
 #[test]
 fn convert_verify_records_verdicts_joinable_to_the_events() {
-    use crate::util::{query, query_i64, strings};
+    use crate::harness::{query, query_i64, strings};
     let dir = archive();
     let (logs, digests) = (logs(dir.path()), digests(dir.path()));
     let lake = tempfile::tempdir().unwrap();
@@ -578,7 +578,7 @@ fn convert_verify_says_what_it_could_not_check() {
     let one = dir.path().join(&logs(dir.path())[0]);
     let lake = tempfile::tempdir().unwrap();
     let keys = keys(dir.path());
-    let (code, summary) = crate::util::convert_json(
+    let (code, summary) = crate::harness::convert_json(
         &[one.as_path()],
         lake.path(),
         &["--verify", "--public-keys", keys.to_str().unwrap()],
@@ -604,7 +604,7 @@ fn convert_verify_says_what_it_could_not_check() {
         "{}",
         stderr(&out)
     );
-    assert!(crate::util::parquet_files(fresh.path()).is_empty());
+    assert!(crate::harness::parquet_files(fresh.path()).is_empty());
 }
 
 /// `cmd` with no AWS credentials from anywhere, and no CloudTrail endpoint to reach.
@@ -710,7 +710,7 @@ fn without_a_keys_file_verify_asks_list_public_keys_per_region() {
         "{summary}"
     );
     assert_eq!(
-        crate::util::query_i64(
+        crate::harness::query_i64(
             lake.path(),
             "SELECT count(*) FROM cloudtrail JOIN log_files USING (sourceobject) WHERE verified"
         ),

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::util::*;
+use crate::harness::*;
 
 /// What the receiver saw: per request, the idempotency key and whether it
 /// answered 200.

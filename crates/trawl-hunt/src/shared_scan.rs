@@ -201,6 +201,10 @@ pub async fn prefetch(
             None => wanted.extend(all.iter().cloned()),
         }
     }
+    // The predicate runs over the projection, so its columns are read too.
+    for f in &filters {
+        wanted.extend(f.column_refs().into_iter().map(|c| c.name.clone()));
+    }
     let columns: Vec<&str> = all
         .iter()
         .filter(|c| wanted.contains(*c))

@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests.
+//! What the integration tests share: the trawl binary, fixtures, lakes built from them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
