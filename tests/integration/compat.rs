@@ -107,7 +107,7 @@ fn body(csv: &str) -> Vec<&str> {
 #[test]
 fn the_athena_and_lake_corpus_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    let lake = crate::sql::real_lake(tmp.path());
+    let lake = real_lake(tmp.path());
     let cases = corpus();
     assert!(cases.len() >= 30, "a corpus of {} queries", cases.len());
     let mut failures = Vec::new();

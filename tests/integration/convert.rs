@@ -61,15 +61,7 @@ fn real_records() -> Vec<Value> {
 fn real_corpora_round_trip_through_the_lake() {
     let tmp = tempfile::tempdir().unwrap();
     let lake = tmp.path().join("lake");
-    let dirs: Vec<_> = [
-        "stratus-red-team",
-        "otrf-security-datasets",
-        "cloudtrail2sightings",
-        "aws-cloudtrail-forensics",
-    ]
-    .iter()
-    .map(|d| fixture(&format!("real/{d}")))
-    .collect();
+    let dirs = real_dirs();
     let (code, s) = convert_json(
         &dirs.iter().map(|d| d.as_path()).collect::<Vec<_>>(),
         &lake,

@@ -88,18 +88,7 @@ print(json.dumps(out))
 
 /// trawl's rows for a query, as text (its CSV; the queries here give no commas).
 fn trawl_answer(lake: &Path, sql: &str) -> Vec<Vec<String>> {
-    let out = run(&[
-        "sql",
-        "--lake",
-        lake.to_str().unwrap(),
-        "--format",
-        "csv",
-        "-c",
-        sql,
-    ]);
-    assert!(out.status.success(), "{sql}: {}", stderr(&out));
-    String::from_utf8(out.stdout)
-        .unwrap()
+    sql_csv(lake, sql)
         .lines()
         .skip(1)
         .map(|l| l.split(',').map(str::to_string).collect())
@@ -115,7 +104,7 @@ fn ddl(engine: &str, lake: &Path) -> String {
 #[test]
 fn duckdb_reads_the_lake_as_trawl_does() {
     let tmp = tempfile::tempdir().unwrap();
-    let lake = crate::sql::real_lake(tmp.path());
+    let lake = real_lake(tmp.path());
     // (trawl, DuckDB): the same question; most are the same SQL in both.
     let same = |q: &'static str| (q, q);
     let pairs = [
@@ -232,7 +221,7 @@ fn parquet_schema(lake: &Path) -> Schema {
 #[test]
 fn athena_columns_are_the_parquet_schema() {
     let tmp = tempfile::tempdir().unwrap();
-    let lake = crate::sql::real_lake(tmp.path());
+    let lake = real_lake(tmp.path());
     let athena = ddl("athena", &lake);
     let body = athena
         .split_once(" (\n")

@@ -164,3 +164,43 @@ pub fn sql_files(kind: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The real CloudTrail corpora under tests/fixtures/real.
+const REAL: [&str; 4] = [
+    "stratus-red-team",
+    "otrf-security-datasets",
+    "cloudtrail2sightings",
+    "aws-cloudtrail-forensics",
+];
+
+pub fn real_dirs() -> Vec<PathBuf> {
+    REAL.iter().map(|d| fixture(&format!("real/{d}"))).collect()
+}
+
+/// A lake of the real corpora.
+pub fn real_lake(tmp: &Path) -> PathBuf {
+    let lake = tmp.join("lake");
+    let dirs = real_dirs();
+    let (code, s) = convert_json(
+        &dirs.iter().map(|d| d.as_path()).collect::<Vec<_>>(),
+        &lake,
+        &[],
+    );
+    assert_eq!(code, 0, "{s:#}");
+    lake
+}
+
+/// `trawl sql --lake LAKE -c SQL --format csv`, asserting success.
+pub fn sql_csv(lake: &Path, sql: &str) -> String {
+    let out = run(&[
+        "sql",
+        "--lake",
+        lake.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-c",
+        sql,
+    ]);
+    assert!(out.status.success(), "{sql}\n{}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -11,27 +11,6 @@ use serde_json::Value;
 
 use crate::harness::*;
 
-/// The real corpora converted into a lake under `dir`.
-fn attack_lake(dir: &Path) -> PathBuf {
-    let lake = dir.join("lake");
-    let dirs: Vec<PathBuf> = [
-        "stratus-red-team",
-        "otrf-security-datasets",
-        "cloudtrail2sightings",
-        "aws-cloudtrail-forensics",
-    ]
-    .iter()
-    .map(|d| fixture(&format!("real/{d}")))
-    .collect();
-    let (code, s) = convert_json(
-        &dirs.iter().map(|d| d.as_path()).collect::<Vec<_>>(),
-        &lake,
-        &[],
-    );
-    assert_eq!(code, 0, "{s:#}");
-    lake
-}
-
 /// Runs `trawl report` with `args`; the page's HTML.
 fn report(out: &Path, args: &[&str], env: &[(&str, &Path)]) -> String {
     let mut cmd = trawl();
@@ -231,7 +210,7 @@ fn i64_at(v: &Value) -> i64 {
 #[test]
 fn report_over_the_attack_logs_opens_clean_and_matches_sql_and_hunt() {
     let tmp = tempfile::tempdir().unwrap();
-    let lake = attack_lake(tmp.path());
+    let lake = real_lake(tmp.path());
     let page = tmp.path().join("report.html");
     let html = report(&page, &["--lake", lake.to_str().unwrap()], &[]);
     assert!(html.len() < 5 << 20, "{} bytes", html.len());
@@ -339,7 +318,7 @@ fn report_over_the_attack_logs_opens_clean_and_matches_sql_and_hunt() {
 #[test]
 fn report_on_one_principal_draws_its_activity() {
     let tmp = tempfile::tempdir().unwrap();
-    let lake = attack_lake(tmp.path());
+    let lake = real_lake(tmp.path());
     let busiest = query(
         &lake,
         "SELECT useridentity.arn, count(*) FROM cloudtrail WHERE useridentity.arn IS NOT NULL \
@@ -454,7 +433,7 @@ fn report_refuses_bad_input_with_a_clear_message() {
         stderr(&o)
     );
     assert!(!out.exists());
-    let lake = attack_lake(tmp.path());
+    let lake = real_lake(tmp.path());
     let o = run(&[
         "report",
         "-o",
@@ -476,7 +455,7 @@ fn report_refuses_bad_input_with_a_clear_message() {
 #[test]
 fn sql_writes_one_result_as_an_html_page() {
     let tmp = tempfile::tempdir().unwrap();
-    let lake = attack_lake(tmp.path());
+    let lake = real_lake(tmp.path());
     let sql = "SELECT eventname, count(*) AS events FROM cloudtrail GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5";
     let o = run(&[
         "sql",

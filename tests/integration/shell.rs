@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::harness::*;
-use crate::sql::{real_lake, want};
+use crate::sql::want;
 
 #[test]
 fn headers_are_named_as_written_in_every_format() {

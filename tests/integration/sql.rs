@@ -3,52 +3,13 @@
 //! through a real pseudo-terminal.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::harness::*;
-
-const REAL: [&str; 4] = [
-    "stratus-red-team",
-    "otrf-security-datasets",
-    "cloudtrail2sightings",
-    "aws-cloudtrail-forensics",
-];
-
-fn real_dirs() -> Vec<PathBuf> {
-    REAL.iter().map(|d| fixture(&format!("real/{d}"))).collect()
-}
-
-/// A lake of the real corpora.
-pub(crate) fn real_lake(tmp: &Path) -> PathBuf {
-    let lake = tmp.join("lake");
-    let dirs = real_dirs();
-    let (code, s) = convert_json(
-        &dirs.iter().map(|d| d.as_path()).collect::<Vec<_>>(),
-        &lake,
-        &[],
-    );
-    assert_eq!(code, 0, "{s:#}");
-    lake
-}
-
-/// `trawl sql --lake LAKE -c SQL --format csv`, asserting success.
-fn sql_csv(lake: &Path, sql: &str) -> String {
-    let out = run(&[
-        "sql",
-        "--lake",
-        lake.to_str().unwrap(),
-        "--format",
-        "csv",
-        "-c",
-        sql,
-    ]);
-    assert!(out.status.success(), "{sql}\n{}", stderr(&out));
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn one_value(lake: &Path, sql: &str) -> String {
     let csv = sql_csv(lake, sql);

@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
-use datafusion::common::{ParamValues, ScalarValue};
+use datafusion::common::ParamValues;
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
-use trawl_engine::catalog::Query;
+use trawl_engine::catalog::{Query, bound_interval_ms};
 
 use crate::HuntError;
 use crate::correlate::millis;
@@ -65,14 +65,7 @@ fn interval_params_ms(query: &Query, given: &HashMap<String, String>, names: &[&
     };
     names
         .iter()
-        .filter_map(|name| match values.get(*name).map(|v| &v.value) {
-            Some(ScalarValue::IntervalMonthDayNano(Some(i))) => Some(
-                i64::from(i.months) * 30 * 86_400_000
-                    + i64::from(i.days) * 86_400_000
-                    + i.nanoseconds / 1_000_000,
-            ),
-            _ => None,
-        })
+        .filter_map(|name| values.get(*name).and_then(|v| bound_interval_ms(&v.value)))
         .collect()
 }
 

@@ -815,17 +815,17 @@ fn methods(out: &mut String, m: &Methods) {
     out.push_str(r#"<section id="methods"><h2>Methods</h2><table><tbody>"#);
     let range = format!(
         "{} to {}",
-        m.since.as_deref().unwrap_or("the first event"),
-        m.until.as_deref().unwrap_or("the last event")
+        m.scope.since.as_deref().unwrap_or("the first event"),
+        m.scope.until.as_deref().unwrap_or("the last event")
     );
     let detections = format!("severity {} and above", m.min_severity);
     for (k, v) in [
         ("lake", Some(m.lake.as_str())),
         ("time range", Some(range.as_str())),
-        ("account", m.account.as_deref()),
-        ("principal", m.principal.as_deref()),
-        ("access key", m.access_key.as_deref()),
-        ("incident", m.incident.as_deref()),
+        ("account", m.scope.account.as_deref()),
+        ("principal", m.scope.principal.as_deref()),
+        ("access key", m.scope.access_key.as_deref()),
+        ("incident", m.scope.incident.as_deref()),
         ("detections", Some(detections.as_str())),
         ("trawl version", Some(m.version.as_str())),
         ("generated", Some(m.generated.as_str())),

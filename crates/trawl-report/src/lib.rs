@@ -94,12 +94,8 @@ impl Options {
 #[derive(Debug, Clone, Serialize)]
 pub struct Methods {
     pub lake: String,
-    pub since: Option<String>,
-    pub until: Option<String>,
-    pub account: Option<String>,
-    pub principal: Option<String>,
-    pub access_key: Option<String>,
-    pub incident: Option<String>,
+    #[serde(flatten)]
+    pub scope: Scope,
     pub version: String,
     /// When the report was made (UTC, RFC 3339).
     pub generated: String,
@@ -131,15 +127,9 @@ pub async fn build(
         None => None,
     };
     let incidents = incidents::gather(&mut runner, ctx, catalog, options).await?;
-    let s = |v: &Option<String>| v.clone();
     let methods = Methods {
         lake: options.lake.clone(),
-        since: s(&scope.since),
-        until: s(&scope.until),
-        account: s(&scope.account),
-        principal: s(&scope.principal),
-        access_key: s(&scope.access_key),
-        incident: s(&scope.incident),
+        scope: scope.clone(),
         version: options.version.clone(),
         generated: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         min_severity: options.min_severity.to_string(),

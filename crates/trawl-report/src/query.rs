@@ -12,7 +12,7 @@ use crate::ReportError;
 
 /// What the report covers: a time range, an account, and optionally one principal
 /// or access key (its own section) or one incident.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Scope {
     /// Events at or after this time (`2026-03-01`, `2026-03-01T12:00:00Z`).
     pub since: Option<String>,

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub use attack::{Severity, Tactic, Technique};
 pub use header::{Query, QueryKind, parse_query};
-pub use params::{Param, ParamType};
+pub use params::{Param, ParamType, bound_interval_ms};
 pub use save::saved_query;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_queries.rs"));

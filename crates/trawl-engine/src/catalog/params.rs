@@ -174,6 +174,18 @@ impl Query {
     }
 }
 
+/// An interval parameter's bound value in milliseconds (a month as 30 days).
+pub fn bound_interval_ms(value: &ScalarValue) -> Option<i64> {
+    match value {
+        ScalarValue::IntervalMonthDayNano(Some(i)) => Some(
+            i64::from(i.months) * 30 * 86_400_000
+                + i64::from(i.days) * 86_400_000
+                + i.nanoseconds / 1_000_000,
+        ),
+        _ => None,
+    }
+}
+
 /// The parameter of detections that read history: the earliest event they read.
 const HISTORY_FROM: &str = "history_from";
 
@@ -190,13 +202,11 @@ fn derive_history_from(values: &mut HashMap<String, ScalarAndMetadata>) {
     else {
         return;
     };
-    let interval_ms = |name: &str| match values.get(name).map(|v| &v.value) {
-        Some(ScalarValue::IntervalMonthDayNano(Some(i))) => {
-            i64::from(i.months) * 30 * 86_400_000
-                + i64::from(i.days) * 86_400_000
-                + i.nanoseconds / 1_000_000
-        }
-        _ => 0,
+    let interval_ms = |name: &str| {
+        values
+            .get(name)
+            .and_then(|v| bound_interval_ms(&v.value))
+            .unwrap_or(0)
     };
     let back = interval_ms("lookback").max(interval_ms("learning")) + interval_ms("window");
     values.insert(
