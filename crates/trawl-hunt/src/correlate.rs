@@ -8,8 +8,8 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
 use datafusion::functions::core::expr_fn::get_field;
-use datafusion::functions_aggregate::expr_fn::{count, count_distinct};
-use datafusion::prelude::{Expr, SessionContext, col, lit};
+use datafusion::prelude::{Expr, SessionContext, col};
+use futures::StreamExt;
 
 use crate::incident::{EventIdentity, FindingFacts, Issuance, group, incidents, linkable_ip};
 use crate::{HuntError, HuntReport};
@@ -50,47 +50,65 @@ fn identity_field(name: &str) -> Expr {
     get_field(col("useridentity"), name)
 }
 
+/// Streams `columns` of the lake's rows to `each`, a batch at a time. Membership in a
+/// set of wanted values is tested here, in a hash set, not as an SQL `IN` list: a
+/// hunt's evidence on a 2M-event lake named 695,488 events, and `eventid IN (...)`
+/// that long took 193 s where reading the columns once takes about one.
+async fn scan_columns(
+    ctx: &SessionContext,
+    columns: Vec<Expr>,
+    mut each: impl FnMut(&RecordBatch) -> Result<(), HuntError>,
+) -> Result<(), HuntError> {
+    let mut stream = ctx
+        .table("cloudtrail")
+        .await?
+        .select(columns)?
+        .execute_stream()
+        .await?;
+    while let Some(batch) = stream.next().await {
+        each(&batch?)?;
+    }
+    Ok(())
+}
+
 async fn identities(
     ctx: &SessionContext,
     eventids: &BTreeSet<&str>,
 ) -> Result<HashMap<String, EventIdentity>, HuntError> {
-    let list: Vec<Expr> = eventids.iter().map(|id| lit(*id)).collect();
-    let batches = ctx
-        .table("cloudtrail")
-        .await?
-        .filter(col("eventid").in_list(list, false))?
-        .select(vec![
-            col("eventid"),
-            identity_field("accesskeyid").alias("access_key"),
-            identity_field("arn").alias("arn"),
-            col("sourceipaddress"),
-            col("eventtime"),
-        ])?
-        .collect()
-        .await?;
+    let wanted: HashSet<&str> = eventids.iter().copied().collect();
     let mut out = HashMap::new();
-    for b in &batches {
-        let (ids, keys, arns, ips) = (
-            strings(b, 0)?,
-            strings(b, 1)?,
-            strings(b, 2)?,
-            strings(b, 3)?,
-        );
-        let times = millis(b, 4)?;
-        for r in 0..b.num_rows() {
-            if let Some(id) = &ids[r] {
-                out.insert(
-                    id.clone(),
-                    EventIdentity {
-                        access_key: keys[r].clone(),
-                        arn: arns[r].clone(),
-                        source_ip: ips[r].clone(),
-                        time_ms: times[r],
-                    },
-                );
-            }
+    let columns = vec![
+        col("eventid"),
+        identity_field("accesskeyid").alias("access_key"),
+        identity_field("arn").alias("arn"),
+        col("sourceipaddress"),
+        col("eventtime"),
+    ];
+    scan_columns(ctx, columns, |b| {
+        let ids = cast(b.column(0), &DataType::Utf8).map_err(HuntError::Rows)?;
+        let ids = ids.as_string::<i32>();
+        let rows: Vec<usize> = (0..b.num_rows())
+            .filter(|&r| !ids.is_null(r) && wanted.contains(ids.value(r)))
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
         }
-    }
+        let (keys, arns, ips) = (strings(b, 1)?, strings(b, 2)?, strings(b, 3)?);
+        let times = millis(b, 4)?;
+        for r in rows {
+            out.insert(
+                ids.value(r).to_string(),
+                EventIdentity {
+                    access_key: keys[r].clone(),
+                    arn: arns[r].clone(),
+                    source_ip: ips[r].clone(),
+                    time_ms: times[r],
+                },
+            );
+        }
+        Ok(())
+    })
+    .await?;
     Ok(out)
 }
 
@@ -115,37 +133,52 @@ async fn issuances(ctx: &SessionContext) -> Result<Vec<Issuance>, HuntError> {
     Ok(out)
 }
 
-/// For each of `values` of the column `key`, an aggregate over the lake's rows with
-/// that value (`count(*)`, `count(DISTINCT ...)`).
-async fn tally(
+/// Over the whole lake: for each address of `ips`, how many principals used it, and
+/// for each principal of `arns`, how many events it made.
+async fn tallies(
     ctx: &SessionContext,
-    key: Expr,
-    values: &BTreeSet<String>,
-    aggregate: Expr,
-) -> Result<HashMap<String, u64>, HuntError> {
-    if values.is_empty() {
-        return Ok(HashMap::new());
+    ips: &BTreeSet<String>,
+    arns: &BTreeSet<String>,
+) -> Result<(HashMap<String, u64>, HashMap<String, u64>), HuntError> {
+    let mut principals_of: HashMap<&str, HashSet<String>> =
+        ips.iter().map(|ip| (ip.as_str(), HashSet::new())).collect();
+    let mut events_of: HashMap<&str, u64> = arns.iter().map(|a| (a.as_str(), 0)).collect();
+    if principals_of.is_empty() && events_of.is_empty() {
+        return Ok((HashMap::new(), HashMap::new()));
     }
-    let list: Vec<Expr> = values.iter().map(|v| lit(v.as_str())).collect();
-    let batches = ctx
-        .table("cloudtrail")
-        .await?
-        .filter(key.clone().in_list(list, false))?
-        .aggregate(vec![key.alias("key")], vec![aggregate.alias("n")])?
-        .collect()
-        .await?;
-    let mut out = HashMap::new();
-    for b in &batches {
-        let keys = strings(b, 0)?;
-        let n = cast(b.column(1), &DataType::Int64).map_err(HuntError::Rows)?;
-        let n = n.as_primitive::<Int64Type>();
-        for (r, k) in keys.into_iter().enumerate() {
-            if let Some(k) = k {
-                out.insert(k, n.value(r).max(0) as u64);
+    let columns = vec![col("sourceipaddress"), identity_field("arn").alias("arn")];
+    scan_columns(ctx, columns, |b| {
+        let ip = cast(b.column(0), &DataType::Utf8).map_err(HuntError::Rows)?;
+        let arn = cast(b.column(1), &DataType::Utf8).map_err(HuntError::Rows)?;
+        let (ip, arn) = (ip.as_string::<i32>(), arn.as_string::<i32>());
+        for r in 0..b.num_rows() {
+            if arn.is_null(r) {
+                continue;
+            }
+            let a = arn.value(r);
+            if let Some(n) = events_of.get_mut(a) {
+                *n += 1;
+            }
+            if !ip.is_null(r)
+                && let Some(seen) = principals_of.get_mut(ip.value(r))
+                && !seen.contains(a)
+            {
+                seen.insert(a.to_string());
             }
         }
-    }
-    Ok(out)
+        Ok(())
+    })
+    .await?;
+    let principals_per_ip = principals_of
+        .into_iter()
+        .map(|(ip, s)| (ip.to_string(), s.len() as u64))
+        .collect();
+    let totals = events_of
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(a, n)| (a.to_string(), n))
+        .collect();
+    Ok((principals_per_ip, totals))
 }
 
 /// An address that this many principals or more used is shared infrastructure (a
@@ -193,21 +226,14 @@ pub(crate) async fn correlate(
         .filter(|ip| linkable_ip(ip).is_some())
         .map(|ip| ip.trim().to_string())
         .collect();
-    let principals_per_ip = tally(
-        ctx,
-        col("sourceipaddress"),
-        &ips,
-        count_distinct(identity_field("arn")),
-    )
-    .await?;
+    let arns: BTreeSet<String> = identities.values().filter_map(|e| e.arn.clone()).collect();
+    let (principals_per_ip, totals) = tallies(ctx, &ips, &arns).await?;
     let shared: HashSet<String> = principals_per_ip
         .into_iter()
         .filter(|(_, n)| *n >= SHARED_IP_PRINCIPALS)
         .map(|(ip, _)| ip)
         .collect();
     let groups = group(&facts, &identities, &issued, &shared);
-    let arns: BTreeSet<String> = identities.values().filter_map(|e| e.arn.clone()).collect();
-    let totals = tally(ctx, identity_field("arn"), &arns, count(lit(1))).await?;
     let rarity = |members: &[usize]| -> f64 {
         let evidence: BTreeSet<&str> = members
             .iter()
