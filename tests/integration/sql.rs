@@ -735,6 +735,24 @@ fn a_closed_pipe_ends_quietly() {
     for args in [
         vec!["queries", "--format", "json"],
         vec!["sql", "--lake", l, "-c", "SELECT * FROM range(3000000)"],
+        vec![
+            "sql",
+            "--lake",
+            l,
+            "--format",
+            "csv",
+            "-c",
+            "SELECT * FROM range(3000000)",
+        ],
+        vec![
+            "hunt",
+            "--lake",
+            l,
+            "--format",
+            "ndjson",
+            "--min-severity",
+            "info",
+        ],
     ] {
         let mut child = trawl()
             .args(&args)

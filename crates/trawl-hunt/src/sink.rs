@@ -12,7 +12,19 @@ pub enum SinkError {
     #[error("writing findings")]
     Io(#[from] std::io::Error),
     #[error("encoding findings")]
-    Json(#[from] serde_json::Error),
+    Json(#[source] serde_json::Error),
+}
+
+impl From<serde_json::Error> for SinkError {
+    /// A write that failed inside the encoder is a write error: kept as `Io`, so a
+    /// closed pipe (`trawl hunt ... | head`) is still recognised as one.
+    fn from(e: serde_json::Error) -> Self {
+        if e.is_io() {
+            Self::Io(e.into())
+        } else {
+            Self::Json(e)
+        }
+    }
 }
 
 /// A destination for a hunt's findings.

@@ -1,6 +1,7 @@
 //! `trawl convert` and `trawl compact`.
 
 use std::io::IsTerminal;
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -462,7 +463,11 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         if let (Some(v), serde_json::Value::Object(m)) = (&integrity, &mut json) {
             m.insert("verification".into(), v.json());
         }
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        writeln!(
+            std::io::stdout(),
+            "{}",
+            serde_json::to_string_pretty(&json)?
+        )?;
     } else if !a.quiet {
         print_summary(&summary, &lake, &shown, published.as_ref());
         if let Some(v) = &integrity {

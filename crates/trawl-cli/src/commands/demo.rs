@@ -1,5 +1,6 @@
 //! `trawl demo`: the bundled sample archive, converted and queried.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -35,12 +36,14 @@ pub async fn run(a: DemoArgs) -> Result<ExitCode> {
     let lake_dir = a.dir.join("lake");
     std::fs::create_dir_all(&lake_dir).with_context(|| lake_dir.display().to_string())?;
     let lake = Lake::open(&lake_dir.to_string_lossy())?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "sample archive: {} (synthetic: 3 accounts, 3 days, S3 delivery layout)",
         archive.display()
-    );
+    )?;
     let s = convert_into(&archive, &lake).await?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "converted in {:.2} s: {} files read ({} digests skipped, {} already converted); {} records = {} written + {} duplicate deliveries dropped + {} rejected\n",
         s.elapsed.as_secs_f64(),
         s.files_read,
@@ -50,20 +53,21 @@ pub async fn run(a: DemoArgs) -> Result<ExitCode> {
         s.counts.rows_written,
         s.counts.duplicates,
         s.counts.rejected
-    );
+    )?;
     let lake_arg = crate::args::OptionalLake {
         lake: Some(lake.root().to_path_buf()),
         raw: Vec::new(),
     };
     let (mut session, _) = open_session(&lake_arg, None, &[]).await?;
     for (title, sql) in QUERIES {
-        println!("-- {title}\n{sql};");
+        writeln!(std::io::stdout(), "-- {title}\n{sql};")?;
         session.run_sql(sql).await?;
-        println!();
+        writeln!(std::io::stdout())?;
     }
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Next: trawl sql --lake {} (an interactive shell; \\? for help), or trawl queries",
         lake.root().display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `trawl generate`: a deterministic synthetic archive on disk.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -31,29 +32,32 @@ pub fn run(a: GenerateArgs) -> Result<ExitCode> {
         DigestFiles::Placeholder
     };
     let s = write_archive(&a.dir, &opts, !a.no_gzip, digest_files)?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "wrote {} delivery files to {}: {} events, {} records with duplicate deliveries, {:.1} MB of JSON",
         s.files,
         a.dir.display(),
         s.events,
         s.records,
         s.json_bytes as f64 / 1e6
-    );
+    )?;
     if a.digests {
-        println!(
+        writeln!(
+            std::io::stdout(),
             "signed hourly digests with the TEST-ONLY key (not CloudTrail's); check with: trawl verify {0} --public-keys {1}",
             a.dir.display(),
             a.dir.join("public-keys.json").display()
-        );
+        )?;
     }
     if let Some(path) = &a.ground_truth {
         std::fs::write(path, serde_json::to_string_pretty(&s.chains)?)
             .with_context(|| path.display().to_string())?;
-        println!(
+        writeln!(
+            std::io::stdout(),
             "{} attack chains injected; their ground truth is in {}",
             s.chains.len(),
             path.display()
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

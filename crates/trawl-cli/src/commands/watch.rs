@@ -5,6 +5,7 @@
 //! delivered, 3 ([`EXIT_PENDING`]) when deliveries wait in the outbox for the next
 //! cycle, 5 ([`EXIT_LOCKED`]) when another watcher holds the lake, 1 on error.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -133,21 +134,26 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
         watcher.refresh().await?;
         let cycles = watcher.cycles(20)?;
         for r in &cycles {
-            println!("{}", summary_line(r));
+            writeln!(std::io::stdout(), "{}", summary_line(r))?;
         }
         if let Some(line) = lag_line(&cycles) {
-            println!("{line}");
+            writeln!(std::io::stdout(), "{line}")?;
         }
         let pending = watcher.pending()?;
-        println!("{} deliveries waiting in the outbox", pending.len());
+        writeln!(
+            std::io::stdout(),
+            "{} deliveries waiting in the outbox",
+            pending.len()
+        )?;
         for p in pending {
-            println!(
+            writeln!(
+                std::io::stdout(),
                 "  {} -> {} ({} attempts; {})",
                 p.delivery.idempotency_key(),
                 p.delivery.destination,
                 p.attempts,
                 p.last_error.as_deref().unwrap_or("not tried yet")
-            );
+            )?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -303,7 +309,7 @@ pub async fn findings(a: FindingsArgs) -> Result<ExitCode> {
             });
             if json {
                 for i in incs {
-                    println!("{}", serde_json::to_string(i)?);
+                    writeln!(std::io::stdout(), "{}", serde_json::to_string(i)?)?;
                 }
                 return Ok(ExitCode::SUCCESS);
             }
@@ -330,13 +336,13 @@ pub async fn findings(a: FindingsArgs) -> Result<ExitCode> {
                     i.title.clone(),
                 ]);
             }
-            println!("{t}");
+            writeln!(std::io::stdout(), "{t}")?;
             return Ok(ExitCode::SUCCESS);
         }
         FindingsAction::Show { id } => {
             let mut state = WatchState::load(&dir)?;
             let inc = state.find_mut(&id)?;
-            println!("{}", serde_json::to_string_pretty(inc)?);
+            writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(inc)?)?;
             return Ok(ExitCode::SUCCESS);
         }
         FindingsAction::Ack { id, reason } => (IncidentStatus::Acknowledged, id, reason, None),
