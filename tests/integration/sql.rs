@@ -914,3 +914,43 @@ fn a_bad_query_file_is_left_out_and_named_not_fatal() {
         stderr(&out)
     );
 }
+
+/// trawl restarts itself once with glibc's malloc arenas limited to one per core (the
+/// peak memory of `convert` halves), and keeps a limit the user set.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn malloc_arenas_are_limited_unless_the_user_chose() {
+    use std::process::Stdio;
+    let arena_max = |preset: Option<&str>| -> Option<String> {
+        let mut cmd = trawl();
+        cmd.args(["sql"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .env_remove("MALLOC_ARENA_MAX");
+        if let Some(v) = preset {
+            cmd.env("MALLOC_ARENA_MAX", v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        // Read the environment of the process the shell runs in (same pid after exec).
+        let environ = format!("/proc/{}/environ", child.id());
+        let mut found = None;
+        for _ in 0..100 {
+            let env = std::fs::read(&environ).unwrap_or_default();
+            found = env
+                .split(|&b| b == 0)
+                .filter_map(|kv| std::str::from_utf8(kv).ok())
+                .find_map(|kv| kv.strip_prefix("MALLOC_ARENA_MAX=").map(str::to_string));
+            if found.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        drop(child.stdin.take());
+        let _ = child.wait();
+        found
+    };
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
+    assert_eq!(arena_max(None), Some(cores.to_string()));
+    assert_eq!(arena_max(Some("7")), Some("7".to_string()));
+}
