@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, ListArray, RecordBatch, StringArray, StructArray,
+    ArrayRef, BooleanArray, ListArray, RecordBatch, StringBuilder, StructArray,
     TimestampMillisecondArray, UInt32Array,
 };
 use arrow::buffer::{NullBuffer, OffsetBuffer};
@@ -40,8 +40,25 @@ fn raw_text<'a>(v: &Option<Raw<'a>>) -> Option<Cow<'a, str>> {
     v.map(|r| compact(r.get()))
 }
 
+/// A string column sized up front: counting the bytes first costs a pass over
+/// pointers, growing the value buffer by doubling cost a copy of every byte (6% of a
+/// conversion's CPU went to `realloc` here).
+fn text_array<'a, I>(values: I) -> ArrayRef
+where
+    I: Iterator<Item = Option<&'a str>> + Clone,
+{
+    let (rows, bytes) = values
+        .clone()
+        .fold((0, 0), |(n, b), v| (n + 1, b + v.map_or(0, str::len)));
+    let mut builder = StringBuilder::with_capacity(rows, bytes);
+    for v in values {
+        builder.append_option(v);
+    }
+    Arc::new(builder.finish())
+}
+
 fn strings<'a, T: 'a>(items: &[Option<&'a T>], f: impl Fn(&'a T) -> Option<&'a str>) -> ArrayRef {
-    Arc::new(StringArray::from_iter(items.iter().map(|o| o.and_then(&f))))
+    text_array(items.iter().map(|o| o.and_then(&f)))
 }
 
 fn bools<'a, T: 'a>(items: &[Option<&'a T>], f: impl Fn(&'a T) -> Option<bool>) -> ArrayRef {
@@ -59,7 +76,7 @@ fn structure<T>(fields: Fields, items: &[Option<T>], arrays: Vec<ArrayRef>) -> A
     Arc::new(StructArray::new(fields, arrays, nulls(items)))
 }
 
-fn user_identity(recs: &[Parsed<'_>]) -> ArrayRef {
+fn user_identity(recs: &[&Parsed<'_>]) -> ArrayRef {
     let ui: Vec<_> = recs.iter().map(|p| p.rec.user_identity.as_ref()).collect();
     let sc: Vec<_> = ui
         .iter()
@@ -114,9 +131,7 @@ fn user_identity(recs: &[Parsed<'_>]) -> ArrayRef {
         &webid,
         vec![
             strings(&webid, |w| s(&w.federated_provider)),
-            Arc::new(StringArray::from_iter(
-                webid_attrs.iter().map(|a| a.as_deref()),
-            )),
+            text_array(webid_attrs.iter().map(|a| a.as_deref())),
         ],
     );
     let session_context = structure(
@@ -175,7 +190,7 @@ fn user_identity(recs: &[Parsed<'_>]) -> ArrayRef {
     )
 }
 
-fn resources(recs: &[Parsed<'_>]) -> ArrayRef {
+fn resources(recs: &[&Parsed<'_>]) -> ArrayRef {
     let lists: Vec<_> = recs.iter().map(|p| p.rec.resources.as_ref()).collect();
     let items: Vec<_> = lists
         .iter()
@@ -202,26 +217,32 @@ fn resources(recs: &[Parsed<'_>]) -> ArrayRef {
 }
 
 fn top_strings<'a>(
-    recs: &'a [Parsed<'_>],
+    recs: &'a [&'a Parsed<'a>],
     f: impl Fn(&'a Record<'_>) -> Option<&'a str>,
 ) -> ArrayRef {
-    Arc::new(StringArray::from_iter(recs.iter().map(|p| f(&p.rec))))
+    text_array(recs.iter().map(|p| f(&p.rec)))
 }
 
 fn top_raw<'a>(
-    recs: &'a [Parsed<'_>],
+    recs: &'a [&'a Parsed<'a>],
     f: impl Fn(&'a Record<'_>) -> &'a Option<Raw<'a>>,
 ) -> ArrayRef {
     let texts: Vec<Option<Cow<'_, str>>> = recs.iter().map(|p| raw_text(f(&p.rec))).collect();
-    Arc::new(StringArray::from_iter(texts.iter().map(|t| t.as_deref())))
+    text_array(texts.iter().map(|t| t.as_deref()))
 }
 
-fn top_bools(recs: &[Parsed<'_>], f: impl Fn(&Record<'_>) -> Option<bool>) -> ArrayRef {
+fn top_bools(recs: &[&Parsed<'_>], f: impl Fn(&Record<'_>) -> Option<bool>) -> ArrayRef {
     Arc::new(BooleanArray::from_iter(recs.iter().map(|p| f(&p.rec))))
 }
 
 /// Builds one batch from validated records (of one or several source objects).
 pub fn build_batch(recs: &[Parsed<'_>]) -> RecordBatch {
+    build_batch_of(&recs.iter().collect::<Vec<_>>())
+}
+
+/// [`build_batch`] from records wherever they are: gathering a group's records into
+/// one vector by value moved about 2 KB per record.
+pub fn build_batch_of(recs: &[&Parsed<'_>]) -> RecordBatch {
     let tls: Vec<_> = recs.iter().map(|p| p.rec.tls_details.as_ref()).collect();
     let addendum: Vec<_> = recs.iter().map(|p| p.rec.addendum.as_ref()).collect();
     let columns: Vec<ArrayRef> = vec![
@@ -283,10 +304,8 @@ pub fn build_batch(recs: &[Parsed<'_>]) -> RecordBatch {
         ),
         top_raw(recs, |r| &r.insight_details),
         top_raw(recs, |r| &r.event_context),
-        Arc::new(StringArray::from_iter_values(
-            recs.iter().map(|p| p.json.as_ref()),
-        )),
-        Arc::new(StringArray::from_iter_values(recs.iter().map(|p| p.source))),
+        text_array(recs.iter().map(|p| Some(p.json.as_ref()))),
+        text_array(recs.iter().map(|p| Some(p.source))),
         Arc::new(UInt32Array::from_iter_values(recs.iter().map(|p| p.index))),
     ];
     RecordBatch::try_new(schema::schema(), columns)

@@ -90,6 +90,8 @@ pub enum Invariant {
     NoOpenFile,
     #[error("the chunk permits were closed")]
     PermitsClosed,
+    #[error("a Parquet encoding thread stopped before it finished its files")]
+    WriterThread,
     /// Every row read is written or dropped as a duplicate.
     #[error("the {stage} lost rows: read {read}, wrote {written}, dropped {duplicates} duplicates")]
     RowsLost {

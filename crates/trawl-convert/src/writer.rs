@@ -46,6 +46,9 @@ pub struct LayoutOptions {
     pub max_rows_per_file: usize,
     pub row_group_rows: usize,
     pub zstd_level: i32,
+    /// Level of the long free-text columns (the raw record, request and response):
+    /// most of the lake's bytes and, at level 3, most of zstd's time.
+    pub text_zstd_level: i32,
 }
 
 impl Default for LayoutOptions {
@@ -54,6 +57,7 @@ impl Default for LayoutOptions {
             max_rows_per_file: 4_000_000,
             row_group_rows: 122_880,
             zstd_level: 3,
+            text_zstd_level: 1,
         }
     }
 }
@@ -79,6 +83,20 @@ const NO_DICTIONARY: &[&[&str]] = &[
     &[col::ADDITIONALEVENTDATA],
     &[col::EVENTID],
     &[col::REQUESTID],
+    &[col::SHAREDEVENTID],
+    &[
+        col::USERIDENTITY,
+        "sessioncontext",
+        "attributes",
+        "creationdate",
+    ],
+];
+
+/// The long free-text columns, compressed at [`LayoutOptions::text_zstd_level`].
+const TEXT_COLUMNS: &[&str] = &[
+    col::EVENTJSON,
+    col::REQUESTPARAMETERS,
+    col::RESPONSEELEMENTS,
 ];
 
 fn column_path(parts: &[&str]) -> ColumnPath {
@@ -134,6 +152,10 @@ pub fn writer_properties(opts: &LayoutOptions) -> Result<WriterProperties> {
     }
     for parts in NO_DICTIONARY {
         b = b.set_column_dictionary_enabled(column_path(parts), false);
+    }
+    let text = Compression::ZSTD(ZstdLevel::try_new(opts.text_zstd_level)?);
+    for name in TEXT_COLUMNS {
+        b = b.set_column_compression(column_path(&[name]), text);
     }
     Ok(b.build())
 }
@@ -273,8 +295,7 @@ impl PartitionWriter {
             .enumerate()
             .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
             .collect();
-        let mut run: Vec<(usize, usize)> = Vec::new();
-        let mut run_day = None;
+        let mut runs: Vec<(i32, Vec<(usize, usize)>)> = Vec::new();
         for &i in order.values() {
             let i = i as usize;
             let key = row_key(accounts, regions, times.value(i), ids, i);
@@ -283,38 +304,84 @@ impl PartitionWriter {
                 continue;
             }
             let day = days.value(i);
-            if run_day != Some(day) || run.len() >= self.opts.max_rows_per_file {
-                if let Some(d) = run_day {
-                    self.write_run(d, &batches, &run)?;
+            match runs.last_mut() {
+                Some((d, rows)) if *d == day && rows.len() < self.opts.max_rows_per_file => {
+                    rows.push(locate[i]);
                 }
-                run.clear();
-                run_day = Some(day);
+                _ => runs.push((day, vec![locate[i]])),
             }
-            run.push(locate[i]);
         }
-        if let Some(d) = run_day {
-            self.write_run(d, &batches, &run)?;
+        self.write_runs(&batches, runs)
+    }
+
+    /// Writes each run (rows of one day, in order) as a file of its own, on as many
+    /// threads as there are cores and runs: encoding and compressing Parquet is most
+    /// of the writer's work, and files of different days share nothing.
+    fn write_runs(
+        &mut self,
+        batches: &[&RecordBatch],
+        runs: Vec<(i32, Vec<(usize, usize)>)>,
+    ) -> Result<()> {
+        self.close()?;
+        let jobs: Vec<(String, PathBuf, Vec<(usize, usize)>)> = runs
+            .into_iter()
+            .map(|(day, rows)| {
+                let (rel, path) = self.next_file(day);
+                (rel, path, rows)
+            })
+            .collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(jobs.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (props, schema) = (&self.props, &self.out_schema);
+        let mut done: Vec<(usize, Result<u64>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut out = Vec::new();
+                        loop {
+                            let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some((_, path, rows)) = jobs.get(j) else {
+                                break;
+                            };
+                            out.push((j, encode_run(path, props, schema, batches, rows)));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        if done.len() != jobs.len() {
+            return Err(Invariant::WriterThread.into());
+        }
+        done.sort_by_key(|(j, _)| *j);
+        for ((_, bytes), (rel, _, rows)) in done.into_iter().zip(jobs) {
+            self.files.push(FileEntry {
+                path: rel,
+                rows: rows.len() as u64,
+                bytes: bytes?,
+            });
+            self.rows += rows.len() as u64;
         }
         Ok(())
     }
 
-    /// Writes rows of one day, picked from `batches` in the given order, as one file.
-    fn write_run(
-        &mut self,
-        day: i32,
-        batches: &[&RecordBatch],
-        rows: &[(usize, usize)],
-    ) -> Result<()> {
-        self.close()?;
-        self.open_file(day)?;
-        let file = self.open.as_mut().ok_or(Invariant::NoOpenFile)?;
-        for piece in rows.chunks(OUTPUT_BATCH_ROWS) {
-            let batch = interleave_record_batch(batches, piece)?;
-            file.writer.write(&batch)?;
-            file.rows += piece.len() as u64;
-            self.rows += piece.len() as u64;
-        }
-        self.close()
+    /// The next file's path, relative to the staging directory and in full.
+    fn next_file(&mut self, day: i32) -> (String, PathBuf) {
+        self.seq += 1;
+        let rel = format!(
+            "{TABLE_DIR}/{}/part-{}-{:05}.parquet",
+            partition_dir(day),
+            self.run,
+            self.seq
+        );
+        let path = self.staging.join(&rel);
+        (rel, path)
     }
 
     /// Takes the next sorted batch (with the `__day` column).
@@ -391,18 +458,8 @@ impl PartitionWriter {
     }
 
     fn open_file(&mut self, day: i32) -> Result<()> {
-        self.seq += 1;
-        let rel = format!(
-            "{TABLE_DIR}/{}/part-{}-{:05}.parquet",
-            partition_dir(day),
-            self.run,
-            self.seq
-        );
-        let path = self.staging.join(&rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        let f = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let (rel, path) = self.next_file(day);
+        let f = create_file(&path)?;
         let writer = ArrowWriter::try_new(f, self.out_schema.clone(), Some(self.props.clone()))?;
         self.open = Some(OpenFile {
             day,
@@ -437,6 +494,31 @@ impl PartitionWriter {
 
 /// Rows moved into one output batch at a time when a chunk is written.
 const OUTPUT_BATCH_ROWS: usize = 8192;
+
+fn create_file(path: &Path) -> Result<fs::File> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    fs::File::create(path).map_err(|e| Error::io(path, e))
+}
+
+/// Writes rows picked from `batches` in the given order as one Parquet file; returns
+/// its size in bytes once it is on disk.
+fn encode_run(
+    path: &Path,
+    props: &WriterProperties,
+    schema: &SchemaRef,
+    batches: &[&RecordBatch],
+    rows: &[(usize, usize)],
+) -> Result<u64> {
+    let mut writer = ArrowWriter::try_new(create_file(path)?, schema.clone(), Some(props.clone()))?;
+    for piece in rows.chunks(OUTPUT_BATCH_ROWS) {
+        writer.write(&interleave_record_batch(batches, piece)?)?;
+    }
+    let f = writer.into_inner()?;
+    f.sync_all().map_err(|e| Error::io(path, e))?;
+    Ok(f.metadata().map_err(|e| Error::io(path, e))?.len())
+}
 
 fn strings<'a>(column: &'static str, array: &'a ArrayRef) -> Result<&'a StringArray> {
     array.as_string_opt::<i32>().ok_or_else(|| {

@@ -38,7 +38,7 @@ use std::collections::HashMap;
 
 use arrow::array::RecordBatch;
 
-use crate::batch::{Parsed, build_batch};
+use crate::batch::{Parsed, build_batch_of};
 use crate::scan::Lines;
 use collect::{Collected, collect};
 use inflate::{Stage, inflate};
@@ -194,16 +194,19 @@ fn decode_within(
         }
     }
     let mut rows = vec![0u64; inputs.len()];
-    let mut parsed = Vec::new();
-    for (i, c) in collected.iter_mut().enumerate() {
+    for (i, c) in collected.iter().enumerate() {
         if let Some(c) = c {
             rows[i] += c.parsed.len() as u64;
-            // By value, not `append`: the rows may then live shorter than `collected`.
-            parsed.extend(std::mem::take(&mut c.parsed));
         }
     }
+    // Records the one-pass reader did not take, read one at a time, per input.
+    let mut careful: Vec<Vec<Parsed<'_>>> = Vec::with_capacity(inputs.len());
     for (i, c) in collected.iter().enumerate() {
-        let Some(c) = c else { continue };
+        let mut read = Vec::new();
+        let Some(c) = c else {
+            careful.push(read);
+            continue;
+        };
         let source = inputs[i].0;
         let lines = Lines::new(c.text);
         let tainted = match &stages[i] {
@@ -230,7 +233,7 @@ fn decode_within(
             match parse_one(body) {
                 Ok((rec, time_ms)) => {
                     rows[i] += 1;
-                    parsed.push(Parsed {
+                    read.push(Parsed {
                         rec,
                         time_ms,
                         json: Cow::Borrowed(body),
@@ -247,10 +250,18 @@ fn decode_within(
                 )),
             }
         }
+        careful.push(read);
     }
+    // The one-pass reader's records of every input, then the careful reader's.
+    let parsed: Vec<&Parsed<'_>> = collected
+        .iter()
+        .flatten()
+        .flat_map(|c| c.parsed.iter())
+        .chain(careful.iter().flatten())
+        .collect();
     let batches = parsed
         .chunks(opts.batch_rows.max(1))
-        .map(build_batch)
+        .map(build_batch_of)
         .collect();
     let digests: Vec<u64> = collected
         .iter()
@@ -258,6 +269,7 @@ fn decode_within(
         .collect();
     // The rows are in the batches now; the texts they borrowed from can go.
     drop(parsed);
+    drop(careful);
     drop(collected);
     let decoded = stages
         .into_iter()

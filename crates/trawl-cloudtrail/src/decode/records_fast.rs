@@ -19,7 +19,9 @@ pub(super) fn one_pass_records<'a>(
 ) -> Option<Vec<Parsed<'a>>> {
     let b = text.as_bytes();
     let mut pos = start;
-    let mut out = Vec::new();
+    // Sized for records of about a kilobyte: each one is ~2 KB to move when the
+    // vector grows.
+    let mut out = Vec::with_capacity(text.len().saturating_sub(start) / 1024 + 1);
     loop {
         pos = skip_separators(b, pos, Mode::ArrayElements);
         match b.get(pos)? {
