@@ -21,10 +21,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 fn main() {
     // Read when the script runs, not baked in when it is compiled: a shared target
     // directory reuses the compiled script for a clone elsewhere (CI's clean clone).
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        PathBuf::from,
-    );
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     let root = manifest_dir.join("../../sql");
     let root = root.canonicalize().unwrap_or(root);
     println!("cargo:rerun-if-changed={}", root.display());

@@ -350,19 +350,9 @@ pub(crate) async fn refuse_foreign_files(lake: &Path) -> Result<()> {
     }
     let opened =
         trawl_convert::Lake::open(&lake.to_string_lossy()).map_err(|e| err(e.to_string()))?;
-    let ledger = opened.ledger().map_err(|e| err(e.to_string()))?;
-    if ledger.runs.is_empty() {
+    let Some(live) = opened.table_files().map_err(|e| err(e.to_string()))? else {
         return Ok(());
-    }
-    let mut live = std::collections::HashSet::new();
-    for run in &ledger.runs {
-        live.extend(run.added.iter().map(|f| f.path.as_str()));
-    }
-    for run in &ledger.runs {
-        for gone in &run.removed {
-            live.remove(gone.as_str());
-        }
-    }
+    };
     let mut unknown = Vec::new();
     let mut dirs = vec![table];
     while let Some(dir) = dirs.pop() {
