@@ -323,11 +323,11 @@ impl PartitionWriter {
         runs: Vec<(i32, Vec<(usize, usize)>)>,
     ) -> Result<()> {
         self.close()?;
-        let jobs: Vec<(String, PathBuf, Vec<(usize, usize)>)> = runs
+        let jobs: Vec<RunFile> = runs
             .into_iter()
             .map(|(day, rows)| {
                 let (rel, path) = self.next_file(day);
-                (rel, path, rows)
+                RunFile { rel, path, rows }
             })
             .collect();
         let threads = std::thread::available_parallelism()
@@ -342,10 +342,11 @@ impl PartitionWriter {
                         let mut out = Vec::new();
                         loop {
                             let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some((_, path, rows)) = jobs.get(j) else {
+                            let Some(job) = jobs.get(j) else {
                                 break;
                             };
-                            out.push((j, encode_run(path, props, schema, batches, rows)));
+                            let written = encode_run(&job.path, props, schema, batches, &job.rows);
+                            out.push((j, written));
                         }
                         out
                     })
@@ -360,13 +361,13 @@ impl PartitionWriter {
             return Err(Invariant::WriterThread.into());
         }
         done.sort_by_key(|(j, _)| *j);
-        for ((_, bytes), (rel, _, rows)) in done.into_iter().zip(jobs) {
+        for ((_, bytes), job) in done.into_iter().zip(jobs) {
             self.files.push(FileEntry {
-                path: rel,
-                rows: rows.len() as u64,
+                path: job.rel,
+                rows: job.rows.len() as u64,
                 bytes: bytes?,
             });
-            self.rows += rows.len() as u64;
+            self.rows += job.rows.len() as u64;
         }
         Ok(())
     }
@@ -490,6 +491,13 @@ impl PartitionWriter {
         self.close()?;
         Ok((self.files, self.rows, self.duplicates))
     }
+}
+
+/// One file of a chunk to write: where, and which rows in which order.
+struct RunFile {
+    rel: String,
+    path: PathBuf,
+    rows: Vec<(usize, usize)>,
 }
 
 /// Rows moved into one output batch at a time when a chunk is written.
