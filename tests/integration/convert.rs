@@ -61,13 +61,7 @@ fn real_records() -> Vec<Value> {
 fn real_corpora_round_trip_through_the_lake() {
     let tmp = tempfile::tempdir().unwrap();
     let lake = tmp.path().join("lake");
-    let dirs = real_dirs();
-    let (code, s) = convert_json(
-        &dirs.iter().map(|d| d.as_path()).collect::<Vec<_>>(),
-        &lake,
-        &[],
-    );
-    assert_eq!(code, 0, "{s:#}");
+    let s = convert_real(&lake);
     let expected = real_records();
     assert_eq!(expected.len(), 431);
     assert_eq!(s["records"]["read"], 431, "{s:#}");

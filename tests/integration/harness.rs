@@ -180,14 +180,20 @@ pub fn real_dirs() -> Vec<PathBuf> {
 /// A lake of the real corpora.
 pub fn real_lake(tmp: &Path) -> PathBuf {
     let lake = tmp.join("lake");
+    convert_real(&lake);
+    lake
+}
+
+/// Converts the real corpora into `lake`, asserting success; returns the JSON summary.
+pub fn convert_real(lake: &Path) -> serde_json::Value {
     let dirs = real_dirs();
     let (code, s) = convert_json(
         &dirs.iter().map(|d| d.as_path()).collect::<Vec<_>>(),
-        &lake,
+        lake,
         &[],
     );
     assert_eq!(code, 0, "{s:#}");
-    lake
+    s
 }
 
 /// `trawl sql --lake LAKE -c SQL --format csv`, asserting success.

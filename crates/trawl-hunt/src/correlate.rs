@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
 use datafusion::functions::core::expr_fn::get_field;
@@ -23,13 +23,21 @@ const ISSUING_CALLS: &str = "SELECT json_extract_scalar(responseelements, '$.cre
                          'GetSessionToken', 'GetFederationToken') \
        AND responseelements IS NOT NULL";
 
+/// Column `i` of a batch as a plain string array (views and dictionaries cast).
+fn utf8(batch: &RecordBatch, i: usize) -> Result<ArrayRef, HuntError> {
+    cast(batch.column(i), &DataType::Utf8).map_err(HuntError::Rows)
+}
+
+/// Row `r` of a string array, owned.
+fn text_at(c: &StringArray, r: usize) -> Option<String> {
+    (!c.is_null(r)).then(|| c.value(r).to_string())
+}
+
 /// Column `i` of a batch as optional strings.
 fn strings(batch: &RecordBatch, i: usize) -> Result<Vec<Option<String>>, HuntError> {
-    let c = cast(batch.column(i), &DataType::Utf8).map_err(HuntError::Rows)?;
+    let c = utf8(batch, i)?;
     let c = c.as_string::<i32>();
-    Ok((0..c.len())
-        .map(|r| (!c.is_null(r)).then(|| c.value(r).to_string()))
-        .collect())
+    Ok((0..c.len()).map(|r| text_at(c, r)).collect())
 }
 
 /// Column `i` of a batch (a timestamp) as optional milliseconds since the epoch.
@@ -85,7 +93,7 @@ async fn identities(
         col("eventtime"),
     ];
     scan_columns(ctx, columns, |b| {
-        let ids = cast(b.column(0), &DataType::Utf8).map_err(HuntError::Rows)?;
+        let ids = utf8(b, 0)?;
         let ids = ids.as_string::<i32>();
         let rows: Vec<usize> = (0..b.num_rows())
             .filter(|&r| !ids.is_null(r) && wanted.contains(ids.value(r)))
@@ -93,15 +101,21 @@ async fn identities(
         if rows.is_empty() {
             return Ok(());
         }
-        let (keys, arns, ips) = (strings(b, 1)?, strings(b, 2)?, strings(b, 3)?);
+        // Only the matching rows' values are copied: most batches hold one or none.
+        let (keys, arns, ips) = (utf8(b, 1)?, utf8(b, 2)?, utf8(b, 3)?);
+        let (keys, arns, ips) = (
+            keys.as_string::<i32>(),
+            arns.as_string::<i32>(),
+            ips.as_string::<i32>(),
+        );
         let times = millis(b, 4)?;
         for r in rows {
             out.insert(
                 ids.value(r).to_string(),
                 EventIdentity {
-                    access_key: keys[r].clone(),
-                    arn: arns[r].clone(),
-                    source_ip: ips[r].clone(),
+                    access_key: text_at(keys, r),
+                    arn: text_at(arns, r),
+                    source_ip: text_at(ips, r),
                     time_ms: times[r],
                 },
             );
@@ -148,8 +162,7 @@ async fn tallies(
     }
     let columns = vec![col("sourceipaddress"), identity_field("arn").alias("arn")];
     scan_columns(ctx, columns, |b| {
-        let ip = cast(b.column(0), &DataType::Utf8).map_err(HuntError::Rows)?;
-        let arn = cast(b.column(1), &DataType::Utf8).map_err(HuntError::Rows)?;
+        let (ip, arn) = (utf8(b, 0)?, utf8(b, 1)?);
         let (ip, arn) = (ip.as_string::<i32>(), arn.as_string::<i32>());
         for r in 0..b.num_rows() {
             if arn.is_null(r) {
