@@ -70,7 +70,7 @@ fn interval_params_ms(query: &Query, given: &HashMap<String, String>, names: &[&
 }
 
 /// The first and last event time of the session's `cloudtrail` (None when empty).
-async fn lake_span(ctx: &SessionContext) -> Result<Option<(i64, i64)>, HuntError> {
+pub(crate) async fn lake_span(ctx: &SessionContext) -> Result<Option<(i64, i64)>, HuntError> {
     let batches = trawl_engine::sql(ctx, "SELECT min(eventtime), max(eventtime) FROM cloudtrail")
         .await?
         .collect()
@@ -84,19 +84,16 @@ async fn lake_span(ctx: &SessionContext) -> Result<Option<(i64, i64)>, HuntError
 }
 
 /// For every detection that needs history, when it is armed.
-pub(crate) async fn arming(
-    ctx: &SessionContext,
+pub(crate) fn arming(
+    span: Option<(i64, i64)>,
     detections: &[(&Query, HashMap<String, String>)],
-) -> Result<Vec<Arming>, HuntError> {
+) -> Vec<Arming> {
     let needs: Vec<(&Query, i64)> = detections
         .iter()
         .filter_map(|(q, given)| history_ms(q, given).map(|h| (*q, h)))
         .collect();
-    if needs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let Some((first, last)) = lake_span(ctx).await? else {
-        return Ok(Vec::new());
+    let Some((first, last)) = span.filter(|_| !needs.is_empty()) else {
+        return Vec::new();
     };
     let mut out: Vec<Arming> = needs
         .into_iter()
@@ -112,7 +109,7 @@ pub(crate) async fn arming(
             .cmp(&b.armed_from)
             .then(a.detection.cmp(&b.detection))
     });
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

@@ -11,9 +11,9 @@ use futures::StreamExt;
 use serde_json::{Map, Value};
 use trawl_engine::catalog::{Catalog, Query, Severity};
 
-use crate::arming::arming;
+use crate::arming::{arming, lake_span};
 use crate::correlate::correlate;
-use crate::plan::{Planned, own_params, plan, shared_session};
+use crate::plan::{Planned, own_params, plan, plan_bound, shared_session};
 use crate::report::{DetectionOutcome, HuntReport, SharedScan, StageTime};
 use crate::{Finding, HuntError};
 
@@ -197,17 +197,18 @@ impl<'a> Hunt<'a> {
             detections.iter().map(|q| (*q, self.params_of(q))).collect();
         let mut stages = Vec::new();
         let started = Instant::now();
-        let arming = arming(&self.ctx, &bound).await?;
+        let span = lake_span(&self.ctx).await?;
+        let first_event = span.map(|(first, _)| first);
+        let arming = arming(span, &bound);
         stages.push(StageTime::since("arming", started));
         let started = Instant::now();
         let observer = self.observer.clone();
         observer.planned(detections.len() + usize::from(tampering.is_some()));
         let mut planned: Vec<Result<Planned, HuntError>> = Vec::with_capacity(detections.len());
         for (query, params) in &bound {
-            planned.push(plan(&self.ctx, query, params).await);
+            planned.push(plan(&self.ctx, query, params, first_event).await);
         }
         stages.push(StageTime::since("planning", started));
-        let started = Instant::now();
         let shared = if self.shared_scan {
             let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
             shared_session(
@@ -216,12 +217,12 @@ impl<'a> Hunt<'a> {
                 self.memory_limit,
                 partitions,
                 observer.as_ref(),
+                &mut stages,
             )
             .await?
         } else {
             None
         };
-        stages.push(StageTime::since("shared scan", started));
         let started = Instant::now();
         let shared_summary = shared.as_ref().map(|(_, rows)| SharedScan {
             detections: planned
@@ -238,12 +239,16 @@ impl<'a> Hunt<'a> {
                     let observer = observer.clone();
                     async move {
                         let started = Instant::now();
+                        let shared_scan =
+                            shared_ctx.is_some() && planned.as_ref().is_ok_and(|p| p.shared);
                         let result = async {
                             let planned = planned?;
                             // A detection that shares the scan is planned again over
                             // the subset: its plan above was against the lake.
                             let df = match (&shared_ctx, planned.shared) {
-                                (Some(ctx), true) => query.plan(ctx, &params).await?,
+                                (Some(ctx), true) => {
+                                    plan_bound(ctx, query, &params, first_event).await?
+                                }
                                 _ => planned.df,
                             };
                             findings(query, &df.collect().await?)
@@ -257,12 +262,14 @@ impl<'a> Hunt<'a> {
                                 findings,
                                 error: None,
                                 elapsed,
+                                shared_scan,
                             },
                             Err(e) => DetectionOutcome {
                                 query: query.clone(),
                                 findings: Vec::new(),
                                 error: Some(e),
                                 elapsed,
+                                shared_scan,
                             },
                         }
                     }
@@ -287,12 +294,14 @@ impl<'a> Hunt<'a> {
                     findings,
                     error: None,
                     elapsed,
+                    shared_scan: false,
                 },
                 Err(e) => DetectionOutcome {
                     query,
                     findings: Vec::new(),
                     error: Some(e),
                     elapsed,
+                    shared_scan: false,
                 },
             });
         }

@@ -14,6 +14,8 @@ pub struct DetectionOutcome {
     pub error: Option<HuntError>,
     /// From its start to its last row (while other detections ran beside it).
     pub elapsed: std::time::Duration,
+    /// It ran over the hunt's shared pre-filtered read of the lake, not its own.
+    pub shared_scan: bool,
 }
 
 impl DetectionOutcome {
@@ -48,6 +50,7 @@ impl DetectionOutcome {
             last_seen,
             error: self.error.as_ref().map(|e| e.to_string()),
             seconds: (self.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+            shared_scan: self.shared_scan,
         }
     }
 }
@@ -65,10 +68,13 @@ pub struct DetectionSummary<'a> {
     pub error: Option<String>,
     /// Wall time, which says which detections make a hunt slow.
     pub seconds: f64,
+    /// Whether it ran over the shared read of the lake (false: it read the lake
+    /// itself, its filters keeping too much of it to hold in memory).
+    pub shared_scan: bool,
 }
 
 /// How the lake was read: once for the detections that could share a scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SharedScan {
     /// Detections that ran over the shared subset.
     pub detections: usize,

@@ -59,7 +59,8 @@ impl<W: Write> Sink for NdjsonSink<W> {
 }
 
 /// One JSON document: `{"incidents": [...], "arming": [...], "stages": [wall time of
-/// each], "summary": [one per detection], "findings": [...]}`.
+/// each], "shared_scan": {detections, candidate_rows} or null, "summary": [one per
+/// detection], "findings": [...]}`.
 pub struct JsonSink<W>(W);
 
 impl<W: Write> JsonSink<W> {
@@ -78,6 +79,7 @@ impl<W: Write> Sink for JsonSink<W> {
                 "incidents": report.incidents,
                 "arming": report.arming,
                 "stages": report.stages,
+                "shared_scan": report.shared,
                 "summary": summary,
                 "findings": findings,
             }),
