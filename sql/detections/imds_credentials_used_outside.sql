@@ -17,9 +17,7 @@ WITH calls AS (
          session_issuer(useridentity.arn) AS role,
          sourceipaddress AS sourceip,
          recipientaccountid AS account,
-         session_name(useridentity.arn) AS instance_session,
-         coalesce(aws_ip_service(sourceipaddress) = 'EC2'
-                  AND aws_ip_region(sourceipaddress) = awsregion, false) AS ec2_in_region
+         session_name(useridentity.arn) AS instance_session
   FROM cloudtrail
   WHERE useridentity.type = 'AssumedRole'
     AND (useridentity.sessioncontext.ec2roledelivery IS NOT NULL
@@ -44,7 +42,12 @@ per_address AS (
          array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
          array_to_string(array_agg(DISTINCT coalesce(useragent, '')), ', ') AS user_agents,
          count(*) AS events,
-         bool_and(ec2_in_region) AS ec2_in_region
+         -- Every call from an EC2 address of the region it called. The address is the
+         -- group's, so it is looked up once per group, not once per call.
+         coalesce(aws_ip_service(sourceip) = 'EC2', false)
+           AND count(awsregion) = count(*)
+           AND min(awsregion) = max(awsregion)
+           AND coalesce(min(awsregion) = aws_ip_region(sourceip), false) AS ec2_in_region
   FROM calls
   GROUP BY principal, role, sourceip, account, instance_session
 ),
