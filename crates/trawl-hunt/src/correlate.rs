@@ -230,9 +230,8 @@ pub(crate) async fn correlate(
         .iter()
         .flat_map(|f| f.eventids.iter().map(String::as_str))
         .collect();
-    // Two reads of the lake, side by side: the identity scan's matching runs on one
-    // thread, so the other core is free for the issuing calls' query.
-    let (identities, issued) = futures::try_join!(identities(ctx, &eventids), issuances(ctx))?;
+    let identities = identities(ctx, &eventids).await?;
+    let issued = issuances(ctx).await?;
     let ips: BTreeSet<String> = identities
         .values()
         .filter_map(|e| e.source_ip.as_deref())
