@@ -239,17 +239,17 @@ impl<'a> Hunt<'a> {
                     let observer = observer.clone();
                     async move {
                         let started = Instant::now();
-                        let shared_scan =
-                            shared_ctx.is_some() && planned.as_ref().is_ok_and(|p| p.shared);
+                        let over_shared = shared_ctx
+                            .as_ref()
+                            .filter(|_| planned.as_ref().is_ok_and(|p| p.shared));
+                        let shared_scan = over_shared.is_some();
                         let result = async {
                             let planned = planned?;
                             // A detection that shares the scan is planned again over
                             // the subset: its plan above was against the lake.
-                            let df = match (&shared_ctx, planned.shared) {
-                                (Some(ctx), true) => {
-                                    plan_bound(ctx, query, &params, first_event).await?
-                                }
-                                _ => planned.df,
+                            let df = match over_shared {
+                                Some(ctx) => plan_bound(ctx, query, &params, first_event).await?,
+                                None => planned.df,
                             };
                             findings(query, &df.collect().await?)
                         }
