@@ -381,16 +381,26 @@ fn spark(info: &LakeTableInfo, table: &[&str]) -> Result<String> {
         spark_type(part, info.partition.data_type())?
     ));
     let name = quoted_name(table, '`');
+    let uri = info.uri();
+    // EMR and Databricks read `s3://`; Apache Spark's own S3 connector (hadoop-aws)
+    // only `s3a://`.
+    let s3a = match uri.strip_prefix("s3://") {
+        Some(rest) => {
+            format!("-- On Apache Spark with hadoop-aws, write the location as 's3a://{rest}'.\n")
+        }
+        None => String::new(),
+    };
     Ok(format!(
         "-- Spark SQL. MSCK REPAIR registers the partitions; run it again after\n\
          -- `trawl convert` adds days.\n\
+         {s3a}\
          CREATE TABLE IF NOT EXISTS {name} (\n{cols}\n)\n\
          USING parquet\n\
          PARTITIONED BY (`{part}`)\n\
          LOCATION {loc};\n\
          MSCK REPAIR TABLE {name};\n",
         cols = columns.join(",\n"),
-        loc = sql_string(&info.uri()),
+        loc = sql_string(&uri),
     ))
 }
 
@@ -481,6 +491,10 @@ mod tests {
         );
         assert!(
             s.contains("PARTITIONED BY (`date`)\nLOCATION 's3://b/lake/cloudtrail/';"),
+            "{s}"
+        );
+        assert!(
+            s.contains("write the location as 's3a://b/lake/cloudtrail/'"),
             "{s}"
         );
         let d = table_ddl(DdlEngine::Duckdb, &i, "ct").unwrap();
