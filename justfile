@@ -8,11 +8,11 @@ default:
 # formatting and lints, as CI checks them
 check:
     cargo fmt --all -- --check
-    cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy --workspace --all-targets --features cluster -- -D warnings
 
 # the whole test suite
 test:
-    cargo test --workspace
+    cargo test --workspace --features cluster
 
 # convert the bundled sample archive and query it
 demo:

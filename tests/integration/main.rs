@@ -1,6 +1,8 @@
 //! The one integration test binary (each test binary links DataFusion again, so
 //! there is only this one). Modules by area.
 
+#[cfg(feature = "cluster")]
+mod cluster;
 mod compat;
 mod convert;
 mod ddl;

@@ -80,6 +80,57 @@ pub enum Command {
     Watch(WatchArgs),
     /// The incidents `trawl watch` raised: list, show, acknowledge, resolve, suppress.
     Findings(FindingsArgs),
+    /// Run a distributed SQL cluster (Apache DataFusion Ballista) with trawl's functions:
+    /// a scheduler and its executors, for `--cluster df://HOST:PORT`.
+    #[cfg(feature = "cluster")]
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+}
+
+#[cfg(feature = "cluster")]
+#[derive(Debug, clap::Subcommand)]
+pub enum ClusterCommand {
+    /// The scheduler: plans the queries clients send and hands their tasks to executors.
+    Scheduler(SchedulerArgs),
+    /// An executor: registers with a scheduler and runs its tasks.
+    Executor(ExecutorArgs),
+}
+
+#[cfg(feature = "cluster")]
+#[derive(Debug, Args)]
+pub struct SchedulerArgs {
+    /// Address to listen on (port 0: any free port, printed on stdout).
+    #[arg(long, default_value = "127.0.0.1:50050", value_name = "HOST:PORT")]
+    pub bind: std::net::SocketAddr,
+    /// The host name executors and clients reach this scheduler by [default: the bind host].
+    #[arg(long, value_name = "HOST")]
+    pub external_host: Option<String>,
+}
+
+#[cfg(feature = "cluster")]
+#[derive(Debug, Args)]
+pub struct ExecutorArgs {
+    /// The scheduler to register with.
+    #[arg(long, default_value = "127.0.0.1:50050", value_name = "HOST:PORT")]
+    pub scheduler: String,
+    /// Host to listen on.
+    #[arg(long, default_value = "127.0.0.1", value_name = "HOST")]
+    pub bind_host: String,
+    /// The host name the scheduler and clients reach this executor by [default: the bind host].
+    #[arg(long, value_name = "HOST")]
+    pub external_host: Option<String>,
+    /// Arrow Flight port, which serves task results (0: any free port).
+    #[arg(long, default_value_t = 50051)]
+    pub port: u16,
+    /// gRPC port, which takes tasks from the scheduler (0: any free port).
+    #[arg(long, default_value_t = 50052)]
+    pub grpc_port: u16,
+    /// Tasks run at once [default: the machine's cores].
+    #[arg(long)]
+    pub concurrent_tasks: Option<usize>,
+    /// Directory for shuffle and spill files [default: a temporary directory].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +240,16 @@ pub struct OptionalLake {
     /// `s3://bucket/prefix` (repeatable). Decoded into memory with the converter's decoder.
     #[arg(long, value_name = "SOURCE", conflicts_with = "lake")]
     pub raw: Vec<String>,
+    /// Run the queries on an Apache DataFusion Ballista cluster started with `trawl
+    /// cluster` (`df://HOST:PORT`); its executors read the lake themselves, so give a
+    /// lake on S3 or on a path they share.
+    #[arg(
+        long,
+        env = "TRAWL_CLUSTER",
+        value_name = "df://HOST:PORT",
+        conflicts_with = "raw"
+    )]
+    pub cluster: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -89,6 +89,10 @@ pub fn explain(err: &anyhow::Error, ctx: &SessionContext) -> String {
         }
     }
     let text = format!("{err:#}");
+    #[cfg(feature = "cluster")]
+    if let Some(why) = trawl_engine::cluster::explain_error(&text) {
+        return why;
+    }
     let first = text.lines().next().unwrap_or(&text);
     // DataFusion reports a missing table as plan text, with no variant of its own.
     if first.contains("table") && first.contains("not found") {

@@ -91,6 +91,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => commands::demo::run(a).await,
         Command::Watch(a) => commands::watch::run(a).await,
         Command::Findings(a) => commands::watch::findings(a).await,
+        #[cfg(feature = "cluster")]
+        Command::Cluster(a) => commands::cluster::run(a).await,
     }
 }
 

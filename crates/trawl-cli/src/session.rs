@@ -58,7 +58,11 @@ pub async fn open_session(
     memory_limit: Option<usize>,
     extra_dirs: &[PathBuf],
 ) -> Result<(Session, LakeSource)> {
-    let ctx = trawl_engine::new_session_with(&trawl_engine::SessionOptions { memory_limit })?;
+    let options = trawl_engine::SessionOptions { memory_limit };
+    let ctx = match &lake.cluster {
+        None => trawl_engine::new_session_with(&options)?,
+        Some(cluster) => cluster_session(cluster, &options)?,
+    };
     let source = if !lake.raw.is_empty() {
         let summary = trawl_engine::register_raw(&ctx, &lake.raw).await?;
         LakeSource::Raw(lake.raw.clone(), summary)
@@ -89,6 +93,26 @@ pub async fn open_session(
         last_result: None,
     };
     Ok((session, source))
+}
+
+/// A session whose queries run on a Ballista cluster.
+#[cfg(feature = "cluster")]
+fn cluster_session(
+    cluster: &str,
+    options: &trawl_engine::SessionOptions,
+) -> Result<SessionContext> {
+    Ok(trawl_engine::cluster::remote_session(cluster, options)?)
+}
+
+#[cfg(not(feature = "cluster"))]
+fn cluster_session(
+    cluster: &str,
+    _options: &trawl_engine::SessionOptions,
+) -> Result<SessionContext> {
+    Err(anyhow!(
+        "--cluster {cluster}: this trawl was built without the `cluster` feature; \
+         build it with `cargo install --path . --features cluster`"
+    ))
 }
 
 /// The query library plus the user's folders; a user file that cannot be loaded is

@@ -29,6 +29,19 @@ pub struct LakeTable {
     inner: ListingTable,
 }
 
+impl LakeTable {
+    /// The lake table over a listing table of its files.
+    pub(crate) fn new(inner: ListingTable) -> Self {
+        Self { inner }
+    }
+
+    /// The listing table of the lake's files, without the derived partition filters.
+    #[cfg(feature = "cluster")]
+    pub(crate) fn listing(&self) -> &ListingTable {
+        &self.inner
+    }
+}
+
 const DAY_MS: i64 = 86_400_000;
 
 /// Milliseconds since the epoch of a literal compared with `eventtime`.
@@ -418,9 +431,7 @@ async fn listing_table(ctx: &SessionContext, table_url: ListingTableUrl) -> Resu
         // An empty lake has no file to read a schema from: use the model's.
         Err(_) => config.with_schema(trawl_cloudtrail::schema()),
     };
-    Ok(LakeTable {
-        inner: ListingTable::try_new(config)?,
-    })
+    Ok(LakeTable::new(ListingTable::try_new(config)?))
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! lake, the SQL dialect, and the functions CloudTrail work needs.
 
 pub mod catalog;
+#[cfg(feature = "cluster")]
+pub mod cluster;
 pub mod ddl;
 mod dialect;
 pub mod functions;
@@ -41,6 +43,8 @@ pub enum Error {
     Catalog(#[from] catalog::CatalogError),
     #[error(transparent)]
     Ddl(#[from] ddl::DdlError),
+    #[error("{0}")]
+    Cluster(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

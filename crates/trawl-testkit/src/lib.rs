@@ -5,6 +5,8 @@
 //! answering while a test blocks on a child `trawl` process.
 
 pub mod aws;
+#[cfg(feature = "cluster")]
+pub mod ballista;
 pub mod cloudtrail;
 
 use std::net::SocketAddr;

@@ -57,6 +57,7 @@ pub async fn run(a: DemoArgs) -> Result<ExitCode> {
     let lake_arg = crate::args::OptionalLake {
         lake: Some(lake.root().to_path_buf()),
         raw: Vec::new(),
+        cluster: None,
     };
     let (mut session, _) = open_session(&lake_arg, None, &[]).await?;
     for (title, sql) in QUERIES {
