@@ -88,7 +88,17 @@ pub fn explain(err: &anyhow::Error, ctx: &SessionContext) -> String {
             return unknown_column(field.name(), valid_fields, ctx);
         }
     }
-    let text = format!("{err:#}");
+    // Each cause once: DataFusion's errors repeat their source in their own text.
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause);
+        }
+    }
     #[cfg(feature = "cluster")]
     if let Some(why) = trawl_engine::cluster::explain_error(&text) {
         return why;

@@ -33,9 +33,11 @@ pub use raw::{RawSummary, register_raw};
 /// Errors of the query engine.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
+    // Transparent: `{0}` plus `#[from]` (a source) printed the message twice in an
+    // error's chain.
+    #[error(transparent)]
     DataFusion(#[from] datafusion::error::DataFusionError),
-    #[error("{0}")]
+    #[error(transparent)]
     Arrow(#[from] datafusion::arrow::error::ArrowError),
     #[error("lake {path}: {message}")]
     Lake { path: String, message: String },

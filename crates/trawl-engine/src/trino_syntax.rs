@@ -17,6 +17,8 @@
 //!   read as `x`;
 //! - `eventtime` used as text (`eventtime LIKE '2024-03-%'`, `substr(eventtime, 1, 10)`),
 //!   as Athena's table keeps it: CloudTrail's own spelling of it, `2024-03-01T12:00:00Z`;
+//! - `CAST(x AS ROW(a T, ...))`, which DataFusion does not parse as a type: a cast
+//!   field by field, by position (`trino_row_cast`);
 //! - Trino's lambda functions (`filter(x, v -> ...)`): an error saying so, since
 //!   `->` is the JSON operator in trawl; `CAST(x AS JSON)`: an error naming the JSON
 //!   text trawl has instead.
@@ -28,7 +30,7 @@ use datafusion::error::DataFusionError;
 use datafusion::sql::parser::Statement;
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    JoinConstraint, JoinOperator, SetExpr, TableWithJoins, Value as SqlValue,
+    DataType, JoinConstraint, JoinOperator, SetExpr, TableWithJoins, Value as SqlValue,
 };
 use datafusion::sql::sqlparser::parser::Parser;
 
@@ -310,6 +312,43 @@ impl Rewriter<'_> {
     }
 }
 
+/// `CAST(x AS ROW(a T, b U))`: `trino_row_cast(x, safe, 'a', CAST(NULL AS T), 'b',
+/// CAST(NULL AS U))`, which casts the row field by field, by position, as Trino does
+/// (Arrow casts structs by field name only); the NULLs carry the target types.
+/// The parser keeps a ROW type's contents as bare words, so each field's type must
+/// be one word (`VARCHAR`, `BIGINT`, `TIMESTAMP`, ...).
+fn row_cast(value: &Expr, words: &[String], safe: bool) -> Result<Expr, String> {
+    let unsupported = || {
+        format!(
+            "CAST(... AS ROW({})): trawl casts to a ROW whose fields each have a one-word \
+             type (ROW(name VARCHAR, n BIGINT)); otherwise build the row with \
+             named_struct('name', CAST(x.a AS VARCHAR), ...)",
+            words.join(" ")
+        )
+    };
+    if words.is_empty() || !words.len().is_multiple_of(2) {
+        return Err(unsupported());
+    }
+    let dialect = TrawlDialect::default();
+    let mut call = format!("trino_row_cast({value}, {safe}");
+    for pair in words.chunks(2) {
+        let [field, ty] = pair else {
+            return Err(unsupported());
+        };
+        let ty = Parser::new(&dialect)
+            .try_with_sql(ty)
+            .and_then(|mut p| p.parse_data_type())
+            .map_err(|_| unsupported())?;
+        let field = field.trim_matches('"').to_lowercase().replace('\'', "''");
+        call.push_str(&format!(", '{field}', CAST(NULL AS {ty})"));
+    }
+    call.push(')');
+    Parser::new(&dialect)
+        .try_with_sql(&call)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| format!("{}: {e}", unsupported()))
+}
+
 fn case(condition: &Expr, then: &Expr, otherwise: Option<&Expr>) -> Expr {
     Expr::Case {
         case_token: AttachedToken::empty(),
@@ -424,7 +463,7 @@ impl VisitorMut for Rewriter<'_> {
                 }
             }
             Expr::Cast {
-                data_type: datafusion::sql::sqlparser::ast::DataType::JSON,
+                data_type: DataType::JSON,
                 ..
             } => {
                 return self.fail(
@@ -434,6 +473,17 @@ impl VisitorMut for Rewriter<'_> {
                      json_extract(eventjson, '$.userIdentity')"
                         .to_string(),
                 );
+            }
+            Expr::Cast {
+                kind,
+                expr: value,
+                data_type: DataType::Custom(name, modifiers),
+                ..
+            } if name.to_string().eq_ignore_ascii_case("row") => {
+                match row_cast(value, modifiers, *kind == CastKind::TryCast) {
+                    Ok(rewritten) => *expr = rewritten,
+                    Err(message) => return self.fail(message),
+                }
             }
             Expr::Function(f) => match self.function(f) {
                 Ok(Some(rewritten)) => *expr = rewritten,
@@ -564,6 +614,21 @@ mod tests {
             err.contains("no JSON type") && err.contains("eventjson"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn row_casts_become_field_by_field_casts() {
+        assert_eq!(
+            rewritten("SELECT CAST(r AS ROW(Name VARCHAR, n BIGINT)) FROM t"),
+            "SELECT trino_row_cast(r, false, 'name', CAST(NULL AS VARCHAR), 'n', CAST(NULL AS BIGINT)) FROM t"
+        );
+        assert!(
+            rewritten("SELECT TRY_CAST(r AS ROW(a DOUBLE)) FROM t")
+                .contains("trino_row_cast(r, true, 'a', CAST(NULL AS DOUBLE))")
+        );
+        let mut s = crate::parse("SELECT CAST(r AS ROW(a)) FROM t").unwrap();
+        let err = rewrite(s.remove(0), &|_| true).unwrap_err().to_string();
+        assert!(err.contains("named_struct"), "{err}");
     }
 
     #[test]

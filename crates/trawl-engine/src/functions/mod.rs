@@ -80,6 +80,7 @@ pub fn functions(builtin: Builtins) -> Vec<ScalarUDF> {
         collections::map_values_udf(builtin("map_values")),
         types::typeof_udf(),
         types::try_udf(),
+        types::row_cast_udf(),
         // CloudTrail identities and sources.
         cloudtrail::arn_account_udf(),
         cloudtrail::principal_name_udf(),
@@ -483,6 +484,38 @@ mod tests {
         assert!(e.contains("invalid pattern"), "{e}");
         let e = error("SELECT split('a', '')").await;
         assert!(e.contains("delimiter may not be the empty string"), "{e}");
+    }
+
+    /// Trino's `CAST(x AS ROW(...))`: by position, renamed, each field cast; TRY_CAST
+    /// nulls a field that does not cast; a wrong arity is an error that says so.
+    #[tokio::test]
+    async fn row_casts_go_field_by_field() {
+        let ctx = crate::new_session().unwrap();
+        assert_eq!(
+            row(
+                &ctx,
+                "SELECT CAST(ROW('a', '12') AS ROW(Name VARCHAR, n BIGINT)).n + 1, \
+                        CAST(ROW('a', '12') AS ROW(name VARCHAR, n BIGINT)).name, \
+                        TRY_CAST(ROW('a', 'x') AS ROW(name VARCHAR, n BIGINT)).n IS NULL, \
+                        typeof(CAST(ROW('a', '1.5') AS ROW(s VARCHAR, d DOUBLE)))"
+            )
+            .await,
+            ["13", "a", "true", "row(s varchar, d double)"]
+        );
+        let e = match crate::sql(&ctx, "SELECT CAST(ROW(1, 2) AS ROW(a BIGINT))").await {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        };
+        assert!(e.contains("the value has 2 fields, the ROW type 1"), "{e}");
+        let e = match crate::sql(&ctx, "SELECT CAST(ROW('x') AS ROW(a BIGINT))").await {
+            Ok(df) => df
+                .collect()
+                .await
+                .map(|_| String::new())
+                .unwrap_or_else(|e| e.to_string()),
+            Err(e) => e.to_string(),
+        };
+        assert!(e.contains("Cannot cast string 'x'"), "{e}");
     }
 
     /// Each family through SQL on a trawl session, so a function missing from the list

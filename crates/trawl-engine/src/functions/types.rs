@@ -1,10 +1,11 @@
-//! `typeof(x)` with Trino's type names, and `try(x)`.
+//! `typeof(x)` with Trino's type names, `try(x)`, and Trino's cast to a ROW type.
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, StringArray};
-use datafusion::arrow::datatypes::{DataType, FieldRef, IntervalUnit, TimeUnit};
-use datafusion::common::{Result, exec_err};
+use datafusion::arrow::array::{Array, ArrayRef, StringArray, StructArray};
+use datafusion::arrow::compute::{CastOptions, cast_with_options};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, IntervalUnit, TimeUnit};
+use datafusion::common::{Result, ScalarValue, exec_err, internal_err, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
     Volatility,
@@ -138,6 +139,139 @@ impl ScalarUDFImpl for Try {
 
 pub(super) fn try_udf() -> ScalarUDF {
     ScalarUDF::new_from_impl(Try::default())
+}
+
+/// `trino_row_cast(x, safe, 'a', CAST(NULL AS T), 'b', CAST(NULL AS U), ...)`: Trino's
+/// `CAST(x AS ROW(a T, b U))` (written so by `trino_syntax`). Trino casts a row field
+/// by field, by position, and names the fields anew; Arrow casts a struct only to one
+/// with the same field names. `safe` (TRY_CAST) turns a field that does not cast into
+/// NULL instead of an error.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct RowCast {
+    signature: Signature,
+}
+
+impl Default for RowCast {
+    fn default() -> Self {
+        Self {
+            signature: Signature::variadic_any(Volatility::Immutable),
+        }
+    }
+}
+
+/// The row type a call casts to: its arguments after the value and `safe` are
+/// (name literal, typed NULL) pairs.
+fn row_type(fields: &[FieldRef], scalars: &[Option<&ScalarValue>]) -> Result<Fields> {
+    let Some(source) = fields.first() else {
+        return plan_err!("trino_row_cast: no value");
+    };
+    let targets = fields.len().saturating_sub(2) / 2;
+    if fields.len() < 4 || !fields.len().is_multiple_of(2) {
+        return plan_err!("trino_row_cast(value, safe, 'name', type, ...): wrong arguments");
+    }
+    match source.data_type() {
+        DataType::Struct(f) if f.len() == targets => {}
+        DataType::Struct(f) => {
+            return plan_err!(
+                "CAST(... AS ROW(...)): the value has {} fields, the ROW type {targets}",
+                f.len()
+            );
+        }
+        DataType::Null => {}
+        other => {
+            return plan_err!(
+                "CAST(... AS ROW(...)): the value is a {}, not a row",
+                trino_type_name(other)
+            );
+        }
+    }
+    (0..targets)
+        .map(|i| {
+            let name = match scalars.get(2 + 2 * i) {
+                Some(Some(v)) => match v.try_as_str() {
+                    Some(Some(n)) => n.to_string(),
+                    _ => return plan_err!("trino_row_cast: field names are text literals"),
+                },
+                _ => return plan_err!("trino_row_cast: field names are text literals"),
+            };
+            Ok(Arc::new(Field::new(
+                name,
+                fields[3 + 2 * i].data_type().clone(),
+                true,
+            )))
+        })
+        .collect()
+}
+
+impl ScalarUDFImpl for RowCast {
+    fn name(&self) -> &str {
+        "trino_row_cast"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        internal_err!("trino_row_cast's type comes from its arguments' fields")
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        let fields = row_type(args.arg_fields, args.scalar_arguments)?;
+        Ok(Arc::new(Field::new(
+            self.name(),
+            DataType::Struct(fields),
+            true,
+        )))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let DataType::Struct(fields) = args.return_field.data_type() else {
+            return internal_err!("trino_row_cast returns a struct");
+        };
+        let safe = matches!(
+            args.args.get(1),
+            Some(ColumnarValue::Scalar(ScalarValue::Boolean(Some(true))))
+        );
+        let Some(value) = args.args.first() else {
+            return internal_err!("trino_row_cast: no value");
+        };
+        let scalar = matches!(value, ColumnarValue::Scalar(_));
+        let array = value.to_array(args.number_rows)?;
+        let out: ArrayRef = match array.data_type() {
+            DataType::Null => {
+                datafusion::arrow::array::new_null_array(args.return_field.data_type(), array.len())
+            }
+            _ => {
+                let Some(row) = array.as_any().downcast_ref::<StructArray>() else {
+                    return exec_err!("trino_row_cast: the value is not a row");
+                };
+                let options = CastOptions {
+                    safe,
+                    ..CastOptions::default()
+                };
+                let columns = fields
+                    .iter()
+                    .zip(row.columns())
+                    .map(|(f, c)| cast_with_options(c, f.data_type(), &options))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                Arc::new(StructArray::try_new(
+                    fields.clone(),
+                    columns,
+                    row.nulls().cloned(),
+                )?)
+            }
+        };
+        Ok(if scalar {
+            ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?)
+        } else {
+            ColumnarValue::Array(out)
+        })
+    }
+}
+
+pub(super) fn row_cast_udf() -> ScalarUDF {
+    ScalarUDF::new_from_impl(RowCast::default())
 }
 
 #[cfg(test)]
