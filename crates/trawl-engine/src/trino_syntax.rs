@@ -19,8 +19,10 @@
 //!   as Athena's table keeps it: CloudTrail's own spelling of it, `2024-03-01T12:00:00Z`;
 //! - `CAST(x AS ROW(a T, ...))`, which DataFusion does not parse as a type: a cast
 //!   field by field, by position (`trino_row_cast`);
-//! - Trino's lambda functions (`filter(x, v -> ...)`): an error saying so, since
-//!   `->` is the JSON operator in trawl; `CAST(x AS JSON)`: an error naming the JSON
+//! - Trino's lambda functions over arrays (`filter`, `transform`, `any_match`,
+//!   `all_match`, `none_match`): DataFusion's `array_filter`, ... with the lambda
+//!   recovered from trawl's reading of `->` as the JSON operator; the others
+//!   (`reduce`, `zip_with`, map lambdas): an error saying so; `CAST(x AS JSON)`: an error naming the JSON
 //!   text trawl has instead.
 
 use std::collections::HashSet;
@@ -37,8 +39,9 @@ use datafusion::sql::sqlparser::parser::Parser;
 use crate::TrawlDialect;
 use datafusion::sql::sqlparser::ast::{
     AccessExpr, CaseWhen, CastKind, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, ObjectName, ObjectNamePart, Query, Subscript, TableAlias,
-    TableFactor, Value, VisitMut, VisitorMut,
+    FunctionArguments, Ident, LambdaFunction, LambdaFunctionParameter, LambdaSyntax, ObjectName,
+    ObjectNamePart, OneOrManyWithParens, Query, Subscript, TableAlias, TableFactor, UnaryOperator,
+    Value, VisitMut, VisitorMut,
 };
 
 /// String functions whose first argument Athena queries give `eventtime` as text.
@@ -272,11 +275,15 @@ impl Rewriter<'_> {
         let Some(name) = function_name(f) else {
             return Ok(None);
         };
+        if let Some(call) = lambda_call(f, &name)? {
+            return Ok(Some(call));
+        }
         if LAMBDA_FUNCTIONS.contains(&name.as_str()) {
             return Err(format!(
-                "{name}(...) takes a lambda, which trawl does not support (`->` is the JSON \
-                 operator here): unnest the array instead (`CROSS JOIN UNNEST(arr) AS t(x) \
-                 WHERE ...`), or use array_has, array_position, array_distinct"
+                "{name}(...) takes a lambda, which trawl supports only in filter, transform, \
+                 any_match, all_match and none_match over an array: unnest the array instead \
+                 (`CROSS JOIN UNNEST(arr) AS t(x) WHERE ...`), or use array_has, \
+                 array_position, array_distinct"
             ));
         }
         if f.over.is_some() || f.filter.is_some() {
@@ -347,6 +354,102 @@ fn row_cast(value: &Expr, words: &[String], safe: bool) -> Result<Expr, String> 
         .try_with_sql(&call)
         .and_then(|mut p| p.parse_expr())
         .map_err(|e| format!("{}: {e}", unsupported()))
+}
+
+/// Trino's lambda functions over an array, as DataFusion's: `filter(a, x -> p)` is
+/// `array_filter`, `transform` `array_transform`, `any_match` `array_any_match`;
+/// `all_match(a, x -> p)` is `NOT array_any_match(a, x -> NOT p)` and `none_match`
+/// `NOT array_any_match(a, x -> p)`. trawl's dialect reads `->` as the JSON
+/// operator, which binds tighter than `=`, so the lambda arrives as `(x -> x.f) =
+/// 'v'`: its text is split at the arrow and the body parsed again. `None` when the
+/// call is not one of these forms.
+fn lambda_call(f: &Function, name: &str) -> Result<Option<Expr>, String> {
+    let (target, negate_body, negate_call) = match name {
+        "filter" => ("array_filter", false, false),
+        "transform" => ("array_transform", false, false),
+        "any_match" => ("array_any_match", false, false),
+        "all_match" => ("array_any_match", true, true),
+        "none_match" => ("array_any_match", false, true),
+        _ => return Ok(None),
+    };
+    let Some([array, lambda]) = plain_args(f).as_deref().and_then(|a| match a {
+        [array, lambda] => Some([(*array).clone(), (*lambda).clone()]),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let text = lambda.to_string();
+    let Some((param, body)) = text.split_once("->") else {
+        return Ok(None);
+    };
+    let param = param.trim();
+    if param.is_empty() || !param.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(format!(
+            "{name}(...): the lambda takes one parameter (`x -> ...`), not `{param}`"
+        ));
+    }
+    let dialect = TrawlDialect::default();
+    let body = Parser::new(&dialect)
+        .try_with_sql(body)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| format!("{name}(...): the lambda's body: {e}"))?;
+    // DataFusion resolves a lambda's parameter only as a bare name, so `x.f.g` in the
+    // body (a field of an array of structs) becomes `x['f']['g']`.
+    let mut body = body;
+    let _ = datafusion::sql::sqlparser::ast::visit_expressions_mut(&mut body, |e| {
+        if let Expr::CompoundIdentifier(parts) = e
+            && parts.len() >= 2
+            && parts[0].value.eq_ignore_ascii_case(param)
+        {
+            let root = Expr::Identifier(parts[0].clone());
+            let access_chain = parts[1..]
+                .iter()
+                .map(|p| {
+                    AccessExpr::Subscript(Subscript::Index {
+                        index: Expr::value(Value::SingleQuotedString(normalized(p))),
+                    })
+                })
+                .collect();
+            *e = Expr::CompoundFieldAccess {
+                root: Box::new(root),
+                access_chain,
+            };
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let body = if negate_body {
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr: Box::new(Expr::Nested(Box::new(body))),
+        }
+    } else {
+        body
+    };
+    let lambda = Expr::Lambda(LambdaFunction {
+        params: OneOrManyWithParens::One(LambdaFunctionParameter {
+            name: Ident::new(param),
+            data_type: None,
+        }),
+        body: Box::new(body),
+        syntax: LambdaSyntax::Arrow,
+    });
+    let mut call = f.clone();
+    call.name = ObjectName::from(vec![Ident::new(target)]);
+    if let FunctionArguments::List(list) = &mut call.args {
+        list.args = vec![
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(array)),
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(lambda)),
+        ];
+    }
+    let call = Expr::Function(call);
+    Ok(Some(if negate_call {
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr: Box::new(call),
+        }
+    } else {
+        call
+    }))
 }
 
 fn case(condition: &Expr, then: &Expr, otherwise: Option<&Expr>) -> Expr {
@@ -632,12 +735,30 @@ mod tests {
     }
 
     #[test]
-    fn lambdas_are_refused_with_another_spelling() {
+    fn array_lambdas_become_datafusion_lambdas() {
+        assert_eq!(
+            rewritten("SELECT filter(resources, r -> r.type = 'x') FROM cloudtrail"),
+            "SELECT array_filter(resources, r -> r['type'] = 'x') FROM cloudtrail"
+        );
+        assert_eq!(
+            rewritten("SELECT all_match(a, x -> x > 1), none_match(a, x -> x > 1) FROM t"),
+            "SELECT NOT array_any_match(a, x -> NOT (x > 1)), NOT array_any_match(a, x -> x > 1) FROM t"
+        );
+        // The JSON operator elsewhere is left alone.
+        assert_eq!(
+            rewritten("SELECT requestparameters -> 'a' FROM t"),
+            "SELECT requestparameters -> 'a' FROM t"
+        );
+    }
+
+    #[test]
+    fn other_lambdas_are_refused_with_another_spelling() {
         let mut s =
-            crate::parse("SELECT filter(resources, r -> r.type = 'x') FROM cloudtrail").unwrap();
+            crate::parse("SELECT reduce(resources, 0, (s, r) -> s + 1, s -> s) FROM cloudtrail")
+                .unwrap();
         let err = rewrite(s.remove(0), &|_| true).unwrap_err().to_string();
         assert!(
-            err.contains("filter(...) takes a lambda") && err.contains("UNNEST"),
+            err.contains("reduce(...) takes a lambda") && err.contains("UNNEST"),
             "{err}"
         );
     }
