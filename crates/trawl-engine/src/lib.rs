@@ -143,14 +143,41 @@ pub async fn register_lake(ctx: &SessionContext, lake: &Path) -> Result<()> {
 }
 
 /// Splits SQL text into statements with trawl's dialect.
+///
+/// CloudTrail Lake's sample queries name the event data store by its id, bare
+/// (`FROM 0a1b2c3d-...`), which is not an SQL identifier: when the text does not
+/// parse, an id written so after FROM or JOIN is quoted and the text parsed again
+/// (the quoted id then reads as the lake's table, see [`trino_syntax`]).
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     let dialect = TrawlDialect::default();
-    Ok(DFParserBuilder::new(sql)
-        .with_dialect(&dialect)
-        .build()?
-        .parse_statements()?
-        .into_iter()
-        .collect())
+    let statements = |sql: &str| -> Result<Vec<Statement>> {
+        Ok(DFParserBuilder::new(sql)
+            .with_dialect(&dialect)
+            .build()?
+            .parse_statements()?
+            .into_iter()
+            .collect())
+    };
+    match statements(sql) {
+        Ok(s) => Ok(s),
+        Err(first) => match quote_bare_store_ids(sql) {
+            Some(quoted) => statements(&quoted).map_err(|_| first),
+            None => Err(first),
+        },
+    }
+}
+
+/// `sql` with each bare event data store id after FROM or JOIN quoted, if it has any.
+fn quote_bare_store_ids(sql: &str) -> Option<String> {
+    static BARE_ID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(from|join)(\s+)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+        )
+        .expect("a valid pattern")
+    });
+    BARE_ID
+        .is_match(sql)
+        .then(|| BARE_ID.replace_all(sql, "$1$2\"$3\"").into_owned())
 }
 
 /// Plans one statement (DDL and `SET` take effect here) and returns its result frame.
@@ -183,4 +210,25 @@ pub async fn sql(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
         )));
     }
     plan(ctx, statements.remove(0)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_event_data_store_ids_are_quoted() {
+        let s =
+            parse("SELECT count(*) FROM 0a1b2c3d-4e5f-6789-abcd-ef0123456789 WHERE x = 1").unwrap();
+        assert!(
+            s[0].to_string()
+                .contains("FROM \"0a1b2c3d-4e5f-6789-abcd-ef0123456789\""),
+            "{}",
+            s[0]
+        );
+        // Other mistakes keep their own error.
+        let e = parse("SELECT FROM WHERE 0a1b2c3d").unwrap_err().to_string();
+        assert!(e.contains("Expected"), "{e}");
+        assert_eq!(quote_bare_store_ids("SELECT 1 FROM cloudtrail"), None);
+    }
 }

@@ -22,8 +22,8 @@
 //! - Trino's lambda functions over arrays (`filter`, `transform`, `any_match`,
 //!   `all_match`, `none_match`): DataFusion's `array_filter`, ... with the lambda
 //!   recovered from trawl's reading of `->` as the JSON operator; the others
-//!   (`reduce`, `zip_with`, map lambdas): an error saying so; `CAST(x AS JSON)`: an error naming the JSON
-//!   text trawl has instead.
+//!   (`reduce`, `zip_with`, map lambdas): an error saying so;
+//! - `CAST(x AS JSON)`: `trino_json_cast(x)`, the value as JSON text (trawl's JSON).
 
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -566,16 +566,20 @@ impl VisitorMut for Rewriter<'_> {
                 }
             }
             Expr::Cast {
+                expr: value,
                 data_type: DataType::JSON,
                 ..
             } => {
-                return self.fail(
-                    "CAST(... AS JSON) is not supported: trawl has no JSON type. The JSON \
-                     columns (requestparameters, responseelements, ...) are JSON text already, \
-                     and each event's whole JSON is `eventjson`: \
-                     json_extract(eventjson, '$.userIdentity')"
-                        .to_string(),
-                );
+                // trawl has no JSON type; its JSON is text, which every JSON function
+                // here takes.
+                let dialect = TrawlDialect::default();
+                match Parser::new(&dialect)
+                    .try_with_sql(&format!("trino_json_cast({value})"))
+                    .and_then(|mut p| p.parse_expr())
+                {
+                    Ok(rewritten) => *expr = rewritten,
+                    Err(e) => return self.fail(format!("CAST(... AS JSON): {e}")),
+                }
             }
             Expr::Cast {
                 kind,
@@ -710,28 +714,11 @@ mod tests {
     }
 
     #[test]
-    fn cast_to_json_is_refused_with_another_spelling() {
-        let mut s = crate::parse("SELECT CAST(useridentity AS JSON) FROM cloudtrail").unwrap();
-        let err = rewrite(s.remove(0), &|_| true).unwrap_err().to_string();
-        assert!(
-            err.contains("no JSON type") && err.contains("eventjson"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn row_casts_become_field_by_field_casts() {
+    fn cast_to_json_is_json_text() {
         assert_eq!(
-            rewritten("SELECT CAST(r AS ROW(Name VARCHAR, n BIGINT)) FROM t"),
-            "SELECT trino_row_cast(r, false, 'name', CAST(NULL AS VARCHAR), 'n', CAST(NULL AS BIGINT)) FROM t"
+            rewritten("SELECT json_format(CAST(useridentity AS JSON)) FROM cloudtrail"),
+            "SELECT json_format(trino_json_cast(useridentity)) FROM cloudtrail"
         );
-        assert!(
-            rewritten("SELECT TRY_CAST(r AS ROW(a DOUBLE)) FROM t")
-                .contains("trino_row_cast(r, true, 'a', CAST(NULL AS DOUBLE))")
-        );
-        let mut s = crate::parse("SELECT CAST(r AS ROW(a)) FROM t").unwrap();
-        let err = rewrite(s.remove(0), &|_| true).unwrap_err().to_string();
-        assert!(err.contains("named_struct"), "{err}");
     }
 
     #[test]

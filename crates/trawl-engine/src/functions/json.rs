@@ -3,9 +3,12 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Int64Array, StringArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, Int64Array, StringArray, StringBuilder,
+};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::arrow::json::writer::{EncoderOptions, make_encoder};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::{
     ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
@@ -181,6 +184,30 @@ pub(super) fn json_parse_udf() -> ScalarUDF {
 /// `json_format(json)`: the JSON text itself.
 pub(super) fn json_format_udf() -> ScalarUDF {
     super::text_fn("json_format", |s| Some(s.to_string()))
+}
+
+/// `trino_json_cast(x)`: Trino's `CAST(x AS JSON)` (written so by `trino_syntax`), as
+/// JSON text, trawl's JSON: a struct an object (with its NULL fields), a list an
+/// array, text a JSON string, NULL NULL.
+pub(super) fn json_cast_udf() -> ScalarUDF {
+    udf_any("trino_json_cast", &[1], DataType::Utf8, |a| {
+        let array = &a[0];
+        let field = Arc::new(Field::new("value", array.data_type().clone(), true));
+        let options = EncoderOptions::default().with_explicit_nulls(true);
+        let mut encoder = make_encoder(&field, array.as_ref(), &options)?;
+        let mut out = StringBuilder::with_capacity(array.len(), array.len() * 32);
+        let mut buf = Vec::new();
+        for i in 0..array.len() {
+            if array.is_null(i) {
+                out.append_null();
+                continue;
+            }
+            buf.clear();
+            encoder.encode(i, &mut buf);
+            out.append_value(String::from_utf8_lossy(&buf));
+        }
+        Ok(Arc::new(out.finish()) as ArrayRef)
+    })
 }
 
 /// `json_array_contains(json, value)`: whether a JSON array holds `value` (a string,

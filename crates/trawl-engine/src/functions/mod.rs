@@ -56,6 +56,7 @@ pub fn functions(builtin: Builtins) -> Vec<ScalarUDF> {
         json::json_parse_udf(),
         json::json_format_udf(),
         json::json_array_contains_udf(),
+        json::json_cast_udf(),
         // Trino date and time.
         datetime::from_iso8601_timestamp_udf(),
         datetime::from_iso8601_date_udf(),
