@@ -1,8 +1,16 @@
-//! CloudTrail Lake's columns that a CloudTrail record does not carry (`annotation`,
-//! `eventjsonchecksum`): a Lake query naming them plans in trawl, reading NULL of the
-//! Lake's type. They are not columns of the table, so `SELECT *` stays as Athena's;
-//! a statement is rewritten only when planning it failed on one of these names, so a
-//! real column of that name (a CTE's, another table's) is never shadowed.
+//! Columns other engines' CloudTrail tables have and trawl's does not, read as what
+//! they mean here:
+//!
+//! - CloudTrail Lake's columns that a CloudTrail record does not carry (`annotation`,
+//!   `eventjsonchecksum`): NULL of the Lake's type;
+//! - the partitions of Athena's tables (the CloudTrail console's partition-projected
+//!   table: `region`, `timestamp` as `yyyy/MM/dd`; older ones: `year`, `month`, `day`;
+//!   `account`): the columns they come from, the days from the `date` partition so a
+//!   filter on them still prunes days.
+//!
+//! They are not columns of the table, so `SELECT *` stays as Athena's; a statement is
+//! rewritten only when planning it failed on one of these names, so a real column of
+//! that name (a CTE's, a select alias, another table's) is never shadowed.
 
 use std::ops::ControlFlow;
 
@@ -20,32 +28,52 @@ use datafusion::sql::sqlparser::parser::Parser;
 pub const LAKE_ONLY_COLUMNS: &[(&str, &str)] =
     &[("annotation", "VARCHAR"), ("eventjsonchecksum", "VARCHAR")];
 
-fn sql_type(name: &str) -> Option<&'static str> {
-    LAKE_ONLY_COLUMNS
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, t)| *t)
+/// Athena's partition columns and the SQL they read as (`{q}` the written qualifier,
+/// `t.` or nothing).
+const ATHENA_PARTITIONS: &[(&str, &str)] = &[
+    ("region", "{q}awsregion"),
+    ("account", "{q}recipientaccountid"),
+    (
+        "timestamp",
+        "replace(CAST({q}\"date\" AS VARCHAR), '-', '/')",
+    ),
+    ("year", "date_format({q}\"date\", '%Y')"),
+    ("month", "date_format({q}\"date\", '%m')"),
+    ("day", "date_format({q}\"date\", '%d')"),
+];
+
+/// What a stand-in column reads as, `{q}` standing for its qualifier.
+fn stand_in(name: &str) -> Option<String> {
+    let find = |list: &[(&str, &str)]| {
+        list.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, t)| t.to_string())
+    };
+    find(LAKE_ONLY_COLUMNS)
+        .map(|t| format!("CAST(NULL AS {t})"))
+        .or_else(|| find(ATHENA_PARTITIONS))
 }
 
 /// Whether planning failed because a Lake-only column was not found.
 pub fn names_lake_only_column(e: &DataFusionError) -> bool {
     match e.find_root() {
         DataFusionError::SchemaError(e, _) => match e.as_ref() {
-            SchemaError::FieldNotFound { field, .. } => sql_type(&field.name).is_some(),
+            SchemaError::FieldNotFound { field, .. } => stand_in(&field.name).is_some(),
             _ => false,
         },
         _ => false,
     }
 }
 
-/// The Lake-only column an expression names: `annotation` or `t.annotation`.
-fn named(e: &Expr) -> Option<&Ident> {
+/// The stand-in column an expression names (`annotation` or `t.annotation`) and its
+/// qualifier.
+fn named(e: &Expr) -> Option<(&Ident, Option<&Ident>)> {
     match e {
-        Expr::Identifier(i) => Some(i),
-        Expr::CompoundIdentifier(parts) if parts.len() == 2 => parts.last(),
+        Expr::Identifier(i) => Some((i, None)),
+        Expr::CompoundIdentifier(parts) if parts.len() == 2 => Some((&parts[1], Some(&parts[0]))),
         _ => None,
     }
-    .filter(|i| sql_type(&i.value).is_some())
+    .filter(|(i, _)| stand_in(&i.value).is_some())
 }
 
 struct AsNull;
@@ -57,7 +85,7 @@ impl AsNull {
             SetExpr::Select(s) => {
                 for item in &mut s.projection {
                     if let SelectItem::UnnamedExpr(e) = item
-                        && let Some(i) = named(e).cloned()
+                        && let Some((i, _)) = named(e)
                     {
                         *item = SelectItem::ExprWithAlias {
                             expr: e.clone(),
@@ -85,17 +113,20 @@ impl VisitorMut for AsNull {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
-        let Some(t) = named(expr).and_then(|i| sql_type(&i.value)) else {
+        let Some((template, qualifier)) =
+            named(expr).and_then(|(i, q)| Some((stand_in(&i.value)?, q.cloned())))
+        else {
             return ControlFlow::Continue(());
         };
+        let qualifier = qualifier.map(|q| format!("{q}.")).unwrap_or_default();
         // Parsed rather than built: the AST's CAST node changes shape between
         // sqlparser releases, its text does not.
-        let null = Parser::new(&GenericDialect {})
-            .try_with_sql(&format!("CAST(NULL AS {t})"))
+        let replacement = Parser::new(&GenericDialect {})
+            .try_with_sql(&template.replace("{q}", &qualifier))
             .and_then(|mut p| p.parse_expr());
-        match null {
-            Ok(null) => {
-                *expr = null;
+        match replacement {
+            Ok(e) => {
+                *expr = e;
                 ControlFlow::Continue(())
             }
             Err(_) => ControlFlow::Break(()),
@@ -103,7 +134,7 @@ impl VisitorMut for AsNull {
     }
 }
 
-/// `statement` with every Lake-only column replaced by a typed NULL; `None` when
+/// `statement` with every stand-in column replaced by what it reads as; `None` when
 /// it names none.
 pub fn lake_only_as_null(statement: &Statement) -> Option<Statement> {
     let Statement::Statement(inner) = statement else {
@@ -119,6 +150,22 @@ pub fn lake_only_as_null(statement: &Statement) -> Option<Statement> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn athena_partitions_read_as_their_columns_and_days() {
+        let mut s = crate::parse(
+            "SELECT region, c.account FROM cloudtrail c \
+             WHERE timestamp >= '2024/03/01' AND year = '2024'",
+        )
+        .unwrap();
+        let out = lake_only_as_null(&s.remove(0)).unwrap().to_string();
+        assert_eq!(
+            out,
+            "SELECT awsregion AS region, c.recipientaccountid AS account FROM cloudtrail c \
+             WHERE replace(CAST(\"date\" AS VARCHAR), '-', '/') >= '2024/03/01' \
+             AND date_format(\"date\", '%Y') = '2024'"
+        );
+    }
 
     #[test]
     fn lake_only_columns_become_typed_nulls_keeping_their_header() {
