@@ -137,8 +137,14 @@ impl VisitorMut for AsNull {
 /// `statement` with every stand-in column replaced by what it reads as; `None` when
 /// it names none.
 pub fn lake_only_as_null(statement: &Statement) -> Option<Statement> {
-    let Statement::Statement(inner) = statement else {
-        return None;
+    let inner = match statement {
+        Statement::Statement(inner) => inner,
+        Statement::Explain(explain) => {
+            let mut explain = explain.clone();
+            explain.statement = Box::new(lake_only_as_null(&explain.statement)?);
+            return Some(Statement::Explain(explain));
+        }
+        _ => return None,
     };
     let mut rewritten = inner.as_ref().clone();
     if rewritten.visit(&mut AsNull).is_break() {

@@ -609,8 +609,14 @@ pub fn rewrite(
     statement: Statement,
     table_exists: &dyn Fn(&str) -> bool,
 ) -> Result<Statement, DataFusionError> {
-    let Statement::Statement(mut inner) = statement else {
-        return Ok(statement);
+    let mut inner = match statement {
+        Statement::Statement(inner) => inner,
+        // EXPLAIN of a Trino query explains the query as trawl runs it.
+        Statement::Explain(mut explain) => {
+            explain.statement = Box::new(rewrite(*explain.statement, table_exists)?);
+            return Ok(Statement::Explain(explain));
+        }
+        other => return Ok(other),
     };
     let mut rewriter = Rewriter {
         table_exists,
@@ -710,6 +716,18 @@ mod tests {
             ),
             "SELECT SUBSTR(date_format(eventtime, '%Y-%m-%dT%H:%i:%sZ'), 1, 10) FROM cloudtrail \
              WHERE date_format(c.eventTime, '%Y-%m-%dT%H:%i:%sZ') LIKE '2024%'"
+        );
+    }
+
+    #[test]
+    fn explain_explains_the_rewritten_query() {
+        let mut s = crate::parse("EXPLAIN SELECT if(true, 1) FROM cloudtrail_logs").unwrap();
+        let out = rewrite(s.remove(0), &|n| n == "cloudtrail")
+            .unwrap()
+            .to_string();
+        assert!(
+            out.contains("CASE WHEN true THEN 1 END FROM cloudtrail AS cloudtrail_logs"),
+            "{out}"
         );
     }
 
