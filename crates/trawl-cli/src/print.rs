@@ -182,30 +182,23 @@ fn printable_column(field: &Field, column: &ArrayRef, format: Format) -> Result<
     if !text || matches!(column.data_type(), DataType::Utf8) {
         return Ok(column);
     }
-    let mut out = StringBuilder::with_capacity(column.len(), column.len() * 16);
     if is_nested(column.data_type()) {
         let field = Arc::new(with_type(field, column.data_type().clone()));
-        let options = json_options();
-        let mut encoder = make_encoder(&field, column.as_ref(), &options).map_err(refused)?;
-        let mut buf = Vec::new();
-        for i in 0..column.len() {
-            if column.is_null(i) {
-                out.append_null();
-                continue;
-            }
-            buf.clear();
-            encoder.encode(i, &mut buf);
-            out.append_value(String::from_utf8_lossy(&buf));
-        }
-    } else {
-        let options = cell_options();
-        let formatter = ArrayFormatter::try_new(column.as_ref(), &options).map_err(refused)?;
-        for i in 0..column.len() {
-            if column.is_null(i) {
-                out.append_null();
-            } else {
-                out.append_value(formatter.value(i).to_string());
-            }
+        return trawl_engine::functions::values_as_json_text(
+            &field,
+            column.as_ref(),
+            &json_options(),
+        )
+        .map_err(refused);
+    }
+    let mut out = StringBuilder::with_capacity(column.len(), column.len() * 16);
+    let options = cell_options();
+    let formatter = ArrayFormatter::try_new(column.as_ref(), &options).map_err(refused)?;
+    for i in 0..column.len() {
+        if column.is_null(i) {
+            out.append_null();
+        } else {
+            out.append_value(formatter.value(i).to_string());
         }
     }
     Ok(Arc::new(out.finish()))

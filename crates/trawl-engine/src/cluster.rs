@@ -33,7 +33,7 @@ use prost::Message;
 use url::Url;
 
 use crate::lake::LakeTable;
-use crate::{Error, Result, SessionOptions};
+use crate::{Error, Result, SessionOptions, register_functions};
 
 /// Ballista's scheduler port when a `df://` URL names none.
 pub const DEFAULT_SCHEDULER_PORT: u16 = 50050;
@@ -108,12 +108,6 @@ pub fn remote_session(cluster: &str, opts: &SessionOptions) -> Result<SessionCon
     let mut ctx = SessionContext::new_with_state(state);
     register_functions(&mut ctx)?;
     Ok(ctx)
-}
-
-fn register_functions(ctx: &mut SessionContext) -> Result<()> {
-    datafusion_functions_json::register_all(ctx)?;
-    crate::functions::register(ctx);
-    Ok(())
 }
 
 /// The scheduler's sessions: Ballista's (its optimizer rules kept), with trawl's

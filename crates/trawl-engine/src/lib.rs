@@ -97,9 +97,16 @@ pub fn new_session_with(opts: &SessionOptions) -> Result<SessionContext> {
         runtime = runtime.with_memory_limit(limit, 1.0);
     }
     let mut ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
-    datafusion_functions_json::register_all(&mut ctx)?;
-    functions::register(&ctx);
+    register_functions(&mut ctx)?;
     Ok(ctx)
+}
+
+/// trawl's functions on top of the session's: the JSON functions and operators, then
+/// trawl's own (some of which fall back to the session's function of the same name).
+pub(crate) fn register_functions(ctx: &mut SessionContext) -> Result<()> {
+    datafusion_functions_json::register_all(ctx)?;
+    functions::register(ctx);
+    Ok(())
 }
 
 /// A session with default settings.

@@ -34,7 +34,7 @@ use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
     DataType, JoinConstraint, JoinOperator, SetExpr, TableWithJoins, Value as SqlValue,
 };
-use datafusion::sql::sqlparser::parser::Parser;
+use datafusion::sql::sqlparser::parser::{Parser, ParserError};
 
 use crate::TrawlDialect;
 use datafusion::sql::sqlparser::ast::{
@@ -67,13 +67,17 @@ fn is_event_time(e: &Expr) -> bool {
     normalized(last) == trawl_cloudtrail::col::EVENTTIME
 }
 
+/// SQL text as an expression, in trawl's dialect. Rewrites write their result as
+/// text: the AST's nodes change shape between sqlparser releases, its text does not.
+fn parse_expr(text: &str) -> Result<Expr, ParserError> {
+    Parser::new(&TrawlDialect::default())
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_expr())
+}
+
 /// `eventtime` as CloudTrail writes it in a record.
 fn event_time_text(e: &Expr) -> Expr {
-    let text = format!("date_format({e}, '%Y-%m-%dT%H:%i:%sZ')");
-    Parser::new(&TrawlDialect::default())
-        .try_with_sql(&text)
-        .and_then(|mut p| p.parse_expr())
-        .unwrap_or_else(|_| e.clone())
+    parse_expr(&format!("date_format({e}, '%Y-%m-%dT%H:%i:%sZ')")).unwrap_or_else(|_| e.clone())
 }
 
 /// The table Athena's and Lake's names stand for.
@@ -350,10 +354,7 @@ fn row_cast(value: &Expr, words: &[String], safe: bool) -> Result<Expr, String> 
         call.push_str(&format!(", '{field}', CAST(NULL AS {ty})"));
     }
     call.push(')');
-    Parser::new(&dialect)
-        .try_with_sql(&call)
-        .and_then(|mut p| p.parse_expr())
-        .map_err(|e| format!("{}: {e}", unsupported()))
+    parse_expr(&call).map_err(|e| format!("{}: {e}", unsupported()))
 }
 
 /// Trino's lambda functions over an array, as DataFusion's: `filter(a, x -> p)` is
@@ -388,11 +389,7 @@ fn lambda_call(f: &Function, name: &str) -> Result<Option<Expr>, String> {
             "{name}(...): the lambda takes one parameter (`x -> ...`), not `{param}`"
         ));
     }
-    let dialect = TrawlDialect::default();
-    let body = Parser::new(&dialect)
-        .try_with_sql(body)
-        .and_then(|mut p| p.parse_expr())
-        .map_err(|e| format!("{name}(...): the lambda's body: {e}"))?;
+    let body = parse_expr(body).map_err(|e| format!("{name}(...): the lambda's body: {e}"))?;
     // DataFusion resolves a lambda's parameter only as a bare name, so `x.f.g` in the
     // body (a field of an array of structs) becomes `x['f']['g']`.
     let mut body = body;
@@ -572,11 +569,7 @@ impl VisitorMut for Rewriter<'_> {
             } => {
                 // trawl has no JSON type; its JSON is text, which every JSON function
                 // here takes.
-                let dialect = TrawlDialect::default();
-                match Parser::new(&dialect)
-                    .try_with_sql(&format!("trino_json_cast({value})"))
-                    .and_then(|mut p| p.parse_expr())
-                {
+                match parse_expr(&format!("trino_json_cast({value})")) {
                     Ok(rewritten) => *expr = rewritten,
                     Err(e) => return self.fail(format!("CAST(... AS JSON): {e}")),
                 }

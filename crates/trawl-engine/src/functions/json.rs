@@ -8,6 +8,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::arrow::error::ArrowError;
 use datafusion::arrow::json::writer::{EncoderOptions, make_encoder};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::{
@@ -186,6 +187,28 @@ pub(super) fn json_format_udf() -> ScalarUDF {
     super::text_fn("json_format", |s| Some(s.to_string()))
 }
 
+/// Each value of `array` as JSON text (NULL stays NULL): the one encoding of nested
+/// values as text, for `CAST(... AS JSON)` and for the CLI's cells.
+pub fn values_as_json_text(
+    field: &FieldRef,
+    array: &dyn Array,
+    options: &EncoderOptions,
+) -> std::result::Result<ArrayRef, ArrowError> {
+    let mut encoder = make_encoder(field, array, options)?;
+    let mut out = StringBuilder::with_capacity(array.len(), array.len() * 32);
+    let mut buf = Vec::new();
+    for i in 0..array.len() {
+        if array.is_null(i) {
+            out.append_null();
+            continue;
+        }
+        buf.clear();
+        encoder.encode(i, &mut buf);
+        out.append_value(String::from_utf8_lossy(&buf));
+    }
+    Ok(Arc::new(out.finish()))
+}
+
 /// `trino_json_cast(x)`: Trino's `CAST(x AS JSON)` (written so by `trino_syntax`), as
 /// JSON text, trawl's JSON: a struct an object (with its NULL fields), a list an
 /// array, text a JSON string, NULL NULL.
@@ -194,19 +217,7 @@ pub(super) fn json_cast_udf() -> ScalarUDF {
         let array = &a[0];
         let field = Arc::new(Field::new("value", array.data_type().clone(), true));
         let options = EncoderOptions::default().with_explicit_nulls(true);
-        let mut encoder = make_encoder(&field, array.as_ref(), &options)?;
-        let mut out = StringBuilder::with_capacity(array.len(), array.len() * 32);
-        let mut buf = Vec::new();
-        for i in 0..array.len() {
-            if array.is_null(i) {
-                out.append_null();
-                continue;
-            }
-            buf.clear();
-            encoder.encode(i, &mut buf);
-            out.append_value(String::from_utf8_lossy(&buf));
-        }
-        Ok(Arc::new(out.finish()) as ArrayRef)
+        Ok(values_as_json_text(&field, array.as_ref(), &options)?)
     })
 }
 

@@ -33,6 +33,7 @@ use datafusion::prelude::SessionContext;
 pub use aws_ip::{aws_ip_ranges_date, aws_ip_region, aws_ip_service};
 pub use cloudtrail::{arn_account, principal_name, session_issuer, session_name, useragent_family};
 pub use ip::{ip_in_cidr, is_aws_service_source, is_private_ip, parse_ip};
+pub use json::values_as_json_text;
 pub use json::{ElementAt, json_path};
 pub use types::{Try, trino_type_name};
 
