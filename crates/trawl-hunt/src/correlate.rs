@@ -2,16 +2,20 @@
 //! which call issued which session key, how busy each principal is) and turns a
 //! report's findings into ranked incidents.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Instant;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
+use datafusion::common::{HashMap, HashSet};
 use datafusion::functions::core::expr_fn::get_field;
 use datafusion::prelude::{Expr, SessionContext, col};
 use futures::StreamExt;
 
 use crate::incident::{EventIdentity, FindingFacts, Issuance, group, incidents, linkable_ip};
+use crate::report::StageTime;
 use crate::{HuntError, HuntReport};
 
 /// Calls whose response carries new credentials and whose caller is the identity
@@ -38,6 +42,34 @@ fn strings(batch: &RecordBatch, i: usize) -> Result<Vec<Option<String>>, HuntErr
     let c = utf8(batch, i)?;
     let c = c.as_string::<i32>();
     Ok((0..c.len()).map(|r| text_at(c, r)).collect())
+}
+
+/// A string column read in place. The lake's scans give string views; copying two
+/// million of them into plain strings per column only to look most of them up once
+/// cost more than the lookups.
+struct Texts {
+    array: ArrayRef,
+}
+
+impl Texts {
+    fn of(batch: &RecordBatch, i: usize) -> Result<Self, HuntError> {
+        let array = batch.column(i);
+        let array = match array.data_type() {
+            DataType::Utf8View | DataType::Utf8 => array.clone(),
+            _ => cast(array, &DataType::Utf8View).map_err(HuntError::Rows)?,
+        };
+        Ok(Self { array })
+    }
+
+    fn get(&self, r: usize) -> Option<&str> {
+        if self.array.is_null(r) {
+            return None;
+        }
+        match self.array.as_string_view_opt() {
+            Some(v) => Some(v.value(r)),
+            None => self.array.as_string_opt::<i32>().map(|s| s.value(r)),
+        }
+    }
 }
 
 /// Column `i` of a batch (a timestamp) as optional milliseconds since the epoch.
@@ -79,12 +111,30 @@ async fn scan_columns(
     Ok(())
 }
 
-async fn identities(
+/// One shared copy of each distinct string.
+#[derive(Default)]
+struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        match self.0.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = Arc::from(s);
+                self.0.insert(a.clone());
+                a
+            }
+        }
+    }
+}
+
+/// Who signed each of the `wanted` events, from where and when.
+async fn identities<'w>(
     ctx: &SessionContext,
-    eventids: &BTreeSet<&str>,
-) -> Result<HashMap<String, EventIdentity>, HuntError> {
-    let wanted: HashSet<&str> = eventids.iter().copied().collect();
-    let mut out = HashMap::new();
+    wanted: &HashSet<&'w str>,
+) -> Result<HashMap<&'w str, EventIdentity>, HuntError> {
+    let mut out = HashMap::with_capacity(wanted.len());
+    let mut interned = Interner::default();
     let columns = vec![
         col("eventid"),
         identity_field("accesskeyid").alias("access_key"),
@@ -93,32 +143,24 @@ async fn identities(
         col("eventtime"),
     ];
     scan_columns(ctx, columns, |b| {
-        let ids = utf8(b, 0)?;
-        let ids = ids.as_string::<i32>();
-        let rows: Vec<usize> = (0..b.num_rows())
-            .filter(|&r| !ids.is_null(r) && wanted.contains(ids.value(r)))
+        let ids = Texts::of(b, 0)?;
+        let rows: Vec<(usize, &'w str)> = (0..b.num_rows())
+            .filter_map(|r| ids.get(r).and_then(|id| wanted.get(id)).map(|id| (r, *id)))
             .collect();
         if rows.is_empty() {
             return Ok(());
         }
-        // Only the matching rows' values are copied: most batches hold one or none.
-        let (keys, arns, ips) = (utf8(b, 1)?, utf8(b, 2)?, utf8(b, 3)?);
-        let (keys, arns, ips) = (
-            keys.as_string::<i32>(),
-            arns.as_string::<i32>(),
-            ips.as_string::<i32>(),
-        );
+        let (keys, arns, ips) = (Texts::of(b, 1)?, Texts::of(b, 2)?, Texts::of(b, 3)?);
         let times = millis(b, 4)?;
-        for r in rows {
-            out.insert(
-                ids.value(r).to_string(),
-                EventIdentity {
-                    access_key: text_at(keys, r),
-                    arn: text_at(arns, r),
-                    source_ip: text_at(ips, r),
-                    time_ms: times[r],
-                },
-            );
+        for (r, id) in rows {
+            let mut shared = |t: &Texts| t.get(r).map(|s| interned.get(s));
+            let identity = EventIdentity {
+                access_key: shared(&keys),
+                arn: shared(&arns),
+                source_ip: shared(&ips),
+                time_ms: times[r],
+            };
+            out.insert(id, identity);
         }
         Ok(())
     })
@@ -147,36 +189,36 @@ async fn issuances(ctx: &SessionContext) -> Result<Vec<Issuance>, HuntError> {
     Ok(out)
 }
 
-/// Over the whole lake: for each address of `ips`, how many principals used it, and
-/// for each principal of `arns`, how many events it made.
+/// Over the whole lake: for each address of `ips`, how many principals used it (up
+/// to [`SHARED_IP_PRINCIPALS`]: that many already make it shared), and for each
+/// principal of `arns`, how many events it made.
 async fn tallies(
     ctx: &SessionContext,
-    ips: &BTreeSet<String>,
-    arns: &BTreeSet<String>,
+    ips: &BTreeSet<&str>,
+    arns: &BTreeSet<&str>,
 ) -> Result<(HashMap<String, u64>, HashMap<String, u64>), HuntError> {
-    let mut principals_of: HashMap<&str, HashSet<String>> =
-        ips.iter().map(|ip| (ip.as_str(), HashSet::new())).collect();
-    let mut events_of: HashMap<&str, u64> = arns.iter().map(|a| (a.as_str(), 0)).collect();
+    let mut principals_of: HashMap<&str, Vec<String>> =
+        ips.iter().map(|ip| (*ip, Vec::new())).collect();
+    let mut events_of: HashMap<&str, u64> = arns.iter().map(|a| (*a, 0)).collect();
     if principals_of.is_empty() && events_of.is_empty() {
         return Ok((HashMap::new(), HashMap::new()));
     }
     let columns = vec![col("sourceipaddress"), identity_field("arn").alias("arn")];
     scan_columns(ctx, columns, |b| {
-        let (ip, arn) = (utf8(b, 0)?, utf8(b, 1)?);
-        let (ip, arn) = (ip.as_string::<i32>(), arn.as_string::<i32>());
+        let (ip, arn) = (Texts::of(b, 0)?, Texts::of(b, 1)?);
         for r in 0..b.num_rows() {
-            if arn.is_null(r) {
+            let Some(a) = arn.get(r) else {
                 continue;
-            }
-            let a = arn.value(r);
+            };
             if let Some(n) = events_of.get_mut(a) {
                 *n += 1;
             }
-            if !ip.is_null(r)
-                && let Some(seen) = principals_of.get_mut(ip.value(r))
-                && !seen.contains(a)
+            if let Some(ip) = ip.get(r)
+                && let Some(seen) = principals_of.get_mut(ip)
+                && (seen.len() as u64) < SHARED_IP_PRINCIPALS
+                && !seen.iter().any(|s| s == a)
             {
-                seen.insert(a.to_string());
+                seen.push(a.to_string());
             }
         }
         Ok(())
@@ -203,7 +245,9 @@ const SHARED_IP_PRINCIPALS: u64 = 4;
 pub(crate) async fn correlate(
     ctx: &SessionContext,
     report: &mut HuntReport,
+    stages: &mut Vec<StageTime>,
 ) -> Result<(), HuntError> {
+    let started = Instant::now();
     let facts: Vec<FindingFacts> = report
         .outcomes
         .iter()
@@ -226,29 +270,40 @@ pub(crate) async fn correlate(
     if facts.is_empty() {
         return Ok(());
     }
-    let eventids: BTreeSet<&str> = facts
+    let eventids: HashSet<&str> = facts
         .iter()
         .flat_map(|f| f.eventids.iter().map(String::as_str))
         .collect();
     let identities = identities(ctx, &eventids).await?;
+    stages.push(StageTime::since("incidents: evidence identities", started));
+    let started = Instant::now();
     let issued = issuances(ctx).await?;
-    let ips: BTreeSet<String> = identities
+    stages.push(StageTime::since("incidents: issued sessions", started));
+    let started = Instant::now();
+    let ips: BTreeSet<&str> = identities
         .values()
         .filter_map(|e| e.source_ip.as_deref())
         .chain(facts.iter().filter_map(|f| f.sourceip.as_deref()))
         .filter(|ip| linkable_ip(ip).is_some())
-        .map(|ip| ip.trim().to_string())
+        .map(str::trim)
         .collect();
-    let arns: BTreeSet<String> = identities.values().filter_map(|e| e.arn.clone()).collect();
+    let arns: BTreeSet<&str> = identities
+        .values()
+        .filter_map(|e| e.arn.as_deref())
+        .collect();
     let (principals_per_ip, totals) = tallies(ctx, &ips, &arns).await?;
-    let shared: HashSet<String> = principals_per_ip
+    let shared: std::collections::HashSet<String> = principals_per_ip
         .into_iter()
         .filter(|(_, n)| *n >= SHARED_IP_PRINCIPALS)
         .map(|(ip, _)| ip)
         .collect();
-    let groups = group(&facts, &identities, &issued, &shared);
+    stages.push(StageTime::since("incidents: tallies", started));
+    let started = Instant::now();
+    let groups = group(&facts, |id| identities.get(id), &issued, &shared);
+    stages.push(StageTime::since("incidents: grouping", started));
+    let started = Instant::now();
     let rarity = |members: &[usize]| -> f64 {
-        let evidence: BTreeSet<&str> = members
+        let evidence: HashSet<&str> = members
             .iter()
             .flat_map(|m| facts[*m].eventids.iter().map(String::as_str))
             .collect();
@@ -276,5 +331,6 @@ pub(crate) async fn correlate(
         }
     }
     report.incidents = ranked;
+    stages.push(StageTime::since("incidents: ranking", started));
     Ok(())
 }

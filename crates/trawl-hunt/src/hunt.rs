@@ -311,7 +311,7 @@ impl<'a> Hunt<'a> {
         if self.incidents {
             observer.stage("correlating findings into incidents");
             let started = Instant::now();
-            correlate(&self.ctx, &mut report).await?;
+            correlate(&self.ctx, &mut report, &mut stages).await?;
             stages.push(StageTime::since("incidents", started));
         }
         report.stages = stages;

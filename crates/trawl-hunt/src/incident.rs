@@ -7,17 +7,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use trawl_engine::catalog::{Severity, Tactic};
 
-/// What the lake says about one evidence event's identity.
+/// What the lake says about one evidence event's identity. The strings are shared:
+/// a hunt's evidence can name hundreds of thousands of events of a few principals.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventIdentity {
-    pub access_key: Option<String>,
-    pub arn: Option<String>,
-    pub source_ip: Option<String>,
+    pub access_key: Option<Arc<str>>,
+    pub arn: Option<Arc<str>>,
+    pub source_ip: Option<Arc<str>>,
     /// Event time in milliseconds since the epoch.
     pub time_ms: Option<i64>,
 }
@@ -124,6 +126,14 @@ pub fn linkable_ip(ip: &str) -> Option<IpAddr> {
 
 const HOUR_MS: i64 = 3_600_000;
 
+/// Who signed an evidence event, from where, in which hour: what links it.
+type Signer<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<i64>,
+);
+
 /// The root of a key's issuance chain and every key on the way: a role chain
 /// (key A assumed role R1 as key B, which assumed R2 as key C) shares A.
 fn chain(key: &str, issued_by: &HashMap<&str, &Issuance>) -> Vec<String> {
@@ -144,12 +154,12 @@ fn chain(key: &str, issued_by: &HashMap<&str, &Issuance>) -> Vec<String> {
 }
 
 /// Groups findings by shared identity; returns the groups, each sorted, ordered by
-/// their first member.
+/// their first member. `identity` is what the lake says about an evidence event.
 /// Addresses in `shared_ips` (used by many principals: a NAT, a VPN, a proxy) link
 /// nothing.
-pub fn group(
+pub fn group<'a>(
     findings: &[FindingFacts],
-    identities: &HashMap<String, EventIdentity>,
+    identity: impl Fn(&str) -> Option<&'a EventIdentity>,
     issuances: &[Issuance],
     shared_ips: &HashSet<String>,
 ) -> Vec<Vec<usize>> {
@@ -166,33 +176,43 @@ pub fn group(
     let mut owner: HashMap<String, usize> = HashMap::new();
     let mut uf = UnionFind::new(findings.len());
     for (i, f) in findings.iter().enumerate() {
+        // A finding's evidence is often thousands of calls by one identity from a few
+        // addresses: each distinct (key, principal, address, hour) makes tokens once.
+        let mut seen: HashSet<Signer> = HashSet::new();
+        for id in &f.eventids {
+            let Some(e) = identity(id) else {
+                continue;
+            };
+            seen.insert((
+                e.access_key.as_deref(),
+                e.arn.as_deref(),
+                e.source_ip.as_deref(),
+                e.time_ms.map(|t| t.div_euclid(HOUR_MS)),
+            ));
+        }
         let mut tokens: BTreeSet<String> = BTreeSet::new();
-        let add_ip = |tokens: &mut BTreeSet<String>, ip: &str, time_ms: Option<i64>| {
+        let add_ip = |tokens: &mut BTreeSet<String>, ip: &str, hour: Option<i64>| {
             if shared_ips.contains(ip.trim()) {
                 return;
             }
-            if let (Some(addr), Some(t)) = (linkable_ip(ip), time_ms) {
-                let hour = t.div_euclid(HOUR_MS);
+            if let (Some(addr), Some(hour)) = (linkable_ip(ip), hour) {
                 // The same or the adjacent hour: tokens for this hour and the next
                 // meet those of an event in the next hour.
                 tokens.insert(format!("ip:{addr}@{hour}"));
                 tokens.insert(format!("ip:{addr}@{}", hour + 1));
             }
         };
-        for id in &f.eventids {
-            let Some(e) = identities.get(id) else {
-                continue;
-            };
-            if let Some(k) = e.access_key.as_deref().filter(|k| !k.is_empty()) {
+        for (key, arn, ip, hour) in seen {
+            if let Some(k) = key.filter(|k| !k.is_empty()) {
                 for link in chain(k, &issued_by) {
                     tokens.insert(format!("key:{link}"));
                 }
             }
-            if let Some(arn) = e.arn.as_deref().filter(|a| !a.is_empty()) {
+            if let Some(arn) = arn.filter(|a| !a.is_empty()) {
                 tokens.insert(format!("arn:{arn}"));
             }
-            if let Some(ip) = &e.source_ip {
-                add_ip(&mut tokens, ip, e.time_ms);
+            if let Some(ip) = ip {
+                add_ip(&mut tokens, ip, hour);
             }
         }
         // The finding's own columns, for evidence the lake no longer has.
@@ -200,11 +220,12 @@ pub fn group(
             tokens.insert(format!("arn:{p}"));
         }
         if let Some(ip) = &f.sourceip {
-            let t = f
+            let hour = f
                 .first_seen
                 .as_deref()
-                .and_then(trawl_cloudtrail::parse_event_time);
-            add_ip(&mut tokens, ip, t);
+                .and_then(trawl_cloudtrail::parse_event_time)
+                .map(|t| t.div_euclid(HOUR_MS));
+            add_ip(&mut tokens, ip, hour);
         }
         for t in tokens {
             match owner.get(&t) {
@@ -375,12 +396,13 @@ pub fn incidents(
                     detections.push(of(m).detection.clone());
                 }
             }
-            let eventids: Vec<String> = members
+            let mut eventids: Vec<&str> = members
                 .iter()
-                .flat_map(|m| of(m).eventids.iter().cloned())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
+                .flat_map(|m| of(m).eventids.iter().map(String::as_str))
                 .collect();
+            eventids.sort_unstable();
+            eventids.dedup();
+            let eventids: Vec<String> = eventids.into_iter().map(str::to_string).collect();
             let score = score(ScoreInputs {
                 worst,
                 tactics: tactics.len(),
@@ -564,12 +586,12 @@ mod tests {
             by_key: Some("AKIALEAKED".into()),
             by_arn: Some("arn:aws:iam::1:user/bob".into()),
         }];
-        let groups = group(&f, &ids, &issued, &HashSet::new());
+        let groups = group(&f, |id| ids.get(id), &issued, &HashSet::new());
         assert_eq!(groups, vec![vec![0, 1], vec![2, 3], vec![4], vec![5]]);
         // carol's address, were it a shared egress, would link nothing.
         let shared = HashSet::from(["192.0.2.1".to_string()]);
         assert_eq!(
-            group(&f, &ids, &issued, &shared),
+            group(&f, |id| ids.get(id), &issued, &shared),
             vec![vec![0, 1], vec![2], vec![3], vec![4], vec![5]]
         );
         let inc = incidents(&f, groups, |_| 0.5);
@@ -589,7 +611,7 @@ mod tests {
         );
         assert!(inc.windows(2).all(|w| w[0].score >= w[1].score));
         // Stable: the same findings in another order give the same ids and ranks.
-        let mut g2 = group(&f, &ids, &issued, &HashSet::new());
+        let mut g2 = group(&f, |id| ids.get(id), &issued, &HashSet::new());
         g2.reverse();
         let again = incidents(&f, g2, |_| 0.5);
         assert_eq!(again, inc);
@@ -645,7 +667,10 @@ mod tests {
             vec![callers_copy.clone(), roles_copy.clone()],
             vec![roles_copy, callers_copy],
         ] {
-            assert_eq!(group(&f, &ids, &issued, &HashSet::new()), vec![vec![0, 1]]);
+            assert_eq!(
+                group(&f, |id| ids.get(id), &issued, &HashSet::new()),
+                vec![vec![0, 1]]
+            );
         }
     }
 
