@@ -12,6 +12,7 @@ mod datetime;
 mod datetime_pattern;
 mod ip;
 mod json;
+mod ordered_array_agg;
 mod overload;
 mod regexp;
 mod types;
@@ -118,6 +119,7 @@ pub fn aggregates(builtin: &dyn Fn(&str) -> Option<Arc<AggregateUDF>>) -> Vec<Ag
         aggregate::count_if_udaf(),
         aggregate::max_by_udaf(),
         aggregate::min_by_udaf(),
+        ordered_array_agg::array_agg_udaf(),
     ];
     for (name, alias) in aggregate::AGGREGATE_ALIASES {
         if let Some(f) = builtin(name) {
