@@ -45,7 +45,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        -- The detection's own columns, for example what was done.
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        count(*) AS events
 FROM cloudtrail
 -- Replace with the behaviour: the service, the calls, success or failure (errorcode IS NULL).

@@ -45,8 +45,8 @@ SELECT array_agg(d.eventid ORDER BY d.eventtime, d.eventid) AS eventids,
        d.window_start AS window_start,
        count(*) AS denied_calls,
        count(DISTINCT d.eventname) AS distinct_apis,
-       array_to_string(array_agg(DISTINCT d.eventsource), ', ') AS services,
-       array_to_string(array_agg(DISTINCT d.errorcode), ', ') AS errors
+       array_to_string(array_sort(array_agg(DISTINCT d.eventsource)), ', ') AS services,
+       array_to_string(array_sort(array_agg(DISTINCT d.errorcode)), ', ') AS errors
 FROM busy b
 -- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
 -- principal, account or region forms a group too.

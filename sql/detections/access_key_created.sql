@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'userName', json_extract_scalar(responseelements, '$.accessKey.userName'), useridentity.username, '') AS key_owner,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(responseelements, '$.accessKey.accessKeyId'), '')), ', ') AS access_keys,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(responseelements, '$.accessKey.accessKeyId'), ''))), ', ') AS access_keys,
        count(*) AS keys_created
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'

@@ -19,7 +19,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        requestparameters->>'userName' AS target_user,
        count(*) AS keys_created,
-       array_to_string(array_agg(DISTINCT json_extract_scalar(responseelements, '$.accessKey.accessKeyId')), ', ') AS access_key_ids
+       array_to_string(array_sort(array_agg(DISTINCT json_extract_scalar(responseelements, '$.accessKey.accessKeyId'))), ', ') AS access_key_ids
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname = 'CreateAccessKey'

@@ -17,7 +17,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'userName', principal_name(useridentity.arn), useridentity.type) AS key_owner,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'accessKeyId', '')), ', ') AS access_keys
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'accessKeyId', ''))), ', ') AS access_keys
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname = 'UpdateAccessKey'

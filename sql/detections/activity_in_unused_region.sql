@@ -39,8 +39,8 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        min(c.sourceipaddress) AS sourceip,
        c.recipientaccountid AS account,
        c.awsregion AS region,
-       array_to_string(array_agg(DISTINCT c.eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT c.eventsource), ', ') AS services,
+       array_to_string(array_sort(array_agg(DISTINCT c.eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT c.eventsource)), ', ') AS services,
        count(*) AS events
 FROM activity c
 JOIN moments m

@@ -21,8 +21,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
             WHEN eventname LIKE '%RolePolicy' THEN 'role'
             ELSE 'group' END AS target_type,
        coalesce(requestparameters->>'userName', requestparameters->>'roleName', requestparameters->>'groupName') AS target,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'policyArn', requestparameters->>'policyName')), ', ') AS policies
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'policyArn', requestparameters->>'policyName'))), ', ') AS policies
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND errorcode IS NULL

@@ -17,7 +17,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(DISTINCT requestparameters->>'imageId') AS image_count,
-       array_to_string(array_agg(DISTINCT requestparameters->>'imageId'), ', ') AS images,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'imageId')), ', ') AS images,
        bool_or(lower(coalesce(requestparameters->>'deleteAssociatedSnapshots',
                               requestparameters->>'DeleteAssociatedSnapshots', 'false')) = 'true') AS snapshots_deleted
 FROM cloudtrail

@@ -49,7 +49,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        role_arn,
        min(caller_type) AS caller_type,
-       array_to_string(array_agg(DISTINCT coalesce(session_name, '')), ', ') AS session_names
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(session_name, ''))), ', ') AS session_names
 FROM new_pairs
 GROUP BY principal, recipientaccountid, awsregion, role_arn
 ORDER BY first_seen

@@ -21,7 +21,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        count(*) AS failures,
        count(DISTINCT requestparameters->>'roleName') AS roles_used,
-       array_to_string(array_agg(DISTINCT errorcode), ', ') AS error_codes
+       array_to_string(array_sort(array_agg(DISTINCT errorcode)), ', ') AS error_codes
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname = 'UpdateAssumeRolePolicy'

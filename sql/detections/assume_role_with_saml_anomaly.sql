@@ -23,7 +23,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        coalesce(responseelements->>'subject', useridentity.username, '') AS saml_subject,
        coalesce(requestparameters->>'principalArn', '') AS saml_provider,
        count(DISTINCT requestparameters->>'roleArn') AS roles,
-       array_to_string(array_agg(DISTINCT requestparameters->>'roleArn'), ', ') AS role_list,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'roleArn')), ', ') AS role_list,
        count(*) AS assumptions
 FROM cloudtrail
 WHERE eventsource = 'sts.amazonaws.com'

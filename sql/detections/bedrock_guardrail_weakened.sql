@@ -18,8 +18,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(coalesce(requestparameters->>'guardrailIdentifier', requestparameters->>'configId'), '')), ', ') AS guardrails
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(coalesce(requestparameters->>'guardrailIdentifier', requestparameters->>'configId'), ''))), ', ') AS guardrails
 FROM cloudtrail
 WHERE eventsource = 'bedrock.amazonaws.com'
   AND eventname IN ('DeleteGuardrail', 'UpdateGuardrail', 'PutEnforcedGuardrailConfiguration', 'DeleteEnforcedGuardrailConfiguration')

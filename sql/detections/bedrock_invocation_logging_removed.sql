@@ -18,9 +18,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.loggingConfig.s3Config.bucketName'), '')), ', ') AS s3_buckets,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.loggingConfig.cloudWatchConfig.logGroupName'), '')), ', ') AS log_groups
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.loggingConfig.s3Config.bucketName'), ''))), ', ') AS s3_buckets,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.loggingConfig.cloudWatchConfig.logGroupName'), ''))), ', ') AS log_groups
 FROM cloudtrail
 WHERE eventsource = 'bedrock.amazonaws.com'
   AND eventname IN ('DeleteModelInvocationLoggingConfiguration', 'PutModelInvocationLoggingConfiguration')

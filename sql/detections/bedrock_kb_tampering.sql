@@ -29,8 +29,8 @@ SELECT array_agg(k.eventid ORDER BY k.eventtime, k.eventid) AS eventids,
        min(k.sourceipaddress) AS sourceip,
        k.recipientaccountid AS account,
        k.awsregion AS region,
-       array_to_string(array_agg(DISTINCT k.eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(k.requestparameters->>'knowledgeBaseId', '')), ', ') AS knowledge_bases
+       array_to_string(array_sort(array_agg(DISTINCT k.eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(k.requestparameters->>'knowledgeBaseId', ''))), ', ') AS knowledge_bases
 FROM kb k
 WHERE k.eventtime >= $since
   AND k.eventtime <= $until

@@ -46,7 +46,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        sum(CASE WHEN kind = 'recon' THEN 1 ELSE 0 END) AS recon_calls,
        sum(CASE WHEN kind = 'invoke' THEN 1 ELSE 0 END) AS invocations,
        sum(CASE WHEN errorcode IS NULL THEN 0 ELSE 1 END) AS failures,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'modelId', '')), ', ') AS models
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'modelId', ''))), ', ') AS models
 FROM hits
 GROUP BY principal, recipientaccountid, awsregion
 ORDER BY first_seen

@@ -18,9 +18,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'name', '')), ', ') AS trails,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'s3BucketName', '')), ', ') AS buckets
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'name', ''))), ', ') AS trails,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'s3BucketName', ''))), ', ') AS buckets
 FROM cloudtrail
 WHERE eventsource = 'cloudtrail.amazonaws.com'
   AND eventname IN ('CreateTrail', 'StartLogging')

@@ -48,8 +48,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        trail,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT reason), ', ') AS reasons
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT reason)), ', ') AS reasons
 FROM selectors
 WHERE reason IS NOT NULL
 GROUP BY coalesce(useridentity.arn, useridentity.type), recipientaccountid, awsregion, trail

@@ -71,8 +71,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        target,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT change), '; ') AS changes
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT change)), '; ') AS changes
 FROM hits
 GROUP BY coalesce(useridentity.arn, useridentity.type), recipientaccountid, awsregion, target
 ORDER BY first_seen

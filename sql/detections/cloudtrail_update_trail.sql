@@ -20,11 +20,11 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        requestparameters->>'name' AS trail,
        count(*) AS updates,
-       array_to_string(array_agg(DISTINCT requestparameters->>'s3BucketName'), ', ') AS s3_buckets,
-       array_to_string(array_agg(DISTINCT requestparameters->>'isMultiRegionTrail'), ', ') AS multi_region,
-       array_to_string(array_agg(DISTINCT requestparameters->>'enableLogFileValidation'), ', ') AS log_file_validation,
-       array_to_string(array_agg(DISTINCT requestparameters->>'kmsKeyId'), ', ') AS kms_keys,
-       array_to_string(array_agg(DISTINCT requestparameters), ' | ') AS changes
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'s3BucketName')), ', ') AS s3_buckets,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'isMultiRegionTrail')), ', ') AS multi_region,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'enableLogFileValidation')), ', ') AS log_file_validation,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'kmsKeyId')), ', ') AS kms_keys,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters)), ' | ') AS changes
 FROM cloudtrail
 WHERE eventsource = 'cloudtrail.amazonaws.com'
   AND eventname = 'UpdateTrail'

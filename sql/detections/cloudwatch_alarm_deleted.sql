@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract(requestparameters, '$.alarmNames'), '')), ', ') AS alarms
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract(requestparameters, '$.alarmNames'), ''))), ', ') AS alarms
 FROM cloudtrail
 WHERE eventsource = 'monitoring.amazonaws.com'
   AND eventname = 'DeleteAlarms'

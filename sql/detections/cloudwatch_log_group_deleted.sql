@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'logGroupName', '')), ', ') AS log_groups
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'logGroupName', ''))), ', ') AS log_groups
 FROM cloudtrail
 WHERE eventsource = 'logs.amazonaws.com'
   AND eventname = 'DeleteLogGroup'

@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'userName', requestparameters->>'roleName', requestparameters->>'groupName', '') AS target,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'policyArn', requestparameters->>'policyName')), ', ') AS policies,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'policyArn', requestparameters->>'policyName'))), ', ') AS policies,
        count(*) AS calls
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'

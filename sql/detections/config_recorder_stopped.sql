@@ -18,8 +18,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(coalesce(requestparameters->>'configurationRecorderName', requestparameters->>'deliveryChannelName'), '')), ', ') AS recorders_or_channels
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(coalesce(requestparameters->>'configurationRecorderName', requestparameters->>'deliveryChannelName'), ''))), ', ') AS recorders_or_channels
 FROM cloudtrail
 WHERE eventsource = 'config.amazonaws.com'
   AND eventname IN ('StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel')

@@ -18,13 +18,13 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS changes,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'configurationRecorderName',
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'configurationRecorderName',
                                                    json_extract_scalar(requestparameters, '$.configurationRecorder.name'),
                                                    json_extract_scalar(requestparameters, '$.deliveryChannel.name'),
-                                                   requestparameters->>'configurationAggregatorName', '')), ', ') AS names,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.deliveryChannel.s3BucketName'), '')), ', ') AS delivery_buckets,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'authorizedAccountId', '')), ', ') AS authorized_accounts
+                                                   requestparameters->>'configurationAggregatorName', ''))), ', ') AS names,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.deliveryChannel.s3BucketName'), ''))), ', ') AS delivery_buckets,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'authorizedAccountId', ''))), ', ') AS authorized_accounts
 FROM cloudtrail
 WHERE eventsource = 'config.amazonaws.com'
   AND eventname IN ('PutConfigurationRecorder', 'PutDeliveryChannel', 'StartConfigurationRecorder',

@@ -24,7 +24,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        coalesce(useridentity.username, '') AS user_name,
        count(*) AS failures,
        count(DISTINCT sourceipaddress) AS source_ips,
-       array_to_string(array_agg(DISTINCT sourceipaddress), ', ') AS source_ip_list
+       array_to_string(array_sort(array_agg(DISTINCT sourceipaddress)), ', ') AS source_ip_list
 FROM cloudtrail
 WHERE eventsource = 'signin.amazonaws.com'
   AND eventname = 'ConsoleLogin'

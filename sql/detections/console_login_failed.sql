@@ -16,8 +16,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        sourceipaddress AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT coalesce(useridentity.username, useridentity.principalid, '')), ', ') AS user_names,
-       array_to_string(array_agg(DISTINCT coalesce(errormessage, '')), ', ') AS error_messages,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(useridentity.username, useridentity.principalid, ''))), ', ') AS user_names,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(errormessage, ''))), ', ') AS error_messages,
        count(*) AS failures
 FROM cloudtrail
 WHERE eventsource = 'signin.amazonaws.com'

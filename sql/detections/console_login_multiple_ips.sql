@@ -22,7 +22,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        date_bin($window, eventtime) AS window_start,
        coalesce(useridentity.username, '') AS user_name,
        count(DISTINCT sourceipaddress) AS source_ips,
-       array_to_string(array_agg(DISTINCT sourceipaddress), ', ') AS source_ip_list,
+       array_to_string(array_sort(array_agg(DISTINCT sourceipaddress)), ', ') AS source_ip_list,
        count(*) AS logins
 FROM cloudtrail
 WHERE eventsource = 'signin.amazonaws.com'

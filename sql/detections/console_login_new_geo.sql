@@ -39,8 +39,8 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        c.recipientaccountid AS account,
        c.awsregion AS region,
        c.network AS network,
-       array_to_string(array_agg(DISTINCT c.sourceipaddress), ', ') AS source_ip_list,
-       array_to_string(array_agg(DISTINCT coalesce(c.mfa_used, '')), ', ') AS mfa_used
+       array_to_string(array_sort(array_agg(DISTINCT c.sourceipaddress)), ', ') AS source_ip_list,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(c.mfa_used, ''))), ', ') AS mfa_used
 FROM logins c
 WHERE c.eventtime >= $since
   AND (c.eventtime - $learning >= (SELECT min(eventtime) FROM cloudtrail)

@@ -23,7 +23,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        date_bin($window, eventtime) AS window_start,
        count(DISTINCT coalesce(useridentity.username, useridentity.arn, useridentity.principalid, useridentity.type)) AS users,
        count(*) AS failures,
-       array_to_string(array_agg(DISTINCT coalesce(useridentity.username, useridentity.arn, useridentity.type)), ', ') AS user_names
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(useridentity.username, useridentity.arn, useridentity.type))), ', ') AS user_names
 FROM cloudtrail
 WHERE eventsource = 'signin.amazonaws.com'
   AND eventname = 'ConsoleLogin'

@@ -51,7 +51,7 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        k.account,
        min(c.awsregion) AS region,
        k.caller_account,
-       array_to_string(array_agg(DISTINCT c.eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT c.eventname)), ', ') AS actions,
        count(*) AS calls
 FROM contacts k
 JOIN calls c

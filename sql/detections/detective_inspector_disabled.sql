@@ -18,12 +18,12 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        split_part(eventsource, '.', 1) AS service,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract(requestparameters, '$.resourceTypes'),
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract(requestparameters, '$.resourceTypes'),
                                                   requestparameters->>'graphArn',
                                                   requestparameters->>'delegatedAdminAccountId',
-                                                  requestparameters->>'accountId')), ', ') AS targets,
-       array_to_string(array_agg(DISTINCT json_extract(requestparameters, '$.accountIds')), ', ') AS member_accounts
+                                                  requestparameters->>'accountId'))), ', ') AS targets,
+       array_to_string(array_sort(array_agg(DISTINCT json_extract(requestparameters, '$.accountIds'))), ', ') AS member_accounts
 FROM cloudtrail
 WHERE errorcode IS NULL
   AND ((eventsource = 'inspector2.amazonaws.com'

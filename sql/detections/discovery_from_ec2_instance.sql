@@ -27,8 +27,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        count(DISTINCT eventsource || ':' || eventname) AS distinct_apis,
        count(DISTINCT eventsource) AS service_count,
        sum(CASE WHEN errorcode IS NOT NULL THEN 1 ELSE 0 END) AS failed_calls,
-       array_to_string(array_agg(DISTINCT split_part(eventsource, '.', 1) || ':' || eventname), ', ') AS apis,
-       array_to_string(array_agg(DISTINCT awsregion), ', ') AS regions
+       array_to_string(array_sort(array_agg(DISTINCT split_part(eventsource, '.', 1) || ':' || eventname)), ', ') AS apis,
+       array_to_string(array_sort(array_agg(DISTINCT awsregion)), ', ') AS regions
 FROM cloudtrail
 WHERE useridentity.type = 'AssumedRole'
   AND (useridentity.sessioncontext.ec2roledelivery IS NOT NULL

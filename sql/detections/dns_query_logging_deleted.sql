@@ -18,9 +18,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT requestparameters->>'resolverQueryLogConfigId'), ', ') AS query_log_configs,
-       array_to_string(array_agg(DISTINCT requestparameters->>'resourceId'), ', ') AS vpcs
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'resolverQueryLogConfigId')), ', ') AS query_log_configs,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'resourceId')), ', ') AS vpcs
 FROM cloudtrail
 WHERE eventsource = 'route53resolver.amazonaws.com'
   AND eventname IN ('DeleteResolverQueryLogConfig', 'DisassociateResolverQueryLogConfig')

@@ -17,11 +17,11 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(regexp_replace(requestparameters->>'tableName', '^arn:[^/]*:table/', ''), split_part(requestparameters->>'backupArn', '/', 2)) AS table_name,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        bool_or(eventname = 'DeleteTable') AS table_deleted,
        count(*) FILTER (WHERE eventname = 'DeleteBackup') AS backups_deleted,
        bool_or(eventname = 'UpdateContinuousBackups') AS pitr_disabled,
-       array_to_string(array_agg(DISTINCT requestparameters->>'backupArn'), ', ') AS backups
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'backupArn')), ', ') AS backups
 FROM cloudtrail
 WHERE eventsource = 'dynamodb.amazonaws.com'
   AND errorcode IS NULL

@@ -17,8 +17,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'snapshotId', '')), ', ') AS snapshots,
-       array_to_string(array_agg(DISTINCT json_extract(requestparameters, '$.createVolumePermission.add.items')), ', ') AS added,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'snapshotId', ''))), ', ') AS snapshots,
+       array_to_string(array_sort(array_agg(DISTINCT json_extract(requestparameters, '$.createVolumePermission.add.items'))), ', ') AS added,
        bool_or(strpos(json_extract(requestparameters, '$.createVolumePermission.add.items'), '"group"') > 0) AS made_public
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'

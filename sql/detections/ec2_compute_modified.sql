@@ -32,8 +32,8 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        min(c.sourceipaddress) AS sourceip,
        c.recipientaccountid AS account,
        c.awsregion AS region,
-       array_to_string(array_agg(DISTINCT c.eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(c.requestparameters->>'instanceId', json_extract_scalar(c.requestparameters, '$.AssociateIamInstanceProfileRequest.InstanceId'), '')), ', ') AS instances
+       array_to_string(array_sort(array_agg(DISTINCT c.eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(c.requestparameters->>'instanceId', json_extract_scalar(c.requestparameters, '$.AssociateIamInstanceProfileRequest.InstanceId'), ''))), ', ') AS instances
 FROM changes c
 WHERE c.eventtime >= $since
   AND c.eventtime <= $until

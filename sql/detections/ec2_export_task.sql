@@ -16,14 +16,14 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        count(*) AS calls,
        sum(CASE WHEN errorcode IS NULL THEN 0 ELSE 1 END) AS failures,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'instanceId', requestparameters->>'imageId',
-                                                   json_extract_scalar(requestparameters, '$.CreateStoreImageTaskRequest.ImageId'), '')), ', ') AS sources,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.exportToS3.s3Bucket'),
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'instanceId', requestparameters->>'imageId',
+                                                   json_extract_scalar(requestparameters, '$.CreateStoreImageTaskRequest.ImageId'), ''))), ', ') AS sources,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.exportToS3.s3Bucket'),
                                                    json_extract_scalar(requestparameters, '$.s3ExportLocation.s3Bucket'),
-                                                   json_extract_scalar(requestparameters, '$.CreateStoreImageTaskRequest.Bucket'), '')), ', ') AS buckets
+                                                   json_extract_scalar(requestparameters, '$.CreateStoreImageTaskRequest.Bucket'), ''))), ', ') AS buckets
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname IN ('CreateInstanceExportTask', 'ExportImage', 'CreateStoreImageTask')

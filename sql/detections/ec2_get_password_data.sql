@@ -23,7 +23,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        count(*) AS requests,
        count(*) FILTER (WHERE errorcode IS NOT NULL) AS denied,
        count(DISTINCT requestparameters->>'instanceId') AS instances,
-       array_to_string(array_agg(DISTINCT coalesce(errorcode, 'success')), ', ') AS outcomes
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(errorcode, 'success'))), ', ') AS outcomes
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname = 'GetPasswordData'

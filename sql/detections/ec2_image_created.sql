@@ -18,11 +18,11 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'instanceId', '')), ', ') AS source_instances,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'sourceImageId', requestparameters->>'sourceFpgaImageId', '')), ', ') AS source_images,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'sourceRegion', '')), ', ') AS source_regions,
-       array_to_string(array_agg(DISTINCT coalesce(responseelements->>'imageId', responseelements->>'fpgaImageId', responseelements->>'importTaskId', '')), ', ') AS images
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'instanceId', ''))), ', ') AS source_instances,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'sourceImageId', requestparameters->>'sourceFpgaImageId', ''))), ', ') AS source_images,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'sourceRegion', ''))), ', ') AS source_regions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(responseelements->>'imageId', responseelements->>'fpgaImageId', responseelements->>'importTaskId', ''))), ', ') AS images
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname IN ('CreateImage', 'CopyImage', 'ImportImage', 'RegisterImage', 'CreateFpgaImage', 'CopyFpgaImage',

@@ -19,10 +19,10 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        count(DISTINCT requestparameters->>'instanceId') AS instance_count,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'instanceId', '')), ', ') AS instances,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'instanceOSUser', '')), ', ') AS os_users
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'instanceId', ''))), ', ') AS instances,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'instanceOSUser', ''))), ', ') AS os_users
 FROM cloudtrail
 WHERE eventsource = 'ec2-instance-connect.amazonaws.com'
   AND eventname IN ('SendSSHPublicKey', 'SendSerialConsoleSSHPublicKey')

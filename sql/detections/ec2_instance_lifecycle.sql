@@ -34,12 +34,12 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        c.recipientaccountid AS account,
        c.awsregion AS region,
        min(c.previous_time) AS previous_time,
-       array_to_string(array_agg(DISTINCT c.eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT c.eventname)), ', ') AS actions,
        count(*) FILTER (WHERE c.eventname = 'RunInstances') AS launches,
        count(*) FILTER (WHERE c.eventname = 'StopInstances') AS stops,
        count(*) FILTER (WHERE c.eventname = 'TerminateInstances') AS terminations,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(c.requestparameters, '$.instancesSet.items[0].instanceId'),
-                                                   json_extract_scalar(c.responseelements, '$.instancesSet.items[0].instanceId'), '')), ', ') AS instances
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(c.requestparameters, '$.instancesSet.items[0].instanceId'),
+                                                   json_extract_scalar(c.responseelements, '$.instancesSet.items[0].instanceId'), ''))), ', ') AS instances
 FROM actions c
 WHERE c.eventtime >= $since
   AND c.eventtime >= (SELECT min(eventtime) FROM cloudtrail) + $lookback

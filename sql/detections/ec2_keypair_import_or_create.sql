@@ -40,8 +40,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(key_name, '')), ', ') AS key_names
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(key_name, ''))), ', ') AS key_names
 FROM new_keypairs
 GROUP BY principal, recipientaccountid, awsregion
 ORDER BY first_seen

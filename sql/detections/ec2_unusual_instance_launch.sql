@@ -21,9 +21,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        coalesce(json_extract_scalar(requestparameters, '$.instanceType'), json_extract_scalar(requestparameters, '$.instanceType.value')) AS instance_type,
        count(*) AS calls,
        count(*) FILTER (WHERE errorcode IS NOT NULL) AS failed,
-       array_to_string(array_agg(DISTINCT coalesce(errorcode, 'success')), ', ') AS outcomes,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(errorcode, 'success'))), ', ') AS outcomes,
        sum(coalesce(CAST(json_extract_scalar(requestparameters, '$.instancesSet.items[0].maxCount') AS BIGINT), 1)) AS max_instances_requested,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.instancesSet.items[0].imageId'), '')), ', ') AS images
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.instancesSet.items[0].imageId'), ''))), ', ') AS images
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname = 'RunInstances'

@@ -17,7 +17,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'instanceId', '')), ', ') AS instances
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'instanceId', ''))), ', ') AS instances
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname = 'ModifyInstanceAttribute'

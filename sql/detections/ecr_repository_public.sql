@@ -18,9 +18,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'repositoryName', '(registry)') AS repository,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        bool_or(regexp_like(requestparameters->>'policyText', '"Principal"\s*:\s*("\*"|\{[^}]*"AWS"\s*:\s*(\[[^\]]*)?"\*")')) AS public_principal,
-       array_to_string(array_agg(DISTINCT requestparameters->>'policyText'), ' | ') AS policies
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'policyText')), ' | ') AS policies
 FROM cloudtrail
 WHERE eventsource = 'ecr.amazonaws.com'
   AND eventname IN ('SetRepositoryPolicy', 'PutRegistryPolicy')

@@ -43,10 +43,10 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT coalesce(cluster, 'default')), ', ') AS clusters,
-       array_to_string(array_agg(DISTINCT coalesce(task, '')), ', ') AS tasks,
-       array_to_string(array_agg(DISTINCT coalesce(container, '')), ', ') AS containers,
-       array_to_string(array_agg(DISTINCT coalesce(command, '')), ', ') AS commands
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(cluster, 'default'))), ', ') AS clusters,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(task, ''))), ', ') AS tasks,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(container, ''))), ', ') AS containers,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(command, ''))), ', ') AS commands
 FROM new_execs
 GROUP BY principal, recipientaccountid, awsregion
 ORDER BY first_seen

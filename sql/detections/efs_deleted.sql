@@ -16,8 +16,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'fileSystemId', requestparameters->>'mountTargetId', '')), ', ') AS targets
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'fileSystemId', requestparameters->>'mountTargetId', ''))), ', ') AS targets
 FROM cloudtrail
 WHERE eventsource = 'elasticfilesystem.amazonaws.com'
   AND eventname IN ('DeleteFileSystem', 'DeleteMountTarget')

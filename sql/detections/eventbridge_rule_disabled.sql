@@ -18,9 +18,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'name', '')), ', ') AS rules,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'eventBusName', '')), ', ') AS event_buses
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'name', ''))), ', ') AS rules,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'eventBusName', ''))), ', ') AS event_buses
 FROM cloudtrail
 WHERE eventsource = 'events.amazonaws.com'
   AND eventname IN ('DisableRule', 'DeleteRule')

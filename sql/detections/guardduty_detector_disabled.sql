@@ -18,8 +18,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT requestparameters->>'detectorId'), ', ') AS detectors
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'detectorId')), ', ') AS detectors
 FROM cloudtrail
 WHERE eventsource = 'guardduty.amazonaws.com'
   AND errorcode IS NULL

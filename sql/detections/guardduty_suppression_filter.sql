@@ -18,9 +18,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'detectorId', '') AS detector,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'name', requestparameters->>'filterName')), ', ') AS filters,
-       array_to_string(array_agg(DISTINCT json_extract(requestparameters, '$.findingCriteria')), ' | ') AS criteria
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'name', requestparameters->>'filterName'))), ', ') AS filters,
+       array_to_string(array_sort(array_agg(DISTINCT json_extract(requestparameters, '$.findingCriteria'))), ' | ') AS criteria
 FROM cloudtrail
 WHERE eventsource = 'guardduty.amazonaws.com'
   AND eventname IN ('CreateFilter', 'UpdateFilter')

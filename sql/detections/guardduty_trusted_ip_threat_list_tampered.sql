@@ -18,9 +18,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(coalesce(requestparameters->>'name', requestparameters->>'ipSetId', requestparameters->>'threatIntelSetId'), '')), ', ') AS lists,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'location', '')), ', ') AS locations
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(coalesce(requestparameters->>'name', requestparameters->>'ipSetId', requestparameters->>'threatIntelSetId'), ''))), ', ') AS lists,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'location', ''))), ', ') AS locations
 FROM cloudtrail
 WHERE eventsource = 'guardduty.amazonaws.com'
   AND eventname IN ('CreateIPSet', 'UpdateIPSet', 'DeleteIPSet', 'CreateThreatIntelSet', 'UpdateThreatIntelSet', 'DeleteThreatIntelSet')

@@ -34,11 +34,11 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        c.awsregion AS region,
        min(c.previous_time) AS previous_time,
        count(*) AS changes,
-       array_to_string(array_agg(DISTINCT c.eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT c.eventname)), ', ') AS actions,
        count(*) FILTER (WHERE regexp_like(c.eventname, 'Polic(y|ies)')) AS policy_changes,
-       array_to_string(array_agg(DISTINCT coalesce(c.requestparameters->>'userName', c.requestparameters->>'roleName',
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(c.requestparameters->>'userName', c.requestparameters->>'roleName',
                                                    c.requestparameters->>'groupName', c.requestparameters->>'policyArn',
-                                                   c.requestparameters->>'policyName', '')), ', ') AS targets
+                                                   c.requestparameters->>'policyName', ''))), ', ') AS targets
 FROM changes c
 WHERE c.eventtime >= $since
   AND c.eventtime >= (SELECT min(eventtime) FROM cloudtrail) + $lookback

@@ -19,7 +19,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        requestparameters->>'groupName' AS group_name,
        count(*) AS attempts,
        count(*) FILTER (WHERE errorcode IS NULL) AS succeeded,
-       array_to_string(array_agg(DISTINCT coalesce(errorcode, 'success')), ', ') AS outcomes
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(errorcode, 'success'))), ', ') AS outcomes
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname = 'DeleteGroup'

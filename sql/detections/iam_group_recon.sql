@@ -22,8 +22,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        date_bin($window, eventtime) AS window_start,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'groupName', requestparameters->>'userName', requestparameters->>'policyArn', '')), ', ') AS targets
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'groupName', requestparameters->>'userName', requestparameters->>'policyArn', ''))), ', ') AS targets
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname IN ('ListGroups', 'GetGroup', 'GetGroupPolicy', 'ListGroupPolicies', 'ListAttachedGroupPolicies',

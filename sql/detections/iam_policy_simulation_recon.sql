@@ -20,9 +20,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        date_bin($window, eventtime) AS window_start,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT requestparameters->>'policySourceArn'), ', ') AS simulated_principals,
-       array_to_string(array_agg(DISTINCT json_extract(requestparameters, '$.actionNames')), ', ') AS simulated_actions
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'policySourceArn')), ', ') AS simulated_principals,
+       array_to_string(array_sort(array_agg(DISTINCT json_extract(requestparameters, '$.actionNames'))), ', ') AS simulated_actions
 FROM cloudtrail
 WHERE ((eventsource = 'iam.amazonaws.com'
         AND eventname IN ('SimulatePrincipalPolicy', 'SimulateCustomPolicy', 'GetAccountAuthorizationDetails'))

@@ -34,8 +34,8 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        c.awsregion AS region,
        min(c.previous_time) AS previous_time,
        count(*) AS roles_created,
-       array_to_string(array_agg(DISTINCT coalesce(c.requestparameters->>'roleName', '')), ', ') AS roles,
-       array_to_string(array_agg(DISTINCT coalesce(c.requestparameters->>'assumeRolePolicyDocument', '')), ' | ') AS trust_policies
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(c.requestparameters->>'roleName', ''))), ', ') AS roles,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(c.requestparameters->>'assumeRolePolicyDocument', ''))), ' | ') AS trust_policies
 FROM created c
 WHERE c.eventtime >= $since
   AND c.eventtime >= (SELECT min(eventtime) FROM cloudtrail) + $lookback

@@ -35,9 +35,9 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        c.access_key AS access_key,
        count(*) AS calls,
        min(c.previous_call) AS previous_call,
-       array_to_string(array_agg(DISTINCT c.sourceipaddress), ', ') AS source_ips,
-       array_to_string(array_agg(DISTINCT coalesce(c.useragent, '')), ', ') AS user_agents,
-       array_to_string(array_agg(DISTINCT split_part(c.eventsource, '.', 1) || ':' || c.eventname), ', ') AS apis
+       array_to_string(array_sort(array_agg(DISTINCT c.sourceipaddress)), ', ') AS source_ips,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(c.useragent, ''))), ', ') AS user_agents,
+       array_to_string(array_sort(array_agg(DISTINCT split_part(c.eventsource, '.', 1) || ':' || c.eventname)), ', ') AS apis
 FROM calls c
 WHERE c.eventtime >= $since
   AND c.eventtime >= (SELECT min(eventtime) FROM cloudtrail) + $lookback

@@ -17,7 +17,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'userName', json_extract_scalar(responseelements, '$.user.userName'), '')), ', ') AS new_users,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'userName', json_extract_scalar(responseelements, '$.user.userName'), ''))), ', ') AS new_users,
        count(*) AS users_created
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'

@@ -38,9 +38,9 @@ per_address AS (
          max(eventtime) AS last_seen,
          principal, role, sourceip, account, instance_session,
          min(awsregion) AS region,
-         array_to_string(array_agg(DISTINCT awsregion), ', ') AS regions,
-         array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-         array_to_string(array_agg(DISTINCT coalesce(useragent, '')), ', ') AS user_agents,
+         array_to_string(array_sort(array_agg(DISTINCT awsregion)), ', ') AS regions,
+         array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+         array_to_string(array_sort(array_agg(DISTINCT coalesce(useragent, ''))), ', ') AS user_agents,
          count(*) AS events,
          -- Every call from an EC2 address of the region it called. The address is the
          -- group's, so it is looked up once per group, not once per call.

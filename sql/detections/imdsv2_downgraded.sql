@@ -36,8 +36,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT target), ', ') AS targets,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT target)), ', ') AS targets,
        bool_or(http_tokens = 'optional') AS imdsv1_enabled,
        max(hop_limit) AS max_hop_limit_set
 FROM changes

@@ -19,7 +19,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        CASE WHEN eventname = 'PutUserPolicy' THEN 'user' WHEN eventname = 'PutRolePolicy' THEN 'role' ELSE 'group' END AS target_type,
        coalesce(requestparameters->>'userName', requestparameters->>'roleName', requestparameters->>'groupName') AS target,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'policyName', '')), ', ') AS policies,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'policyName', ''))), ', ') AS policies,
        count(*) AS changes
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'

@@ -18,8 +18,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(json_extract_scalar(requestparameters, '$.AssociateIamInstanceProfileRequest.InstanceId'), json_extract_scalar(responseelements, '$.ReplaceIamInstanceProfileAssociationResponse.iamInstanceProfileAssociation.instanceId'), json_extract_scalar(requestparameters, '$.ReplaceIamInstanceProfileAssociationRequest.AssociationId')) AS target,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.AssociateIamInstanceProfileRequest.IamInstanceProfile.Name'), json_extract_scalar(requestparameters, '$.AssociateIamInstanceProfileRequest.IamInstanceProfile.Arn'), json_extract_scalar(requestparameters, '$.ReplaceIamInstanceProfileAssociationRequest.IamInstanceProfile.Name'), json_extract_scalar(requestparameters, '$.ReplaceIamInstanceProfileAssociationRequest.IamInstanceProfile.Arn'), '')), ', ') AS instance_profiles
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.AssociateIamInstanceProfileRequest.IamInstanceProfile.Name'), json_extract_scalar(requestparameters, '$.AssociateIamInstanceProfileRequest.IamInstanceProfile.Arn'), json_extract_scalar(requestparameters, '$.ReplaceIamInstanceProfileAssociationRequest.IamInstanceProfile.Name'), json_extract_scalar(requestparameters, '$.ReplaceIamInstanceProfileAssociationRequest.IamInstanceProfile.Arn'), ''))), ', ') AS instance_profiles
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname IN ('AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation')

@@ -17,9 +17,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        arn_account(requestparameters->>'granteePrincipal') AS grantee_account,
-       array_to_string(array_agg(DISTINCT requestparameters->>'granteePrincipal'), ', ') AS grantees,
-       array_to_string(array_agg(DISTINCT coalesce(responseelements->>'keyId', requestparameters->>'keyId', '')), ', ') AS keys,
-       array_to_string(array_agg(DISTINCT json_extract(requestparameters, '$.operations')), ', ') AS operations
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'granteePrincipal')), ', ') AS grantees,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(responseelements->>'keyId', requestparameters->>'keyId', ''))), ', ') AS keys,
+       array_to_string(array_sort(array_agg(DISTINCT json_extract(requestparameters, '$.operations'))), ', ') AS operations
 FROM cloudtrail
 WHERE eventsource = 'kms.amazonaws.com'
   AND eventname = 'CreateGrant'

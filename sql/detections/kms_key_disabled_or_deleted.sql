@@ -17,8 +17,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'keyId', '')), ', ') AS keys,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'keyId', ''))), ', ') AS keys,
        min(CAST(requestparameters->>'pendingWindowInDays' AS INT)) AS pending_window_days
 FROM cloudtrail
 WHERE eventsource = 'kms.amazonaws.com'

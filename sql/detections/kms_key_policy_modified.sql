@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'keyId', json_extract_scalar(responseelements, '$.keyMetadata.arn'), '') AS key,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        bool_or(regexp_like(requestparameters->>'policy', '"Principal"\s*:\s*"\*"|"AWS"\s*:\s*(\[[^\]]*)?"\*"')) AS public,
        bool_or(regexp_like(replace(requestparameters->>'policy', recipientaccountid, ''), 'arn:aws[a-z-]*:iam::[0-9]{12}:|"AWS"\s*:\s*(\[[^\]]*)?"[0-9]{12}"')) AS external_account
 FROM cloudtrail

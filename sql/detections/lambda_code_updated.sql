@@ -18,9 +18,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'functionName', '')), ', ') AS functions,
-       array_to_string(array_agg(DISTINCT json_extract(requestparameters, '$.layers')), ', ') AS layers
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'functionName', ''))), ', ') AS functions,
+       array_to_string(array_sort(array_agg(DISTINCT json_extract(requestparameters, '$.layers'))), ', ') AS layers
 FROM cloudtrail
 WHERE eventsource = 'lambda.amazonaws.com'
   AND (eventname LIKE 'UpdateFunctionCode%'

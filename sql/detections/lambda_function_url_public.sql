@@ -17,8 +17,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        requestparameters->>'functionName' AS function_name,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(responseelements, '$.functionUrl'), '')), ', ') AS function_urls
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(responseelements, '$.functionUrl'), ''))), ', ') AS function_urls
 FROM cloudtrail
 WHERE eventsource = 'lambda.amazonaws.com'
   AND (eventname LIKE 'CreateFunctionUrlConfig%' OR eventname LIKE 'UpdateFunctionUrlConfig%')

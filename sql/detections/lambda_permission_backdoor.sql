@@ -17,9 +17,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'functionName', '')), ', ') AS functions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'principal', '(not in the record)')), ', ') AS granted_to,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'action', '')), ', ') AS granted_actions
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'functionName', ''))), ', ') AS functions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'principal', '(not in the record)'))), ', ') AS granted_to,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'action', ''))), ', ') AS granted_actions
 FROM cloudtrail
 WHERE eventsource = 'lambda.amazonaws.com'
   AND eventname LIKE 'AddPermission%'

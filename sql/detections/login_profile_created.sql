@@ -18,8 +18,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'userName', useridentity.username) AS target_user,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT requestparameters->>'passwordResetRequired'), ', ') AS password_reset_required
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'passwordResetRequired')), ', ') AS password_reset_required
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND errorcode IS NULL

@@ -66,8 +66,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        account,
        region,
        target_user,
-       array_to_string(array_agg(DISTINCT action), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(ip, '')) FILTER (WHERE action = 'ConsoleLogin'), ', ') AS login_ips,
+       array_to_string(array_sort(array_agg(DISTINCT action)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(ip, ''))) FILTER (WHERE action = 'ConsoleLogin'), ', ') AS login_ips,
        bool_or(same_ip) AS login_from_change_ip
 FROM distinct_steps
 GROUP BY principal, account, region, target_user

@@ -17,10 +17,10 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        requestparameters->>'logGroupName' AS log_group,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'destinationArn',
-                                                    's3://' || (requestparameters->>'destination') || '/' || coalesce(requestparameters->>'destinationPrefix', ''))), ', ') AS destinations,
-       array_to_string(array_agg(DISTINCT arn_account(requestparameters->>'destinationArn')), ', ') AS destination_accounts
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'destinationArn',
+                                                    's3://' || (requestparameters->>'destination') || '/' || coalesce(requestparameters->>'destinationPrefix', '')))), ', ') AS destinations,
+       array_to_string(array_sort(array_agg(DISTINCT arn_account(requestparameters->>'destinationArn'))), ', ') AS destination_accounts
 FROM cloudtrail
 WHERE eventsource = 'logs.amazonaws.com'
   AND errorcode IS NULL

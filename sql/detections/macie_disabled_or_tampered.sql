@@ -23,7 +23,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        date_bin($window, eventtime) AS window_start,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions
 FROM cloudtrail
 WHERE eventsource = 'macie2.amazonaws.com'
   AND eventname IN ('DisableMacie', 'UpdateMacieSession', 'ArchiveFindings', 'CreateFindingsFilter', 'UpdateFindingsFilter',

@@ -42,7 +42,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT coalesce(policy_arn, '')), ', ') AS policies
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(policy_arn, ''))), ', ') AS policies
 FROM new_deletions
 GROUP BY principal, recipientaccountid, awsregion
 ORDER BY first_seen

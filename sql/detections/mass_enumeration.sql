@@ -46,7 +46,7 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        count(*) AS calls,
        count(DISTINCT c.eventsource || ':' || c.eventname) AS distinct_apis,
        count(DISTINCT c.eventsource) AS services,
-       array_to_string(array_agg(DISTINCT c.eventsource), ', ') AS service_list
+       array_to_string(array_sort(array_agg(DISTINCT c.eventsource)), ', ') AS service_list
 FROM busy b
 -- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
 -- principal, account or region forms a group too.

@@ -16,9 +16,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'userName', '')), ', ') AS users,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'serialNumber', '')), ', ') AS devices
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'userName', ''))), ', ') AS users,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'serialNumber', ''))), ', ') AS devices
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname IN ('DeactivateMFADevice', 'DeleteVirtualMFADevice')

@@ -16,8 +16,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'userName', requestparameters->>'virtualMFADeviceName', '')), ', ') AS targets,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'userName', requestparameters->>'virtualMFADeviceName', ''))), ', ') AS targets,
        bool_or(coalesce(useridentity.accesskeyid, '') LIKE 'ASIA%') AS session_credentials
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'

@@ -19,9 +19,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        requestparameters->>'networkAclId' AS network_acl,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT concat(requestparameters->>'ruleNumber', ' proto ', requestparameters->>'aclProtocol', ' ',
-                                                 coalesce(requestparameters->>'cidrBlock', requestparameters->>'ipv6CidrBlock'))), ', ') AS rules
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT concat(requestparameters->>'ruleNumber', ' proto ', requestparameters->>'aclProtocol', ' ',
+                                                 coalesce(requestparameters->>'cidrBlock', requestparameters->>'ipv6CidrBlock')))), ', ') AS rules
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname IN ('CreateNetworkAclEntry', 'ReplaceNetworkAclEntry')

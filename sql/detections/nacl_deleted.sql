@@ -17,8 +17,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT concat(requestparameters->>'networkAclId', CASE WHEN requestparameters->>'ruleNumber' IS NULL THEN '' ELSE concat(' rule ', requestparameters->>'ruleNumber') END)), ', ') AS network_acls,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT concat(requestparameters->>'networkAclId', CASE WHEN requestparameters->>'ruleNumber' IS NULL THEN '' ELSE concat(' rule ', requestparameters->>'ruleNumber') END))), ', ') AS network_acls,
        count(*) AS deletions
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'

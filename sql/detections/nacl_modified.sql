@@ -18,9 +18,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'networkAclId', requestparameters->>'associationId',
-                                                   json_extract_scalar(responseelements, '$.networkAcl.networkAclId'), requestparameters->>'vpcId', '')), ', ') AS network_acls,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'networkAclId', requestparameters->>'associationId',
+                                                   json_extract_scalar(responseelements, '$.networkAcl.networkAclId'), requestparameters->>'vpcId', ''))), ', ') AS network_acls,
        count(*) AS changes
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'

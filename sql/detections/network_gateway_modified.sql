@@ -19,11 +19,11 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS changes,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'internetGatewayId', requestparameters->>'customerGatewayId',
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'internetGatewayId', requestparameters->>'customerGatewayId',
                                                    json_extract_scalar(responseelements, '$.internetGateway.internetGatewayId'),
-                                                   json_extract_scalar(responseelements, '$.customerGateway.customerGatewayId'), '')), ', ') AS gateways,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'vpcId', '')), ', ') AS vpcs
+                                                   json_extract_scalar(responseelements, '$.customerGateway.customerGatewayId'), ''))), ', ') AS gateways,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'vpcId', ''))), ', ') AS vpcs
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname IN ('CreateInternetGateway', 'DeleteInternetGateway', 'AttachInternetGateway', 'DetachInternetGateway',

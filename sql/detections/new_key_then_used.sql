@@ -40,8 +40,8 @@ SELECT array_prepend(c.eventid, array_agg(u.eventid ORDER BY u.eventtime, u.even
        c.key_id AS access_key_id,
        c.key_user AS key_user,
        count(*) AS uses,
-       array_to_string(array_agg(DISTINCT u.eventname), ', ') AS used_for,
-       array_to_string(array_agg(DISTINCT coalesce(u.sourceipaddress, '')), ', ') AS use_ips
+       array_to_string(array_sort(array_agg(DISTINCT u.eventname)), ', ') AS used_for,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(u.sourceipaddress, ''))), ', ') AS use_ips
 FROM created c
 JOIN used u
   ON u.key_id = c.key_id

@@ -31,7 +31,7 @@ SELECT array_agg(d.eventid ORDER BY d.eventtime, d.eventid) AS eventids,
        min(d.sourceipaddress) AS sourceip,
        d.recipientaccountid AS account,
        d.awsregion AS region,
-       array_to_string(array_agg(DISTINCT d.eventname), ', ') AS actions
+       array_to_string(array_sort(array_agg(DISTINCT d.eventname)), ', ') AS actions
 FROM disc d
 WHERE d.eventtime >= $since
   AND d.eventtime <= $until

@@ -17,11 +17,11 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        count(*) AS attempts,
        sum(CASE WHEN errorcode IS NULL THEN 1 ELSE 0 END) AS succeeded,
-       array_to_string(array_agg(DISTINCT errorcode), ', ') AS errors,
-       array_to_string(array_agg(DISTINCT requestparameters->>'accountId'), ', ') AS removed_accounts
+       array_to_string(array_sort(array_agg(DISTINCT errorcode)), ', ') AS errors,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'accountId')), ', ') AS removed_accounts
 FROM cloudtrail
 WHERE eventsource = 'organizations.amazonaws.com'
   AND eventname IN ('LeaveOrganization', 'RemoveAccountFromOrganization')

@@ -16,9 +16,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        min(CAST(json_extract_scalar(requestparameters, '$.minimumPasswordLength') AS BIGINT)) AS min_length_set,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters, '')), ' | ') AS settings
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters, ''))), ' | ') AS settings
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname IN ('UpdateAccountPasswordPolicy', 'DeleteAccountPasswordPolicy')

@@ -21,7 +21,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS reads,
-       array_to_string(array_agg(DISTINCT coalesce(errorcode, 'success')), ', ') AS outcomes
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(errorcode, 'success'))), ', ') AS outcomes
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname = 'GetAccountPasswordPolicy'

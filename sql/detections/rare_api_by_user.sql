@@ -30,7 +30,7 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        c.recipientaccountid AS account,
        c.awsregion AS region,
        count(DISTINCT c.eventsource || ':' || c.eventname) AS new_apis,
-       array_to_string(array_agg(DISTINCT c.eventsource || ':' || c.eventname), ', ') AS apis
+       array_to_string(array_sort(array_agg(DISTINCT c.eventsource || ':' || c.eventname)), ', ') AS apis
 FROM calls c
 WHERE c.eventtime >= $since
   AND c.eventtime <= $until

@@ -18,11 +18,11 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS deletions,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'dbiResourceId',
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'dbiResourceId',
                                                    requestparameters->>'dbClusterResourceId',
                                                    requestparameters->>'dBInstanceAutomatedBackupsArn',
-                                                   requestparameters->>'dBClusterAutomatedBackupsArn', '')), ', ') AS backups
+                                                   requestparameters->>'dBClusterAutomatedBackupsArn', ''))), ', ') AS backups
 FROM cloudtrail
 WHERE eventsource = 'rds.amazonaws.com'
   AND eventname IN ('DeleteDBInstanceAutomatedBackup', 'DeleteDBClusterAutomatedBackup')

@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'dBInstanceIdentifier', requestparameters->>'dBClusterIdentifier', '') AS db,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        min(CAST(requestparameters->>'backupRetentionPeriod' AS INT)) AS backup_retention_days,
        bool_or(lower(requestparameters->>'publiclyAccessible') = 'true') AS made_public
 FROM cloudtrail

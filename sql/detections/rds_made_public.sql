@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'dBInstanceIdentifier', requestparameters->>'dBClusterIdentifier', '') AS db_identifier,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions
 FROM cloudtrail
 WHERE eventsource = 'rds.amazonaws.com'
   AND eventname IN ('ModifyDBInstance', 'ModifyDBCluster', 'CreateDBInstance', 'CreateDBCluster')

@@ -17,9 +17,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'dBSnapshotIdentifier', requestparameters->>'dBClusterSnapshotIdentifier', '')), ', ') AS snapshots,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'dBInstanceIdentifier', requestparameters->>'dBClusterIdentifier', '')), ', ') AS databases
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'dBSnapshotIdentifier', requestparameters->>'dBClusterSnapshotIdentifier', ''))), ', ') AS snapshots,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'dBInstanceIdentifier', requestparameters->>'dBClusterIdentifier', ''))), ', ') AS databases
 FROM cloudtrail
 WHERE eventsource = 'rds.amazonaws.com'
   AND eventname IN ('CreateDBSnapshot', 'CreateDBClusterSnapshot')

@@ -18,11 +18,11 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'dBInstanceIdentifier',
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'dBInstanceIdentifier',
                                                    requestparameters->>'dBClusterIdentifier',
                                                    requestparameters->>'globalClusterIdentifier',
-                                                   requestparameters->>'dBShardGroupIdentifier', '')), ', ') AS databases,
+                                                   requestparameters->>'dBShardGroupIdentifier', ''))), ', ') AS databases,
        bool_or(eventname LIKE 'Failover%' OR lower(coalesce(requestparameters->>'forceFailover', 'false')) = 'true') AS failover
 FROM cloudtrail
 WHERE eventsource = 'rds.amazonaws.com'

@@ -17,9 +17,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'dBInstanceIdentifier', requestparameters->>'dBClusterIdentifier', requestparameters->>'targetDBInstanceIdentifier', '')), ', ') AS databases,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'dBSnapshotIdentifier', requestparameters->>'snapshotIdentifier', requestparameters->>'s3BucketName', requestparameters->>'sourceDBInstanceIdentifier', '')), ', ') AS sources,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'dBInstanceIdentifier', requestparameters->>'dBClusterIdentifier', requestparameters->>'targetDBInstanceIdentifier', ''))), ', ') AS databases,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'dBSnapshotIdentifier', requestparameters->>'snapshotIdentifier', requestparameters->>'s3BucketName', requestparameters->>'sourceDBInstanceIdentifier', ''))), ', ') AS sources,
        bool_or(coalesce(lower(requestparameters->>'publiclyAccessible'), lower(responseelements->>'publiclyAccessible'), '') = 'true') AS public_restore
 FROM cloudtrail
 WHERE eventsource = 'rds.amazonaws.com'

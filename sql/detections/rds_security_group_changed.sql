@@ -19,8 +19,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'dBSecurityGroupName', '') AS db_security_group,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'cIDRIP', requestparameters->>'eC2SecurityGroupId', requestparameters->>'eC2SecurityGroupName', '')), ', ') AS sources
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'cIDRIP', requestparameters->>'eC2SecurityGroupId', requestparameters->>'eC2SecurityGroupName', ''))), ', ') AS sources
 FROM cloudtrail
 WHERE eventsource = 'rds.amazonaws.com'
   AND eventname IN ('AuthorizeDBSecurityGroupIngress', 'CreateDBSecurityGroup',

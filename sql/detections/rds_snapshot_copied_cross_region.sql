@@ -35,8 +35,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        source_region,
        count(*) AS copies,
-       array_to_string(array_agg(DISTINCT source_snapshot), ', ') AS source_snapshots,
-       array_to_string(array_agg(DISTINCT coalesce(target_snapshot, '')), ', ') AS target_snapshots
+       array_to_string(array_sort(array_agg(DISTINCT source_snapshot)), ', ') AS source_snapshots,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(target_snapshot, ''))), ', ') AS target_snapshots
 FROM copies
 WHERE source_region IS NOT NULL
   AND source_region <> ''

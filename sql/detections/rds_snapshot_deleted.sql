@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS deletions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'dBSnapshotIdentifier', requestparameters->>'dBClusterSnapshotIdentifier', '')), ', ') AS snapshots
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'dBSnapshotIdentifier', requestparameters->>'dBClusterSnapshotIdentifier', ''))), ', ') AS snapshots
 FROM cloudtrail
 WHERE eventsource = 'rds.amazonaws.com'
   AND eventname IN ('DeleteDBSnapshot', 'DeleteDBClusterSnapshot')

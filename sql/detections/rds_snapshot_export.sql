@@ -18,8 +18,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS exports,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'sourceArn', '')), ', ') AS sources,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'s3BucketName', '')), ', ') AS buckets
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'sourceArn', ''))), ', ') AS sources,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'s3BucketName', ''))), ', ') AS buckets
 FROM cloudtrail
 WHERE eventsource = 'rds.amazonaws.com'
   AND eventname = 'StartExportTask'

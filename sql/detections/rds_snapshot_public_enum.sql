@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        bool_or(lower(coalesce(requestparameters->>'includePublic', 'false')) = 'true') AS public_listed,
        bool_or(lower(coalesce(requestparameters->>'includeShared', 'false')) = 'true') AS shared_listed
 FROM cloudtrail

@@ -16,9 +16,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'snapshotIdentifier', requestparameters->>'snapshotArn', '')), ', ') AS snapshots,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'snapshotClusterIdentifier', '')), ', ') AS clusters,
-       array_to_string(array_agg(DISTINCT requestparameters->>'accountWithRestoreAccess'), ', ') AS shared_with
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'snapshotIdentifier', requestparameters->>'snapshotArn', ''))), ', ') AS snapshots,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'snapshotClusterIdentifier', ''))), ', ') AS clusters,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'accountWithRestoreAccess')), ', ') AS shared_with
 FROM cloudtrail
 WHERE eventsource = 'redshift.amazonaws.com'
   AND eventname = 'AuthorizeSnapshotAccess'

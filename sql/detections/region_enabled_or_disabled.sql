@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'RegionName', requestparameters->>'regionName', '') AS target_region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        count(*) AS calls
 FROM cloudtrail
 WHERE eventname IN ('EnableRegion', 'DisableRegion')

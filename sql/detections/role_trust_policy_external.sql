@@ -35,10 +35,10 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        role,
        count(*) AS updates,
-       array_to_string(array_agg(DISTINCT trim(regexp_replace(regexp_replace(masked,
+       array_to_string(array_sort(array_agg(DISTINCT trim(regexp_replace(regexp_replace(masked,
            '(?s).*?(?:(arn:aws[a-z-]*:(?:iam|sts)::[0-9]{12}:[^"]*)|"([0-9]{12})"|"(\*)")|(?s).+', '${1}${2}${3} ', 'g'),
-           '\s+', ' ', 'g'))), ', ') AS external_principals,
-       array_to_string(array_agg(DISTINCT doc), ' | ') AS policy_documents
+           '\s+', ' ', 'g')))), ', ') AS external_principals,
+       array_to_string(array_sort(array_agg(DISTINCT doc)), ' | ') AS policy_documents
 FROM trust
 WHERE regexp_like(masked, 'arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:')
    OR regexp_like(masked, '"AWS"\s*:\s*(\[[^\]]*)?"[0-9]{12}"')

@@ -16,9 +16,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'name', requestparameters->>'trustAnchorId', '')), ', ') AS trust_anchors,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.source.sourceType'), '')), ', ') AS source_types
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'name', requestparameters->>'trustAnchorId', ''))), ', ') AS trust_anchors,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.source.sourceType'), ''))), ', ') AS source_types
 FROM cloudtrail
 WHERE eventsource = 'rolesanywhere.amazonaws.com'
   AND (eventname = 'CreateTrustAnchor'

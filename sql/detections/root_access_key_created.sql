@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS keys_created,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(responseelements, '$.accessKey.accessKeyId'), '')), ', ') AS access_key_ids
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(responseelements, '$.accessKey.accessKeyId'), ''))), ', ') AS access_key_ids
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'
   AND eventname = 'CreateAccessKey'

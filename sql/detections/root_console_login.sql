@@ -17,7 +17,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        sourceipaddress AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT coalesce(additionaleventdata->>'MFAUsed', '')), ', ') AS mfa_used,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(additionaleventdata->>'MFAUsed', ''))), ', ') AS mfa_used,
        count(*) AS logins
 FROM cloudtrail
 WHERE eventsource = 'signin.amazonaws.com'

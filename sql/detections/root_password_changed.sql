@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS changes,
-       array_to_string(array_agg(DISTINCT coalesce(useragent, '')), ', ') AS user_agents
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(useragent, ''))), ', ') AS user_agents
 FROM cloudtrail
 WHERE eventsource = 'signin.amazonaws.com'
   AND eventname = 'PasswordUpdated'

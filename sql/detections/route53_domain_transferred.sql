@@ -17,7 +17,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        requestparameters->>'domainName' AS domain,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'accountId', '')), ', ') AS to_accounts,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'accountId', ''))), ', ') AS to_accounts,
        count(*) AS calls
 FROM cloudtrail
 WHERE eventsource = 'route53domains.amazonaws.com'

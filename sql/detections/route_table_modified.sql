@@ -32,8 +32,8 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        min(c.sourceipaddress) AS sourceip,
        c.recipientaccountid AS account,
        c.awsregion AS region,
-       array_to_string(array_agg(DISTINCT c.eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT c.route_table), ', ') AS route_tables
+       array_to_string(array_sort(array_agg(DISTINCT c.eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT c.route_table)), ', ') AS route_tables
 FROM changes c
 WHERE c.eventtime >= $since
   AND NOT EXISTS (

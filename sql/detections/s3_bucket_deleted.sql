@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS deletions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'bucketName', '')), ', ') AS buckets
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'bucketName', ''))), ', ') AS buckets
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'
   AND eventname = 'DeleteBucket'

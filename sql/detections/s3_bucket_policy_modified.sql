@@ -20,7 +20,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        coalesce(requestparameters->>'bucketName', '') AS bucket,
        count(*) AS changes,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'
   AND eventname IN ('PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketAcl', 'PutBucketCors', 'DeleteBucketCors',

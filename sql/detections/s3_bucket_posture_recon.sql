@@ -43,7 +43,7 @@ SELECT array_agg(r.eventid ORDER BY r.eventtime, r.eventid) AS eventids,
        r.window_start AS window_start,
        count(*) AS calls,
        count(DISTINCT r.bucket) AS buckets,
-       array_to_string(array_agg(DISTINCT r.eventname), ', ') AS actions
+       array_to_string(array_sort(array_agg(DISTINCT r.eventname)), ', ') AS actions
 FROM busy b
 -- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
 -- principal, account or region forms a group too.

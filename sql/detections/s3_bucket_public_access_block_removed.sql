@@ -19,7 +19,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        requestparameters->>'bucketName' AS bucket,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        count(*) AS changes
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'

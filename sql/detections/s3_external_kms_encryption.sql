@@ -21,8 +21,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        regexp_match(coalesce(requestparameters->>'x-amz-server-side-encryption-aws-kms-key-id',
                              responseelements->>'x-amz-server-side-encryption-aws-kms-key-id'), 'arn:aws[a-z-]*:kms:[^:]*:([0-9]{12}):')[1] AS key_account,
        count(*) AS writes,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'x-amz-server-side-encryption-aws-kms-key-id',
-                                                   responseelements->>'x-amz-server-side-encryption-aws-kms-key-id')), ', ') AS kms_keys
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'x-amz-server-side-encryption-aws-kms-key-id',
+                                                   responseelements->>'x-amz-server-side-encryption-aws-kms-key-id'))), ', ') AS kms_keys
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'
   AND eventname IN ('CopyObject', 'PutObject')

@@ -25,7 +25,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        count(*) AS calls,
        sum(CASE WHEN eventname = 'DeleteObjects'
                 THEN coalesce(json_array_length(json_extract(requestparameters, '$.delete.Object')), 1) ELSE 1 END) AS objects_deleted,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'
   AND eventname IN ('DeleteObject', 'DeleteObjectVersion', 'DeleteObjects')

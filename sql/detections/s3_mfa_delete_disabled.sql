@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        requestparameters->>'bucketName' AS bucket,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status'), '')), ', ') AS versioning_status,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status'), ''))), ', ') AS versioning_status,
        count(*) AS changes
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'

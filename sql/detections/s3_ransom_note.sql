@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'bucketName', '') AS bucket,
-       array_to_string(array_agg(DISTINCT requestparameters->>'key'), ', ') AS keys
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'key')), ', ') AS keys
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'
   AND eventname IN ('PutObject', 'CopyObject', 'CompleteMultipartUpload')

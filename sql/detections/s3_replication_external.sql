@@ -17,7 +17,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        coalesce(requestparameters->>'bucketName', '') AS bucket,
-       array_to_string(array_agg(DISTINCT json_extract(requestparameters, '$.ReplicationConfiguration')), ' | ') AS replication
+       array_to_string(array_sort(array_agg(DISTINCT json_extract(requestparameters, '$.ReplicationConfiguration'))), ' | ') AS replication
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'
   AND eventname = 'PutBucketReplication'

@@ -24,7 +24,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        date_bin($window, eventtime) AS window_start,
        count(*) AS encryptions,
        count(DISTINCT requestparameters->>'key') AS objects,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'
   AND eventname IN ('CopyObject', 'PutObject')

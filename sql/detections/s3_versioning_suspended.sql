@@ -19,7 +19,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        requestparameters->>'bucketName' AS bucket,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status')), ', ') AS statuses
+       array_to_string(array_sort(array_agg(DISTINCT json_extract_scalar(requestparameters, '$.VersioningConfiguration.Status'))), ', ') AS statuses
 FROM cloudtrail
 WHERE eventsource = 's3.amazonaws.com'
   AND eventname = 'PutBucketVersioning'

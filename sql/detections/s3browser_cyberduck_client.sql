@@ -17,8 +17,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        CASE WHEN strpos(lower(useragent), 'cyberduck') > 0 THEN 'Cyberduck' ELSE 'S3 Browser' END AS client,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT eventsource), ', ') AS services,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventsource)), ', ') AS services,
        count(*) AS events
 FROM cloudtrail
 WHERE (strpos(lower(useragent), 's3 browser') > 0 OR strpos(lower(useragent), 'cyberduck') > 0)

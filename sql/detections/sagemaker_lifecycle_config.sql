@@ -16,9 +16,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'notebookInstanceLifecycleConfigName', requestparameters->>'lifecycleConfigName')), ', ') AS lifecycle_configs,
-       array_to_string(array_agg(DISTINCT requestparameters->>'notebookInstanceName'), ', ') AS notebook_instances,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'notebookInstanceLifecycleConfigName', requestparameters->>'lifecycleConfigName'))), ', ') AS lifecycle_configs,
+       array_to_string(array_sort(array_agg(DISTINCT requestparameters->>'notebookInstanceName')), ', ') AS notebook_instances,
        bool_or(eventname = 'UpdateNotebookInstance') AS attached
 FROM cloudtrail
 WHERE eventsource = 'sagemaker.amazonaws.com'

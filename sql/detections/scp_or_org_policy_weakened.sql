@@ -16,9 +16,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'policyId', requestparameters->>'policyType')), ', ') AS policies,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'targetId', requestparameters->>'rootId')), ', ') AS targets,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'policyId', requestparameters->>'policyType'))), ', ') AS policies,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'targetId', requestparameters->>'rootId'))), ', ') AS targets,
        bool_or(eventname = 'DisablePolicyType') AS policy_type_disabled
 FROM cloudtrail
 WHERE eventsource = 'organizations.amazonaws.com'

@@ -22,7 +22,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        date_bin($window, eventtime) AS window_start,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract(requestparameters, '$.filters'), json_extract(requestparameters, '$.secretIdList'), '')), ' | ') AS selectors
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract(requestparameters, '$.filters'), json_extract(requestparameters, '$.secretIdList'), ''))), ' | ') AS selectors
 FROM cloudtrail
 WHERE eventsource = 'secretsmanager.amazonaws.com'
   AND eventname = 'BatchGetSecretValue'

@@ -40,12 +40,12 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        c.awsregion AS region,
        min(c.previous_time) AS previous_time,
        count(*) AS changes,
-       array_to_string(array_agg(DISTINCT c.eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(c.requestparameters->>'groupId', c.requestparameters->>'groupName',
+       array_to_string(array_sort(array_agg(DISTINCT c.eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(c.requestparameters->>'groupId', c.requestparameters->>'groupName',
                                                    json_extract_scalar(c.requestparameters, '$.ModifySecurityGroupRulesRequest.GroupId'),
-                                                   c.responseelements->>'groupId', '')), ', ') AS groups,
-       array_to_string(array_agg(DISTINCT coalesce(useragent_family(c.useragent), 'other')), ', ') AS client_families,
-       array_to_string(array_agg(DISTINCT coalesce(c.useragent, '')), ', ') AS user_agents
+                                                   c.responseelements->>'groupId', ''))), ', ') AS groups,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(useragent_family(c.useragent), 'other'))), ', ') AS client_families,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(c.useragent, ''))), ', ') AS user_agents
 FROM changes c
 WHERE c.eventtime >= $since
   AND c.eventtime >= (SELECT min(eventtime) FROM cloudtrail) + $lookback

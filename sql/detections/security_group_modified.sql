@@ -19,10 +19,10 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'groupId', requestparameters->>'groupName',
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'groupId', requestparameters->>'groupName',
                                                    json_extract_scalar(requestparameters, '$.ModifySecurityGroupRulesRequest.GroupId'),
-                                                   responseelements->>'groupId', '')), ', ') AS groups,
+                                                   responseelements->>'groupId', ''))), ', ') AS groups,
        count(*) AS changes
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'

@@ -68,7 +68,7 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        count(*) AS calls,
        count(DISTINCT c.eventsource || ':' || c.eventname) AS distinct_apis,
        count(*) FILTER (WHERE c.errorcode IS NOT NULL) AS failed_calls,
-       array_to_string(array_agg(DISTINCT split_part(c.eventsource, '.', 1) || ':' || c.eventname), ', ') AS apis
+       array_to_string(array_sort(array_agg(DISTINCT split_part(c.eventsource, '.', 1) || ':' || c.eventname)), ', ') AS apis
 FROM busy b
 -- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
 -- principal, account or region forms a group too.

@@ -17,11 +17,11 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        bool_or(eventname = 'DisableSecurityHub') AS hub_disabled,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract(requestparameters, '$.standardsSubscriptionArns'),
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract(requestparameters, '$.standardsSubscriptionArns'),
                                                   requestparameters->>'productSubscriptionArn',
-                                                  requestparameters->>'adminAccountId')), ', ') AS targets
+                                                  requestparameters->>'adminAccountId'))), ', ') AS targets
 FROM cloudtrail
 WHERE eventsource = 'securityhub.amazonaws.com'
   AND eventname IN ('DisableSecurityHub', 'BatchDisableStandards', 'DisableImportFindingsForProduct',

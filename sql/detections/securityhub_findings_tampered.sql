@@ -19,8 +19,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.workflow.status'), '')), ', ') AS workflow_statuses
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(json_extract_scalar(requestparameters, '$.workflow.status'), ''))), ', ') AS workflow_statuses
 FROM cloudtrail
 WHERE eventsource = 'securityhub.amazonaws.com'
   AND eventname IN ('BatchUpdateFindings', 'UpdateFindings', 'UpdateInsight', 'DeleteInsight')

@@ -87,7 +87,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        account,
        region,
        role_arn,
-       array_to_string(array_agg(DISTINCT service), ', ') AS services
+       array_to_string(array_sort(array_agg(DISTINCT service)), ', ') AS services
 FROM distinct_steps
 GROUP BY principal, account, region, role_arn
 ORDER BY first_seen

@@ -24,7 +24,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        count(*) AS calls,
        count(DISTINCT eventname) AS distinct_apis,
        sum(CASE WHEN errorcode IS NOT NULL THEN 1 ELSE 0 END) AS failed_calls,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS apis,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS apis,
        min(useridentity.accesskeyid) AS access_key
 FROM cloudtrail
 WHERE eventsource = 'ses.amazonaws.com'

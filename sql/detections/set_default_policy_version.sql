@@ -18,7 +18,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        requestparameters->>'policyArn' AS policy_arn,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'versionId', '')), ', ') AS version_ids,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'versionId', ''))), ', ') AS version_ids,
        count(*) AS changes
 FROM cloudtrail
 WHERE eventsource = 'iam.amazonaws.com'

@@ -17,15 +17,15 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'groupId', requestparameters->>'groupName',
-                                                   json_extract_scalar(requestparameters, '$.ModifySecurityGroupRulesRequest.GroupId'), '')), ', ') AS groups,
-       array_to_string(array_agg(DISTINCT concat(coalesce(requestparameters->>'ipProtocol', json_extract_scalar(requestparameters, '$.ipPermissions.items[0].ipProtocol'),
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'groupId', requestparameters->>'groupName',
+                                                   json_extract_scalar(requestparameters, '$.ModifySecurityGroupRulesRequest.GroupId'), ''))), ', ') AS groups,
+       array_to_string(array_sort(array_agg(DISTINCT concat(coalesce(requestparameters->>'ipProtocol', json_extract_scalar(requestparameters, '$.ipPermissions.items[0].ipProtocol'),
                                                           json_extract_scalar(requestparameters, '$.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule.IpProtocol'), '?'), ' ',
                                                  coalesce(requestparameters->>'fromPort', json_extract_scalar(requestparameters, '$.ipPermissions.items[0].fromPort'),
                                                           json_extract_scalar(requestparameters, '$.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule.FromPort'), '?'), '-',
                                                  coalesce(requestparameters->>'toPort', json_extract_scalar(requestparameters, '$.ipPermissions.items[0].toPort'),
-                                                          json_extract_scalar(requestparameters, '$.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule.ToPort'), '?'))), ', ') AS ports
+                                                          json_extract_scalar(requestparameters, '$.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule.ToPort'), '?')))), ', ') AS ports
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname IN ('AuthorizeSecurityGroupIngress', 'ModifySecurityGroupRules')

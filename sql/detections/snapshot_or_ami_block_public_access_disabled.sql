@@ -16,7 +16,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
        bool_or(eventname = 'DisableSnapshotBlockPublicAccess') AS snapshots_unblocked,
        bool_or(eventname = 'DisableImageBlockPublicAccess') AS images_unblocked
 FROM cloudtrail

@@ -24,7 +24,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        count(*) AS calls,
        sum(CASE WHEN eventname = 'GetParameters'
                 THEN coalesce(json_array_length(json_extract(requestparameters, '$.names')), 1) ELSE 1 END) AS parameters,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions
 FROM cloudtrail
 WHERE eventsource = 'ssm.amazonaws.com'
   AND eventname IN ('GetParameter', 'GetParameters', 'GetParametersByPath')

@@ -20,7 +20,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS commands,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'documentName', '')), ', ') AS documents,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'documentName', ''))), ', ') AS documents,
        sum(coalesce(json_array_length(json_extract(requestparameters, '$.instanceIds')), 1)) AS instance_targets,
        bool_or(json_extract(requestparameters, '$.targets') IS NOT NULL) AS tag_targets
 FROM cloudtrail

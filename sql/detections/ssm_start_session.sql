@@ -21,8 +21,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        count(*) AS sessions,
        count(DISTINCT requestparameters->>'target') AS target_count,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'target', '')), ', ') AS targets,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'documentName', 'shell')), ', ') AS documents
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'target', ''))), ', ') AS targets,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'documentName', 'shell'))), ', ') AS documents
 FROM cloudtrail
 WHERE eventsource = 'ssm.amazonaws.com'
   AND eventname = 'StartSession'

@@ -19,10 +19,10 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        date_trunc('day', eventtime) AS day,
        count(*) AS events,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS steps,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS steps,
        count(*) FILTER (WHERE eventname = 'CreateToken') AS tokens_issued,
-       array_to_string(array_agg(DISTINCT coalesce(sourceipaddress, '')), ', ') AS source_ips,
-       array_to_string(array_agg(DISTINCT coalesce(useragent, '')), ', ') AS user_agents
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(sourceipaddress, ''))), ', ') AS source_ips,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(useragent, ''))), ', ') AS user_agents
 FROM cloudtrail
 WHERE ((eventsource = 'sso.amazonaws.com' AND eventname IN ('Authenticate', 'ListApplications', 'CreateToken'))
        OR (eventsource = 'sso-oauth.amazonaws.com' AND eventname = 'CreateToken'))

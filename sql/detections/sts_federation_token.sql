@@ -17,7 +17,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS tokens,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'name', '')), ', ') AS federated_names,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'name', ''))), ', ') AS federated_names,
        bool_or(strpos(coalesce(requestparameters, ''), 'AdministratorAccess') > 0
                OR regexp_like(coalesce(requestparameters->>'policy', ''), '"Action"\s*:\s*(\[\s*)?"\*"')) AS admin_policy
 FROM cloudtrail

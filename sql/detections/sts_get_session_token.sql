@@ -19,7 +19,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        awsregion AS region,
        count(*) AS tokens,
        bool_or(requestparameters->>'serialNumber' IS NOT NULL) AS with_mfa,
-       array_to_string(array_agg(DISTINCT coalesce(useridentity.accesskeyid, '')), ', ') AS access_key_ids
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(useridentity.accesskeyid, ''))), ', ') AS access_key_ids
 FROM cloudtrail
 WHERE eventsource = 'sts.amazonaws.com'
   AND eventname = 'GetSessionToken'

@@ -19,7 +19,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS calls,
-       array_to_string(array_agg(DISTINCT trim(regexp_replace(coalesce(requestparameters, ''), '.*?(fl-[0-9a-f]+)|.+', '${1} ', 'g'))), ', ') AS flow_logs
+       array_to_string(array_sort(array_agg(DISTINCT trim(regexp_replace(coalesce(requestparameters, ''), '.*?(fl-[0-9a-f]+)|.+', '${1} ', 'g')))), ', ') AS flow_logs
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname = 'DeleteFlowLogs'

@@ -19,12 +19,12 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS changes,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'vpcId',
-                                                   json_extract_scalar(responseelements, '$.vpc.vpcId'), '')), ', ') AS vpcs,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'vpcPeeringConnectionId',
-                                                   json_extract_scalar(responseelements, '$.vpcPeeringConnection.vpcPeeringConnectionId'), '')), ', ') AS peering_connections,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'peerOwnerId', '')), ', ') AS peer_accounts
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'vpcId',
+                                                   json_extract_scalar(responseelements, '$.vpc.vpcId'), ''))), ', ') AS vpcs,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'vpcPeeringConnectionId',
+                                                   json_extract_scalar(responseelements, '$.vpcPeeringConnection.vpcPeeringConnectionId'), ''))), ', ') AS peering_connections,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'peerOwnerId', ''))), ', ') AS peer_accounts
 FROM cloudtrail
 WHERE eventsource = 'ec2.amazonaws.com'
   AND eventname IN ('CreateVpc', 'CreateDefaultVpc', 'DeleteVpc', 'ModifyVpcAttribute', 'ModifyVpcTenancy',

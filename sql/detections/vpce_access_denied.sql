@@ -20,8 +20,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        vpcendpointid AS vpc_endpoint,
        useridentity.accountid AS caller_account,
        count(*) AS denied,
-       array_to_string(array_agg(DISTINCT eventsource), ', ') AS services,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS calls
+       array_to_string(array_sort(array_agg(DISTINCT eventsource)), ', ') AS services,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS calls
 FROM cloudtrail
 WHERE eventtype = 'AwsVpceEvent'
   AND errorcode = 'VpceAccessDenied'

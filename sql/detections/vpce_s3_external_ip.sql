@@ -21,8 +21,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        useridentity.accountid AS caller_account,
        count(*) AS requests,
        count(*) FILTER (WHERE errorcode IS NOT NULL) AS failed,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS calls,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'bucketName', '')), ', ') AS buckets
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS calls,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'bucketName', ''))), ', ') AS buckets
 FROM cloudtrail
 WHERE eventtype = 'AwsVpceEvent'
   AND eventsource = 's3.amazonaws.com'

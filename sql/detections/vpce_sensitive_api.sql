@@ -22,7 +22,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        useridentity.accountid AS caller_account,
        count(*) AS calls,
        count(*) FILTER (WHERE errorcode IS NOT NULL) AS failed,
-       array_to_string(array_agg(DISTINCT split_part(eventsource, '.', 1) || ':' || eventname), ', ') AS apis
+       array_to_string(array_sort(array_agg(DISTINCT split_part(eventsource, '.', 1) || ':' || eventname)), ', ') AS apis
 FROM cloudtrail
 WHERE eventtype = 'AwsVpceEvent'
   AND ((eventsource = 'cloudtrail.amazonaws.com'

@@ -17,9 +17,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        min(sourceipaddress) AS sourceip,
        recipientaccountid AS account,
        awsregion AS region,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS actions,
-       array_to_string(array_agg(DISTINCT eventsource), ', ') AS services,
-       array_to_string(array_agg(DISTINCT coalesce(coalesce(requestparameters->>'name', requestparameters->>'webACLId', requestparameters->>'ruleId', requestparameters->>'ruleGroupId', requestparameters->>'resourceArn', requestparameters->>'id'), '')), ', ') AS resources
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
+       array_to_string(array_sort(array_agg(DISTINCT eventsource)), ', ') AS services,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(coalesce(requestparameters->>'name', requestparameters->>'webACLId', requestparameters->>'ruleId', requestparameters->>'ruleGroupId', requestparameters->>'resourceArn', requestparameters->>'id'), ''))), ', ') AS resources
 FROM cloudtrail
 WHERE eventsource IN ('waf.amazonaws.com', 'waf-regional.amazonaws.com', 'wafv2.amazonaws.com')
   AND eventname IN ('DeleteWebACL', 'DeleteRule', 'DeleteRuleGroup', 'DeleteLoggingConfiguration')

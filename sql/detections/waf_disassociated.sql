@@ -19,8 +19,8 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        recipientaccountid AS account,
        awsregion AS region,
        count(*) AS disassociations,
-       array_to_string(array_agg(DISTINCT coalesce(requestparameters->>'resourceArn', requestparameters->>'ResourceArn', '')), ', ') AS resources,
-       array_to_string(array_agg(DISTINCT eventsource), ', ') AS services
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(requestparameters->>'resourceArn', requestparameters->>'ResourceArn', ''))), ', ') AS resources,
+       array_to_string(array_sort(array_agg(DISTINCT eventsource)), ', ') AS services
 FROM cloudtrail
 WHERE eventsource IN ('wafv2.amazonaws.com', 'waf-regional.amazonaws.com')
   AND eventname = 'DisassociateWebACL'

@@ -21,13 +21,13 @@ WITH uses AS (
       AND eventtime <= $until
 )
 SELECT access_key,
-       array_to_string(array_agg(DISTINCT principal), ', ') AS principal,
+       array_to_string(array_sort(array_agg(DISTINCT principal)), ', ') AS principal,
        count(DISTINCT sourceipaddress) AS source_ips,
        count(DISTINCT CASE WHEN NOT coalesce(is_private_ip(sourceipaddress), false) THEN sourceipaddress END) AS public_ips,
        count(DISTINCT CASE WHEN is_private_ip(sourceipaddress) THEN sourceipaddress END) AS private_ips,
-       array_to_string(array_slice(array_agg(DISTINCT sourceipaddress), 1, 20), ', ') AS sample_ips,
+       array_to_string(array_slice(array_sort(array_agg(DISTINCT sourceipaddress)), 1, 20), ', ') AS sample_ips,
        count(DISTINCT useragent) AS user_agents,
-       array_to_string(array_agg(DISTINCT useragent_family(useragent)), ', ') AS agent_families,
+       array_to_string(array_sort(array_agg(DISTINCT useragent_family(useragent))), ', ') AS agent_families,
        count(*) AS events,
        sum(CASE WHEN errorcode IS NOT NULL THEN 1 ELSE 0 END) AS errors,
        min(eventtime) AS first_seen,

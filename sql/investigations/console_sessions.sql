@@ -31,7 +31,7 @@ SELECT principal,
        bool_and(session_mfa) AS all_sessions_mfa,
        sum(CASE WHEN eventname <> 'ConsoleLogin' THEN 1 ELSE 0 END) AS console_calls,
        sum(CASE WHEN eventname <> 'ConsoleLogin' AND errorcode IS NOT NULL THEN 1 ELSE 0 END) AS failed_calls,
-       array_to_string(array_agg(DISTINCT useragent_family(useragent)), ', ') AS agents,
+       array_to_string(array_sort(array_agg(DISTINCT useragent_family(useragent))), ', ') AS agents,
        min(eventtime) AS first_seen,
        max(eventtime) AS last_seen,
        min(recipientaccountid) AS account

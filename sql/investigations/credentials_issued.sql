@@ -31,7 +31,7 @@ key_use AS (
     SELECT c.useridentity.accesskeyid AS new_key,
            count(*) AS uses,
            min(c.eventtime) AS first_use,
-           array_to_string(array_slice(array_agg(DISTINCT c.sourceipaddress), 1, 10), ', ') AS used_from
+           array_to_string(array_slice(array_sort(array_agg(DISTINCT c.sourceipaddress)), 1, 10), ', ') AS used_from
     FROM cloudtrail c
     WHERE c.useridentity.accesskeyid IN (SELECT new_key FROM issued WHERE new_key IS NOT NULL)
       AND c.eventtime >= $since
@@ -50,7 +50,7 @@ login_use AS (
     SELECT i.eventid,
            count(*) AS uses,
            min(g.eventtime) AS first_use,
-           array_to_string(array_slice(array_agg(DISTINCT g.sourceipaddress), 1, 10), ', ') AS used_from
+           array_to_string(array_slice(array_sort(array_agg(DISTINCT g.sourceipaddress)), 1, 10), ', ') AS used_from
     FROM issued i
     JOIN logins g
       ON g.account = i.account

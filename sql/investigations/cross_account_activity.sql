@@ -37,7 +37,7 @@ SELECT direction,
        eventname,
        count(*) AS events,
        sum(CASE WHEN errorcode IS NOT NULL THEN 1 ELSE 0 END) AS errors,
-       array_to_string(array_slice(array_agg(DISTINCT sourceipaddress), 1, 10), ', ') AS source_ips,
+       array_to_string(array_slice(array_sort(array_agg(DISTINCT sourceipaddress)), 1, 10), ', ') AS source_ips,
        min(eventtime) AS first_seen,
        max(eventtime) AS last_seen
 FROM crossings

@@ -9,7 +9,7 @@ SELECT coalesce(useridentity.arn, useridentity.type) AS principal,
        errorcode,
        count(*) AS errors,
        count(DISTINCT eventname) AS distinct_apis,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS apis,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS apis,
        min(eventtime) AS first_seen,
        max(eventtime) AS last_seen
 FROM cloudtrail

@@ -25,10 +25,10 @@ SELECT period,
        sum(CASE WHEN counted THEN 1 ELSE 0 END) AS errors,
        count(*) AS calls,
        round(100.0 * sum(CASE WHEN counted THEN 1 ELSE 0 END) / count(*), 1) AS error_percent,
-       array_to_string(array_agg(DISTINCT CASE WHEN counted THEN errorcode END), ', ') AS error_codes,
+       array_to_string(array_sort(array_agg(DISTINCT CASE WHEN counted THEN errorcode END)), ', ') AS error_codes,
        count(DISTINCT CASE WHEN counted THEN eventname END) AS apis_refused,
-       array_to_string(array_agg(DISTINCT CASE WHEN counted THEN eventname END), ', ') AS api_list,
-       array_to_string(array_slice(array_agg(DISTINCT CASE WHEN counted THEN sourceipaddress END), 1, 10), ', ') AS source_ips
+       array_to_string(array_sort(array_agg(DISTINCT CASE WHEN counted THEN eventname END)), ', ') AS api_list,
+       array_to_string(array_slice(array_sort(array_agg(DISTINCT CASE WHEN counted THEN sourceipaddress END)), 1, 10), ', ') AS source_ips
 FROM ev
 GROUP BY period, principal
 HAVING sum(CASE WHEN counted THEN 1 ELSE 0 END) >= $min_errors

@@ -51,7 +51,7 @@ SELECT r.principal,
        min(r.eventtime) AS first_called,
        count(*) AS calls,
        sum(CASE WHEN r.errorcode IS NOT NULL THEN 1 ELSE 0 END) AS failed,
-       array_to_string(array_slice(array_agg(DISTINCT r.sourceipaddress), 1, 10), ', ') AS source_ips,
+       array_to_string(array_slice(array_sort(array_agg(DISTINCT r.sourceipaddress)), 1, 10), ', ') AS source_ips,
        k.principal IS NOT NULL AS known_principal
 FROM recent r
 CROSS JOIN wanted w

@@ -9,15 +9,15 @@
 SELECT date_bin($bucket, eventtime, TIMESTAMP '1970-01-01 00:00:00') AS period,
        count(*) AS events,
        count(DISTINCT coalesce(useridentity.arn, useridentity.type)) AS principals,
-       array_to_string(array_agg(DISTINCT coalesce(useridentity.arn, useridentity.invokedby, useridentity.type)), ', ') AS principal_list,
-       array_to_string(array_agg(DISTINCT useridentity.accesskeyid), ', ') AS access_keys,
+       array_to_string(array_sort(array_agg(DISTINCT coalesce(useridentity.arn, useridentity.invokedby, useridentity.type))), ', ') AS principal_list,
+       array_to_string(array_sort(array_agg(DISTINCT useridentity.accesskeyid)), ', ') AS access_keys,
        count(DISTINCT eventname) AS apis,
-       array_to_string(array_agg(DISTINCT eventname), ', ') AS api_list,
+       array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS api_list,
        sum(CASE WHEN coalesce(readonly, regexp_like(eventname, '^(Get|List|Describe|Head|Lookup|Search|Scan|Query|Select|BatchGet|Check|Validate|Simulate|Estimate|Preview|View)'))
                 THEN 0 ELSE 1 END) AS writes,
        sum(CASE WHEN errorcode IS NOT NULL THEN 1 ELSE 0 END) AS errors,
-       array_to_string(array_agg(DISTINCT errorcode), ', ') AS error_codes,
-       array_to_string(array_agg(DISTINCT useragent_family(useragent)), ', ') AS agents,
+       array_to_string(array_sort(array_agg(DISTINCT errorcode)), ', ') AS error_codes,
+       array_to_string(array_sort(array_agg(DISTINCT useragent_family(useragent))), ', ') AS agents,
        min(eventtime) AS first_event,
        max(eventtime) AS last_event
 FROM cloudtrail

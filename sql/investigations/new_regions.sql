@@ -23,7 +23,7 @@ SELECT r.account,
        min(r.eventtime) AS first_seen,
        count(*) AS events,
        count(DISTINCT r.principal) AS principals,
-       array_to_string(array_agg(DISTINCT r.eventname), ', ') AS apis
+       array_to_string(array_sort(array_agg(DISTINCT r.eventname)), ', ') AS apis
 FROM recent r
 LEFT JOIN before p ON p.account = r.account AND p.awsregion = r.awsregion
 WHERE p.account IS NULL

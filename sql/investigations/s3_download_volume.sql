@@ -32,7 +32,7 @@ SELECT principal,
        CAST(max(bytes_out) AS BIGINT) AS largest_object_bytes,
        sum(CASE WHEN errorcode IS NOT NULL THEN 1 ELSE 0 END) AS refused,
        count(DISTINCT sourceipaddress) AS source_ips,
-       array_to_string(array_slice(array_agg(DISTINCT sourceipaddress), 1, 10), ', ') AS sample_ips,
+       array_to_string(array_slice(array_sort(array_agg(DISTINCT sourceipaddress)), 1, 10), ', ') AS sample_ips,
        min(eventtime) AS first_seen,
        max(eventtime) AS last_seen
 FROM reads

@@ -40,9 +40,9 @@ SELECT principal,
        count(*) AS calls,
        sum(items) AS items_requested,
        count(DISTINCT secret) AS distinct_secrets,
-       array_to_string(array_slice(array_agg(DISTINCT secret), 1, 10), ' | ') AS sample_secrets,
+       array_to_string(array_slice(array_sort(array_agg(DISTINCT secret)), 1, 10), ' | ') AS sample_secrets,
        sum(CASE WHEN errorcode IS NOT NULL THEN 1 ELSE 0 END) AS refused,
-       array_to_string(array_slice(array_agg(DISTINCT sourceipaddress), 1, 10), ', ') AS source_ips,
+       array_to_string(array_slice(array_sort(array_agg(DISTINCT sourceipaddress)), 1, 10), ', ') AS source_ips,
        min(eventtime) AS first_seen,
        max(eventtime) AS last_seen
 FROM reads

@@ -23,9 +23,9 @@ SELECT c.target_role AS role_arn,
        c.sourceipaddress,
        count(*) AS assumptions,
        sum(CASE WHEN c.errorcode IS NOT NULL THEN 1 ELSE 0 END) AS failures,
-       array_to_string(array_agg(DISTINCT c.eventname), ', ') AS apis,
+       array_to_string(array_sort(array_agg(DISTINCT c.eventname)), ', ') AS apis,
        count(DISTINCT c.requestparameters->>'roleSessionName') AS session_names,
-       array_to_string(array_agg(DISTINCT useragent_family(c.useragent)), ', ') AS agents,
+       array_to_string(array_sort(array_agg(DISTINCT useragent_family(c.useragent))), ', ') AS agents,
        min(c.eventtime) AS first_seen,
        max(c.eventtime) AS last_seen
 FROM calls c, wanted w
