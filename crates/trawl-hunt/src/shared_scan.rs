@@ -85,31 +85,55 @@ const SMALL_COLUMNS: &[&str] = &[
 ];
 
 /// The part of a read's filter the shared scan can evaluate cheaply: the conjunction
-/// of its conjuncts over small columns, or `None` when it has none (the read needs
-/// the whole table, so the query cannot share the scan).
+/// of what each conjunct implies over small columns (see [`small_part`]), or `None`
+/// when no conjunct implies anything (the read needs the whole table, so the query
+/// cannot share the scan).
 ///
 /// Time conjuncts come first: `AND` evaluates its right side only on the rows its left
 /// let through, so rows outside a detection's time range cost one comparison, not its
 /// whole filter (a watch cycle's detections look at days of a lake of years).
 pub fn selective_filter(read: &TableRead) -> Option<Expr> {
-    let mut kept: Vec<&Expr> = read
-        .filters
-        .iter()
-        .filter(|f| {
-            let refs = f.column_refs();
-            !refs.is_empty()
-                && refs
-                    .iter()
-                    .all(|c| SMALL_COLUMNS.contains(&c.name.as_str()))
-        })
-        .collect();
+    let mut kept: Vec<Expr> = read.filters.iter().filter_map(small_part).collect();
     let on_time = |f: &Expr| {
         f.column_refs()
             .iter()
             .all(|c| c.name == c::EVENTTIME || c.name == DATE_PARTITION)
     };
     kept.sort_by_key(|f| !on_time(f));
-    kept.into_iter().cloned().reduce(Expr::and)
+    kept.into_iter().reduce(Expr::and)
+}
+
+/// A filter over small columns that every row `filter` keeps passes: `filter` itself
+/// when it names only small columns; for `a AND b`, what either side implies; for
+/// `a OR b`, the OR of what both sides imply. So `eventname = 'CreateLoginProfile' OR
+/// (eventname = 'UpdateLoginProfile' AND useridentity.type <> 'IAMUser')` gives the two
+/// event names, and the detection, run over the subset, applies the rest.
+fn small_part(filter: &Expr) -> Option<Expr> {
+    use datafusion::logical_expr::{BinaryExpr, Operator};
+    let refs = filter.column_refs();
+    if !refs.is_empty()
+        && refs
+            .iter()
+            .all(|c| SMALL_COLUMNS.contains(&c.name.as_str()))
+    {
+        return Some(filter.clone());
+    }
+    match filter {
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::And,
+            right,
+        }) => match (small_part(left), small_part(right)) {
+            (Some(l), Some(r)) => Some(l.and(r)),
+            (l, r) => l.or(r),
+        },
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::Or,
+            right,
+        }) => Some(small_part(left)?.or(small_part(right)?)),
+        _ => None,
+    }
 }
 
 /// `filters` joined by OR as a balanced tree. A left-deep chain of a hundred ORs
@@ -367,6 +391,31 @@ mod tests {
 
     use datafusion::logical_expr::{BinaryExpr, Operator};
     use datafusion::prelude::{col, lit};
+
+    #[test]
+    fn an_or_with_a_wide_part_shares_on_what_both_sides_imply() {
+        let name = |n: &str| col("eventname").eq(lit(n));
+        let json = || col("requestparameters").like(lit("%t%"));
+        let read = |filters: Vec<Expr>| TableRead {
+            columns: None,
+            filters,
+        };
+        // CreateLoginProfile, or UpdateLoginProfile with a wide condition: both names.
+        let either = name("CreateLoginProfile").or(name("UpdateLoginProfile").and(json()));
+        assert_eq!(
+            selective_filter(&read(vec![either])).map(|f| f.to_string()),
+            Some(
+                "eventname = Utf8(\"CreateLoginProfile\") OR eventname = Utf8(\"UpdateLoginProfile\")"
+                    .to_string()
+            )
+        );
+        // A side that implies nothing small makes the whole OR imply nothing.
+        let open = name("StopLogging").or(json());
+        assert_eq!(selective_filter(&read(vec![open.clone()])), None);
+        // ... but a conjunct beside it still shares.
+        let f = selective_filter(&read(vec![open, col("errorcode").is_null()])).unwrap();
+        assert_eq!(f.to_string(), "errorcode IS NULL");
+    }
 
     #[test]
     fn any_of_is_a_balanced_tree_of_every_filter() {
