@@ -115,6 +115,22 @@ impl StageTime {
 
 impl HuntReport {
     pub(crate) fn new(mut outcomes: Vec<DetectionOutcome>, shared: Option<SharedScan>) -> Self {
+        for o in &mut outcomes {
+            // Detections order their rows by first_seen; rows seen at the same moment
+            // came in whatever order the partitions finished. By time, then evidence:
+            // the same lake gives the same list every hunt.
+            let at = |f: &Finding| {
+                f.evidence
+                    .first_seen
+                    .as_deref()
+                    .and_then(trawl_cloudtrail::parse_event_time)
+            };
+            o.findings.sort_by(|a, b| {
+                at(a)
+                    .cmp(&at(b))
+                    .then_with(|| a.evidence.eventids.cmp(&b.evidence.eventids))
+            });
+        }
         outcomes.sort_by(|x, y| {
             y.severity()
                 .cmp(&x.severity())
