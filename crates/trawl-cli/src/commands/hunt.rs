@@ -133,7 +133,9 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
         eprintln!("error: detection {}: {e}", query.id);
         errors += 1;
     }
-    let stdout = std::io::stdout().lock();
+    // Buffered: stdout alone flushes at every newline, and a pretty JSON document of a
+    // big hunt has a line per evidence id.
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
     match a.format {
         HuntFormat::Ndjson => NdjsonSink::new(stdout).deliver(&report)?,
         HuntFormat::Json => JsonSink::new(stdout).deliver(&report)?,
