@@ -360,3 +360,61 @@ fn hunt_over_a_lake_finds_what_it_finds_over_the_raw_logs() {
     assert!(raw.len() >= 20, "{}", raw.len());
     assert_eq!(lake, raw);
 }
+
+/// Each `array_agg(DISTINCT ...)` without an ORDER BY of its own, with the line it
+/// starts on: DataFusion gives such a list in the order its partitions finish.
+fn unsorted_distinct_lists(sql: &str) -> Vec<usize> {
+    const CALL: &str = "array_agg(DISTINCT";
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = sql[from..].find(CALL).map(|i| from + i) {
+        from = at + CALL.len();
+        // The call's text up to its closing parenthesis, quoted parentheses skipped.
+        let (mut depth, mut quoted, mut end) = (0i32, false, sql.len());
+        for (i, ch) in sql[at + "array_agg".len()..].char_indices() {
+            match ch {
+                '\'' => quoted = !quoted,
+                '(' if !quoted => depth += 1,
+                ')' if !quoted => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = at + "array_agg".len() + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let sorted = sql[..at].ends_with("array_sort(");
+        if !sorted && !sql[at..end].to_uppercase().contains("ORDER BY") {
+            found.push(sql[..at].lines().count().max(1));
+        }
+    }
+    found
+}
+
+/// The same lake gives the same findings, lists included: a detection's list of
+/// distinct values is sorted (`array_sort(array_agg(DISTINCT x))`).
+#[test]
+fn distinct_lists_in_detections_are_sorted() {
+    assert_eq!(
+        unsorted_distinct_lists(
+            "SELECT array_agg(DISTINCT a), array_sort(array_agg(DISTINCT b)),\n array_agg(DISTINCT c ORDER BY c) FROM t"
+        ),
+        vec![1]
+    );
+    let mut unsorted = Vec::new();
+    for path in sql_files("detections")
+        .into_iter()
+        .chain(sql_files("investigations"))
+    {
+        let sql = std::fs::read_to_string(&path).unwrap();
+        for line in unsorted_distinct_lists(&sql) {
+            unsorted.push(format!("{}:{line}", path.display()));
+        }
+    }
+    assert!(
+        unsorted.is_empty(),
+        "wrap these in array_sort(...): {unsorted:#?}"
+    );
+}
