@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit};
 use datafusion::common::{HashMap, HashSet};
@@ -27,26 +27,9 @@ const ISSUING_CALLS: &str = "SELECT json_extract_scalar(responseelements, '$.cre
                          'GetSessionToken', 'GetFederationToken') \
        AND responseelements IS NOT NULL";
 
-/// Column `i` of a batch as a plain string array (views and dictionaries cast).
-fn utf8(batch: &RecordBatch, i: usize) -> Result<ArrayRef, HuntError> {
-    cast(batch.column(i), &DataType::Utf8).map_err(HuntError::Rows)
-}
-
-/// Row `r` of a string array, owned.
-fn text_at(c: &StringArray, r: usize) -> Option<String> {
-    (!c.is_null(r)).then(|| c.value(r).to_string())
-}
-
-/// Column `i` of a batch as optional strings.
-fn strings(batch: &RecordBatch, i: usize) -> Result<Vec<Option<String>>, HuntError> {
-    let c = utf8(batch, i)?;
-    let c = c.as_string::<i32>();
-    Ok((0..c.len()).map(|r| text_at(c, r)).collect())
-}
-
-/// A string column read in place. The lake's scans give string views; copying two
-/// million of them into plain strings per column only to look most of them up once
-/// cost more than the lookups.
+/// A string column read in place, in each of correlation's reads of the lake. The
+/// lake's scans give string views; copying two million of them into plain strings per
+/// column only to look most of them up once cost more than the lookups.
 struct Texts {
     array: ArrayRef,
 }
@@ -175,13 +158,13 @@ async fn issuances(ctx: &SessionContext) -> Result<Vec<Issuance>, HuntError> {
         .await?;
     let mut out = Vec::new();
     for b in &batches {
-        let (issued, by_key, by_arn) = (strings(b, 0)?, strings(b, 1)?, strings(b, 2)?);
+        let (issued, by_key, by_arn) = (Texts::of(b, 0)?, Texts::of(b, 1)?, Texts::of(b, 2)?);
         for r in 0..b.num_rows() {
-            if let Some(k) = issued[r].clone().filter(|k| !k.is_empty()) {
+            if let Some(k) = issued.get(r).filter(|k| !k.is_empty()) {
                 out.push(Issuance {
-                    issued_key: k,
-                    by_key: by_key[r].clone(),
-                    by_arn: by_arn[r].clone(),
+                    issued_key: k.to_string(),
+                    by_key: by_key.get(r).map(str::to_string),
+                    by_arn: by_arn.get(r).map(str::to_string),
                 });
             }
         }
