@@ -34,17 +34,6 @@ WHERE useridentity.type = 'AssumedRole'
   AND (useridentity.sessioncontext.ec2roledelivery IS NOT NULL
        OR regexp_like(coalesce(session_name(useridentity.arn), ''), '^i-[0-9a-fA-F]{8,17}$'))
   AND useridentity.invokedby IS NULL
-  -- The event names alone first: a cheap test on every row, and one the hunt's
-  -- shared read of the lake can apply.
-  AND eventname IN (
-        'DescribeDBInstances', 'DescribeOrganization', 'DescribeParameters',
-        'DescribeRepositories', 'DescribeSnapshots', 'DescribeTrails',
-        'GetAccountAuthorizationDetails', 'GetAccountPasswordPolicy', 'GetAccountSummary',
-        'GetCallerIdentity', 'GetTrailStatus', 'ListAccessKeys', 'ListAccountAliases',
-        'ListAccounts', 'ListAliases', 'ListAttachedRolePolicies', 'ListAttachedUserPolicies',
-        'ListBuckets', 'ListClusters', 'ListDetectors', 'ListFunctions', 'ListFunctions20150331',
-        'ListGroups', 'ListInstanceProfiles', 'ListKeys', 'ListPolicies', 'ListRolePolicies',
-        'ListRoles', 'ListSecrets', 'ListTables', 'ListTrails', 'ListUserPolicies', 'ListUsers')
   AND split_part(eventsource, '.', 1) || ':' || eventname IN (
         'sts:GetCallerIdentity', 's3:ListBuckets',
         'iam:GetAccountSummary', 'iam:GetAccountAuthorizationDetails', 'iam:ListAccountAliases', 'iam:GetAccountPasswordPolicy',
