@@ -28,12 +28,11 @@ WITH calls AS (
 -- The windows over the threshold, found with cheap aggregates (one row per distinct API
 -- first, then a count); only their events are gathered into evidence below.
 busy AS (
-    SELECT principal, recipientaccountid, awsregion, window_start
-    FROM (SELECT DISTINCT principal, recipientaccountid, awsregion, window_start,
-                 eventsource || ':' || eventname AS api
+    SELECT principal, recipientaccountid, awsregion, window_start, count(*) AS distinct_apis
+    FROM (SELECT DISTINCT principal, recipientaccountid, awsregion, window_start, eventsource, eventname
           FROM calls) apis
     GROUP BY principal, recipientaccountid, awsregion, window_start
-    HAVING count(api) >= $threshold
+    HAVING count(*) >= $threshold
 )
 SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        min(c.eventtime) AS first_seen,
@@ -44,7 +43,8 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        c.awsregion AS region,
        c.window_start AS window_start,
        count(*) AS calls,
-       count(DISTINCT c.eventsource || ':' || c.eventname) AS distinct_apis,
+       -- Counted in busy, where each API is one row, not again over every call.
+       b.distinct_apis AS distinct_apis,
        count(DISTINCT c.eventsource) AS services,
        array_to_string(array_sort(array_agg(DISTINCT c.eventsource)), ', ') AS service_list
 FROM busy b
@@ -55,7 +55,5 @@ JOIN calls c
  AND (c.recipientaccountid IS NOT DISTINCT FROM b.recipientaccountid)
  AND (c.awsregion IS NOT DISTINCT FROM b.awsregion)
  AND (c.window_start IS NOT DISTINCT FROM b.window_start)
-GROUP BY c.principal, c.recipientaccountid, c.awsregion, c.window_start
--- Always true after the join; kept so that findings with the same first_seen keep their order.
-HAVING count(DISTINCT c.eventsource || ':' || c.eventname) >= $threshold
+GROUP BY c.principal, c.recipientaccountid, c.awsregion, c.window_start, b.distinct_apis
 ORDER BY first_seen
