@@ -734,7 +734,7 @@ fn a_closed_pipe_ends_quietly() {
     let l = lake.to_str().unwrap();
     for args in [
         vec!["queries", "--format", "json"],
-        vec!["sql", "--lake", l, "-c", "SELECT * FROM range(3000000)"],
+        vec!["sql", "--lake", l, "-c", "SELECT * FROM range(300000)"],
         vec![
             "sql",
             "--lake",
@@ -742,7 +742,7 @@ fn a_closed_pipe_ends_quietly() {
             "--format",
             "csv",
             "-c",
-            "SELECT * FROM range(3000000)",
+            "SELECT * FROM range(300000)",
         ],
         vec![
             "hunt",
