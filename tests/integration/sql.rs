@@ -772,6 +772,30 @@ fn a_closed_pipe_ends_quietly() {
         );
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     }
+    // stderr closed from the start (`trawl hunt 2>&1 | head` once head has gone): the
+    // notes and errors it would carry are dropped, and the command's own output and
+    // exit status are what they would have been.
+    for (args, code) in [
+        (vec!["hunt", "--lake", l, "--format", "ndjson"], 4),
+        (vec!["sql", "--lake", l, "-c", "SELECT no_such_column"], 1),
+    ] {
+        let mut child = trawl()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?} with stderr closed");
+        if args[0] == "hunt" {
+            let text = String::from_utf8(out.stdout).unwrap();
+            assert!(
+                text.lines().any(|l| l.contains("\"incident\"")),
+                "{args:?} printed no incident with stderr closed"
+            );
+        }
+    }
 }
 
 #[test]

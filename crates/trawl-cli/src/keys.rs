@@ -25,9 +25,11 @@ pub(crate) async fn load_keys(
     if !quiet {
         for (src, f) in &fetched {
             for r in &f.regions {
-                eprintln!(
+                stderr_line!(
                     "{src}: {} public key(s) from ListPublicKeys in {} for {} digest(s)",
-                    r.keys, r.region, r.digests
+                    r.keys,
+                    r.region,
+                    r.digests
                 );
             }
         }

@@ -10,6 +10,16 @@
 // Layers, bottom first: explain, pager, print -> args -> archive -> session -> shell ->
 // commands. A module imports only from layers below its own, and the command
 // modules never import each other (`tests::layering` checks it).
+/// `eprintln!` that never panics: with stderr closed (`trawl hunt 2>&1 | head`) the
+/// line is dropped, as it would be for a reader who went away; `eprintln!` would
+/// panic and turn a quiet end into exit status 101.
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod archive;
 mod args;
 mod commands;
@@ -41,7 +51,7 @@ pub fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            stderr_line!("error: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -56,7 +66,7 @@ pub fn main() -> ExitCode {
         // The reader went away (`trawl queries | head`): nothing left to say to it.
         Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            stderr_line!("error: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -120,7 +120,7 @@ fn cluster_session(
 pub fn load_catalog(extra_dirs: &[PathBuf]) -> Result<Catalog> {
     let catalog = Catalog::load(&query_dirs(extra_dirs))?;
     for (_, why) in &catalog.skipped {
-        eprintln!("warning: query file left out: {why}");
+        stderr_line!("warning: query file left out: {why}");
     }
     Ok(catalog)
 }
@@ -168,12 +168,12 @@ pub fn announce(source: &LakeSource, quiet: bool) {
     }
     match source {
         LakeSource::Sample(p) => {
-            eprintln!(
+            stderr_line!(
                 "note: no lake given (--lake or TRAWL_LAKE); querying the bundled sample lake at {}",
                 p.display()
             )
         }
-        LakeSource::Raw(_, s) if s.rejected > 0 => eprintln!(
+        LakeSource::Raw(_, s) if s.rejected > 0 => stderr_line!(
             "note: {} records of the raw sources could not be read (trawl convert keeps them in _rejects/)",
             s.rejected
         ),
@@ -204,7 +204,7 @@ impl Session {
                 {
                     match page(text) {
                         Ok(()) => return Ok(()),
-                        Err(e) => eprintln!("note: {e}; printing without it (\\pager off)"),
+                        Err(e) => stderr_line!("note: {e}; printing without it (\\pager off)"),
                     }
                 }
                 let mut out = std::io::stdout().lock();
@@ -257,7 +257,7 @@ impl Session {
         self.last_result = Some((schema.clone(), batches));
         self.emit(&text)?;
         if self.timing {
-            eprintln!("Time: {:.3} s", started.elapsed().as_secs_f64());
+            stderr_line!("Time: {:.3} s", started.elapsed().as_secs_f64());
         }
         Ok(())
     }

@@ -45,7 +45,7 @@ impl log::Log for StderrLog {
 
     fn log(&self, record: &log::Record) {
         if self.enabled(record.metadata()) {
-            eprintln!("{} {}: {}", record.level(), record.target(), record.args());
+            stderr_line!("{} {}: {}", record.level(), record.target(), record.args());
         }
     }
 

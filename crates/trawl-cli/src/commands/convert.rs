@@ -68,7 +68,7 @@ impl Verified {
             .filter(|f| f.kind == "log")
             .count();
         let digests = self.verdicts.files.len() - logs;
-        eprintln!(
+        stderr_line!(
             "  verify:  {} of {} log files and {} of {} digests valid; recorded as run {} (tables log_files, log_chains)",
             thousands(self.count("log", "valid") as u64),
             thousands(logs as u64),
@@ -83,7 +83,7 @@ impl Verified {
             .filter(|f| f.status != "valid")
             .take(20)
         {
-            eprintln!(
+            stderr_line!(
                 "  {}: {} {}: {}",
                 f.status.to_uppercase(),
                 f.kind,
@@ -98,7 +98,7 @@ impl Verified {
             .filter(|f| f.status != "valid")
             .count();
         if bad > 20 {
-            eprintln!(
+            stderr_line!(
                 "  ... and {} more (SELECT * FROM log_files WHERE NOT verified)",
                 bad - 20
             );
@@ -109,10 +109,10 @@ impl Verified {
             .iter()
             .filter(|c| !matches!(c.kind.as_str(), "checked" | "quiet_period"))
         {
-            eprintln!("  chain:   {}", c.detail);
+            stderr_line!("  chain:   {}", c.detail);
         }
         for (src, why) in &self.skipped {
-            eprintln!("  not verified: {src}: {why}");
+            stderr_line!("  not verified: {src}: {why}");
         }
     }
 }
@@ -249,7 +249,7 @@ fn spawn_progress(progress: Arc<Progress>) -> (ProgressBar, tokio::task::JoinHan
 fn print_summary(s: &Summary, lake: &Lake, shown: &str, published: Option<&PublishCounts>) {
     let secs = s.elapsed.as_secs_f64().max(0.001);
     let c = &s.counts;
-    eprintln!(
+    stderr_line!(
         "converted {} files ({} read, {} of JSON) in {:.2} s: {} events/s, {:.1} MB/s of JSON",
         thousands(s.files_read),
         mb(s.bytes_read),
@@ -258,7 +258,7 @@ fn print_summary(s: &Summary, lake: &Lake, shown: &str, published: Option<&Publi
         thousands((c.records as f64 / secs) as u64),
         s.text_bytes as f64 / 1e6 / secs
     );
-    eprintln!(
+    stderr_line!(
         "  files:   {} found = {} already converted + {} read + {} skipped (digests and other non-event files) + {} unreadable",
         thousands(s.files_found),
         thousands(s.files_already),
@@ -266,7 +266,7 @@ fn print_summary(s: &Summary, lake: &Lake, shown: &str, published: Option<&Publi
         thousands(s.files_skipped),
         thousands(s.files_failed)
     );
-    eprintln!(
+    stderr_line!(
         "  records: {} read = {} written + {} duplicates dropped + {} rejected{}",
         thousands(c.records),
         thousands(c.rows_written),
@@ -278,14 +278,14 @@ fn print_summary(s: &Summary, lake: &Lake, shown: &str, published: Option<&Publi
             String::new()
         }
     );
-    eprintln!(
+    stderr_line!(
         "  lake:    {} (+{} files, {})",
         shown,
         s.files_written,
         mb(s.bytes_written)
     );
     if s.listing.list_requests > 0 {
-        eprintln!(
+        stderr_line!(
             "  S3:      {} LIST requests, {} objects listed{}",
             thousands(s.listing.list_requests),
             thousands(s.listing.objects_listed),
@@ -298,7 +298,7 @@ fn print_summary(s: &Summary, lake: &Lake, shown: &str, published: Option<&Publi
             ))
         );
     } else if let Some(p) = published {
-        eprintln!(
+        stderr_line!(
             "  S3:      published {} runs, {} objects ({}, {} multipart)",
             p.runs,
             p.objects,
@@ -307,26 +307,28 @@ fn print_summary(s: &Summary, lake: &Lake, shown: &str, published: Option<&Publi
         );
     }
     if s.recovered != (0, 0) {
-        eprintln!(
+        stderr_line!(
             "  recovered an interrupted run: {} finished, {} discarded (nothing of them was lost or doubled)",
-            s.recovered.0, s.recovered.1
+            s.recovered.0,
+            s.recovered.1
         );
     }
     for r in &s.reject_files {
         if published.is_some() {
-            eprintln!("  rejects: {shown}/{r}");
+            stderr_line!("  rejects: {shown}/{r}");
         } else {
-            eprintln!("  rejects: {}", lake.root().join(r).display());
+            stderr_line!("  rejects: {}", lake.root().join(r).display());
         }
     }
     for f in s.failures.iter().take(20) {
-        eprintln!(
+        stderr_line!(
             "  unreadable: {}: {} (it will be retried by the next run)",
-            f.uri, f.message
+            f.uri,
+            f.message
         );
     }
     if s.failures.len() > 20 {
-        eprintln!("  ... and {} more unreadable files", s.failures.len() - 20);
+        stderr_line!("  ... and {} more unreadable files", s.failures.len() - 20);
     }
 }
 
@@ -502,7 +504,7 @@ pub async fn compact(a: CompactArgs) -> Result<ExitCode> {
         ..SortOptions::default()
     };
     let s = trawl_convert::compact(&lake, &layout, &sort, a.force).await?;
-    eprintln!(
+    stderr_line!(
         "compacted {} of {} partitions: {} files -> {}, {} rows -> {} ({} duplicate events dropped), {} -> {}",
         s.partitions_compacted,
         s.partitions_seen,

@@ -90,7 +90,7 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
     if let Some(shared) = report.shared
         && !a.engine.quiet
     {
-        eprintln!(
+        stderr_line!(
             "{} of {} detections share one scan of the lake; the others read it themselves",
             shared.detections,
             report.outcomes.len()
@@ -104,7 +104,7 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
             .filter(|q| q.is_detection() && q.severity == Some(Severity::Info))
             .count();
         if audit > 0 {
-            eprintln!(
+            stderr_line!(
                 "note: {audit} audit detections (severity info: inventories of changes) not run; --include audit runs them"
             );
         }
@@ -116,12 +116,12 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
             .collect();
         let learning = report.arming.len() - unarmed.len();
         if learning > 0 {
-            eprintln!(
+            stderr_line!(
                 "note: {learning} first-seen and baseline detections treat the start of the data as history and raise nothing there (--format json lists when each is armed)"
             );
         }
         if !unarmed.is_empty() {
-            eprintln!(
+            stderr_line!(
                 "note: {} detections are not armed yet, the data being shorter than their history: {}",
                 unarmed.len(),
                 unarmed.join(", ")
@@ -130,7 +130,7 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
     }
     let mut errors = 0;
     for (query, e) in report.errors() {
-        eprintln!("error: detection {}: {e}", query.id);
+        stderr_line!("error: detection {}: {e}", query.id);
         errors += 1;
     }
     // Buffered: stdout alone flushes at every newline, and a pretty JSON document of a

@@ -37,14 +37,14 @@ pub async fn run(a: ReportArgs) -> Result<ExitCode> {
     options.memory_limit = a.engine.memory_limit;
     options.version = env!("CARGO_PKG_VERSION").to_string();
     if !a.engine.quiet {
-        eprintln!("querying the lake and running the hunt...");
+        stderr_line!("querying the lake and running the hunt...");
     }
     let report = trawl_report::build(&session.ctx, &session.catalog, &options).await?;
     let html = report.html();
     std::fs::write(&a.output, &html)
         .with_context(|| format!("cannot write the report to {}", a.output.display()))?;
     if !a.engine.quiet {
-        eprintln!(
+        stderr_line!(
             "wrote {} ({:.1} KB): {} events, {} incidents, {} queries",
             a.output.display(),
             html.len() as f64 / 1024.0,

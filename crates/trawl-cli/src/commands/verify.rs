@@ -33,7 +33,7 @@ pub async fn run(a: VerifyArgs) -> Result<ExitCode> {
         Ok(r) => r,
         Err(e) => {
             // Not main's generic 1: for verify, 1 says "tampered", which this is not.
-            eprintln!("error: {e:#}");
+            stderr_line!("error: {e:#}");
             return Ok(ExitCode::from(EXIT_UNCHECKED));
         }
     };

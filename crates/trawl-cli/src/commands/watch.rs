@@ -160,7 +160,7 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
     if a.resend {
         return match watcher.resend().await {
             Ok((sent, failed)) => {
-                eprintln!("resent {sent}, {failed} still waiting");
+                stderr_line!("resent {sent}, {failed} still waiting");
                 Ok(if failed > 0 {
                     ExitCode::from(EXIT_PENDING)
                 } else {
@@ -168,7 +168,7 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
                 })
             }
             Err(e @ WatchError::Locked { .. }) => {
-                eprintln!("trawl: {e}");
+                stderr_line!("trawl: {e}");
                 Ok(ExitCode::from(EXIT_LOCKED))
             }
             Err(e) => Err(e.into()),
@@ -233,7 +233,7 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
         let code = match watcher.cycle(&opts).await {
             Ok(r) => {
                 if !a.engine.quiet {
-                    eprintln!("{}", summary_line(&r));
+                    stderr_line!("{}", summary_line(&r));
                 }
                 if r.pending > 0 {
                     ExitCode::from(EXIT_PENDING)
@@ -242,13 +242,13 @@ pub async fn run(a: WatchArgs) -> Result<ExitCode> {
                 }
             }
             Err(e @ WatchError::Locked { .. }) => {
-                eprintln!("trawl: {e}");
+                stderr_line!("trawl: {e}");
                 ExitCode::from(EXIT_LOCKED)
             }
             Err(e) if a.once => return Err(e.into()),
             // A daemon keeps going: the next cycle retries what this one could not.
             Err(e) => {
-                eprintln!("trawl: cycle failed: {e}");
+                stderr_line!("trawl: cycle failed: {e}");
                 ExitCode::FAILURE
             }
         };
@@ -363,12 +363,12 @@ pub async fn findings(a: FindingsArgs) -> Result<ExitCode> {
     let inc = match watcher.set_status(&id, status, &who(), reason, until).await {
         Ok(inc) => inc,
         Err(e @ WatchError::Locked { .. }) => {
-            eprintln!("trawl: {e}");
+            stderr_line!("trawl: {e}");
             return Ok(ExitCode::from(EXIT_LOCKED));
         }
         Err(e) => return Err(e.into()),
     };
-    eprintln!(
+    stderr_line!(
         "{} is {}{}",
         inc.id,
         inc.status,

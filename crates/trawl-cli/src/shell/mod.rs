@@ -94,7 +94,7 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
                 if line.starts_with('\\') {
                     let outcome = tokio::select! {
                         r = MetaCommand::run_line(&mut session, &line) => r,
-                        _ = interrupts.next() => { eprintln!("^C cancelled"); Ok(true) }
+                        _ = interrupts.next() => { stderr_line!("^C cancelled"); Ok(true) }
                     };
                     // Statements a command ran (`\e`) are history too.
                     for s in session.recent.iter().skip(known) {
@@ -106,7 +106,7 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
                     match outcome {
                         Ok(true) => {}
                         Ok(false) => break,
-                        Err(e) => eprintln!("error: {}", explain(&e, &session.ctx)),
+                        Err(e) => stderr_line!("error: {}", explain(&e, &session.ctx)),
                     }
                     continue;
                 }
@@ -115,10 +115,10 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
                 }
                 let outcome = tokio::select! {
                     r = session.run_sql(input) => r,
-                    _ = interrupts.next() => { eprintln!("^C cancelled"); Ok(()) }
+                    _ = interrupts.next() => { stderr_line!("^C cancelled"); Ok(()) }
                 };
                 if let Err(e) = outcome {
-                    eprintln!("error: {e:#}");
+                    stderr_line!("error: {e:#}");
                 }
             }
             Err(ReadlineError::Interrupted) => continue,
