@@ -732,6 +732,14 @@ fn a_closed_pipe_ends_quietly() {
     let tmp = tempfile::tempdir().unwrap();
     let lake = real_lake(tmp.path());
     let l = lake.to_str().unwrap();
+    let spawn = |args: &[&str]| {
+        trawl()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
     for args in [
         vec!["queries", "--format", "json"],
         vec!["sql", "--lake", l, "-c", "SELECT * FROM range(300000)"],
@@ -754,12 +762,7 @@ fn a_closed_pipe_ends_quietly() {
             "info",
         ],
     ] {
-        let mut child = trawl()
-            .args(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(&args);
         let mut first = [0u8; 64];
         let n = child.stdout.as_mut().unwrap().read(&mut first).unwrap();
         assert!(n > 0, "{args:?} printed nothing");
@@ -775,24 +778,27 @@ fn a_closed_pipe_ends_quietly() {
     // stderr closed from the start (`trawl hunt 2>&1 | head` once head has gone): the
     // notes and errors it would carry are dropped, and the command's own output and
     // exit status are what they would have been.
-    for (args, code) in [
-        (vec!["hunt", "--lake", l, "--format", "ndjson"], 4),
-        (vec!["sql", "--lake", l, "-c", "SELECT no_such_column"], 1),
+    for (args, code, printed) in [
+        (
+            vec!["hunt", "--lake", l, "--format", "ndjson"],
+            4,
+            Some("\"incident\""),
+        ),
+        (
+            vec!["sql", "--lake", l, "-c", "SELECT no_such_column"],
+            1,
+            None,
+        ),
     ] {
-        let mut child = trawl()
-            .args(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(&args);
         drop(child.stderr.take());
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(code), "{args:?} with stderr closed");
-        if args[0] == "hunt" {
+        if let Some(printed) = printed {
             let text = String::from_utf8(out.stdout).unwrap();
             assert!(
-                text.lines().any(|l| l.contains("\"incident\"")),
-                "{args:?} printed no incident with stderr closed"
+                text.lines().any(|l| l.contains(printed)),
+                "{args:?} printed no {printed} with stderr closed"
             );
         }
     }

@@ -7,9 +7,6 @@
 //! above `--fail-on`. `verify` has its own, like `aws cloudtrail validate-logs`:
 //! 0 all valid, 1 something invalid, 2 nothing could be checked (errors included).
 
-// Layers, bottom first: explain, pager, print -> args -> archive -> session -> shell ->
-// commands. A module imports only from layers below its own, and the command
-// modules never import each other (`tests::layering` checks it).
 /// `eprintln!` that never panics: with stderr closed (`trawl hunt 2>&1 | head`) the
 /// line is dropped, as it would be for a reader who went away; `eprintln!` would
 /// panic and turn a quiet end into exit status 101.
@@ -20,6 +17,9 @@ macro_rules! stderr_line {
     }};
 }
 
+// Layers, bottom first: explain, pager, print -> args -> archive -> session -> shell ->
+// commands. A module imports only from layers below its own, and the command
+// modules never import each other (`tests::layering` checks it).
 mod archive;
 mod args;
 mod commands;

@@ -119,17 +119,23 @@ impl HuntReport {
             // Detections order their rows by first_seen; rows seen at the same moment
             // came in whatever order the partitions finished. By time, then evidence:
             // the same lake gives the same list every hunt.
-            let at = |f: &Finding| {
-                f.evidence
-                    .first_seen
-                    .as_deref()
-                    .and_then(trawl_cloudtrail::parse_event_time)
-            };
-            o.findings.sort_by(|a, b| {
-                at(a)
-                    .cmp(&at(b))
+            // Each time parsed once, not at every comparison.
+            let mut timed: Vec<(Option<i64>, Finding)> = std::mem::take(&mut o.findings)
+                .into_iter()
+                .map(|f| {
+                    let at = f
+                        .evidence
+                        .first_seen
+                        .as_deref()
+                        .and_then(trawl_cloudtrail::parse_event_time);
+                    (at, f)
+                })
+                .collect();
+            timed.sort_by(|(at_a, a), (at_b, b)| {
+                at_a.cmp(at_b)
                     .then_with(|| a.evidence.eventids.cmp(&b.evidence.eventids))
             });
+            o.findings = timed.into_iter().map(|(_, f)| f).collect();
         }
         outcomes.sort_by(|x, y| {
             y.severity()
