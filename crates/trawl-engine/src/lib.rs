@@ -109,6 +109,25 @@ pub(crate) fn register_functions(ctx: &mut SessionContext) -> Result<()> {
     Ok(())
 }
 
+/// Whether `ctx` runs its queries on a cluster (a Ballista session): its plans are
+/// shipped to other processes, so they can name no in-memory table of this one.
+pub fn runs_on_cluster(ctx: &SessionContext) -> bool {
+    #[cfg(feature = "cluster")]
+    {
+        ctx.state()
+            .config()
+            .options()
+            .extensions
+            .get::<ballista_core::config::BallistaConfig>()
+            .is_some()
+    }
+    #[cfg(not(feature = "cluster"))]
+    {
+        let _ = ctx;
+        false
+    }
+}
+
 /// A session with default settings.
 pub fn new_session() -> Result<SessionContext> {
     new_session_with(&SessionOptions::default())

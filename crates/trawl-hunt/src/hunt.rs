@@ -224,12 +224,10 @@ impl<'a> Hunt<'a> {
         }
         stages.push(StageTime::since("planning", started));
         let shared = if self.shared_scan {
-            let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
             shared_session(
                 &self.ctx,
                 &mut planned,
                 self.memory_limit,
-                partitions,
                 observer.as_ref(),
                 &mut stages,
             )
@@ -238,59 +236,67 @@ impl<'a> Hunt<'a> {
             None
         };
         let started = Instant::now();
-        let shared_summary = shared.as_ref().map(|(_, rows)| SharedScan {
+        let shared_summary = shared.as_ref().map(|read| SharedScan {
             detections: planned
                 .iter()
                 .filter(|p| p.as_ref().is_ok_and(|p| p.shared))
                 .count(),
-            candidate_rows: *rows,
+            candidate_rows: read.rows(),
         });
-        let shared_ctx = shared.map(|(ctx, _)| Arc::new(ctx));
-        let mut outcomes: Vec<DetectionOutcome> =
-            futures::stream::iter(bound.into_iter().zip(planned))
-                .map(|((query, params), planned)| {
-                    let shared_ctx = shared_ctx.clone();
-                    let observer = observer.clone();
-                    async move {
-                        let started = Instant::now();
-                        let over_shared = shared_ctx
-                            .as_ref()
-                            .filter(|_| planned.as_ref().is_ok_and(|p| p.shared));
-                        let shared_scan = over_shared.is_some();
-                        let result = async {
-                            let planned = planned?;
-                            // A detection that shares the scan is planned again over
-                            // the subset: its plan above was against the lake.
-                            let df = match over_shared {
-                                Some(ctx) => plan_bound(ctx, query, &params, first_event).await?,
-                                None => planned.df,
-                            };
-                            findings(query, &df.collect().await?)
-                        }
-                        .await;
-                        observer.detection_done(&query.id);
-                        let elapsed = started.elapsed();
-                        match result {
-                            Ok(findings) => DetectionOutcome {
-                                query: query.clone(),
-                                findings,
-                                error: None,
-                                elapsed,
-                                shared_scan,
-                            },
-                            Err(e) => DetectionOutcome {
-                                query: query.clone(),
-                                findings: Vec::new(),
-                                error: Some(e),
-                                elapsed,
-                                shared_scan,
-                            },
-                        }
+        let shared = shared.map(Arc::new);
+        // Detections that read the lake themselves first: each takes seconds where one
+        // over the shared read takes milliseconds, and one of them started last would
+        // leave a core idle while it ran alone. The report sorts the outcomes.
+        let mut queue: Vec<_> = bound.into_iter().zip(planned).collect();
+        queue.sort_by_key(|(_, p)| shared.is_some() && p.as_ref().is_ok_and(|p| p.shared));
+        let mut outcomes: Vec<DetectionOutcome> = futures::stream::iter(queue)
+            .map(|((query, params), planned)| {
+                let shared = shared.clone();
+                let observer = observer.clone();
+                async move {
+                    let started = Instant::now();
+                    let over_shared = shared
+                        .as_ref()
+                        .filter(|_| planned.as_ref().is_ok_and(|p| p.shared));
+                    let shared_scan = over_shared.is_some();
+                    let result = async {
+                        let planned = planned?;
+                        // A detection that shares the scan is planned again over
+                        // its part of the shared read: its plan above was against
+                        // the lake.
+                        let df = match over_shared {
+                            Some(read) => {
+                                let ctx = read.session_for(&planned)?;
+                                plan_bound(&ctx, query, &params, first_event).await?
+                            }
+                            None => planned.df,
+                        };
+                        findings(query, &df.collect().await?)
                     }
-                })
-                .buffer_unordered(self.jobs)
-                .collect()
-                .await;
+                    .await;
+                    observer.detection_done(&query.id);
+                    let elapsed = started.elapsed();
+                    match result {
+                        Ok(findings) => DetectionOutcome {
+                            query: query.clone(),
+                            findings,
+                            error: None,
+                            elapsed,
+                            shared_scan,
+                        },
+                        Err(e) => DetectionOutcome {
+                            query: query.clone(),
+                            findings: Vec::new(),
+                            error: Some(e),
+                            elapsed,
+                            shared_scan,
+                        },
+                    }
+                }
+            })
+            .buffer_unordered(self.jobs)
+            .collect()
+            .await;
         if let Some(query) = tampering {
             let started = Instant::now();
             let result = async {

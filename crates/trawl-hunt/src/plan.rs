@@ -6,9 +6,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use datafusion::catalog::MemoryCatalogProviderList;
 use datafusion::common::ScalarValue;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::dataframe::DataFrame;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::expr::AggregateFunction;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::prelude::SessionContext;
@@ -19,7 +22,7 @@ use crate::HuntError;
 use crate::hunt::Observer;
 use crate::report::StageTime;
 use crate::shared_scan::{
-    TableRead, any_of, prefetch, selective_filter, selectivities, shareable, table_reads,
+    Subset, TableRead, any_of, prefetch, selective_filter, selectivities, shareable, table_reads,
 };
 
 /// A detection whose filter keeps more than this share of the lake reads the lake
@@ -47,6 +50,54 @@ pub(crate) struct Planned {
     /// the shared pre-filtered subset.
     pub shared: bool,
     reads: Vec<TableRead>,
+}
+
+impl Planned {
+    /// What its reads of `cloudtrail` keep at least, over small columns: the rows of
+    /// a shared read it runs on. `None` when a read has no selective filter.
+    fn shared_filter(&self) -> Option<Expr> {
+        let filters: Option<Vec<Expr>> = self.reads.iter().map(selective_filter).collect();
+        any_of(filters?)
+    }
+}
+
+/// The lake's rows that the detections sharing a read need, and the session
+/// settings to run each detection over its part of them.
+pub(crate) struct SharedRead {
+    subset: Subset,
+    state: SessionState,
+}
+
+impl SharedRead {
+    pub fn rows(&self) -> usize {
+        self.subset.rows()
+    }
+
+    /// A session whose `cloudtrail` is the part of the shared read `planned` needs.
+    ///
+    /// One partition: the part is small, and two detections run side by side, so
+    /// repartitioning it for each plan would cost more than it spreads.
+    pub fn session_for(&self, planned: &Planned) -> Result<SessionContext, HuntError> {
+        let state = SessionStateBuilder::new_from_existing(self.state.clone())
+            .with_config(
+                self.state
+                    .config()
+                    .clone()
+                    .with_create_default_catalog_and_schema(true)
+                    .with_target_partitions(1),
+            )
+            .with_catalog_list(Arc::new(MemoryCatalogProviderList::new()))
+            .build();
+        let ctx = SessionContext::new_with_state(state);
+        let table = match planned.shared_filter() {
+            Some(filter) => self.subset.narrowed(&ctx, &filter)?,
+            None => self
+                .subset
+                .narrowed(&ctx, &datafusion::prelude::lit(true))?,
+        };
+        ctx.register_table("cloudtrail", Arc::new(table))?;
+        Ok(ctx)
+    }
 }
 
 /// Plans `query` over `ctx` with its parameters bound and the lake's first event
@@ -84,17 +135,15 @@ pub(crate) async fn plan(
 }
 
 /// Reads the lake once for every planned detection that can share the scan and
-/// returns a session whose `cloudtrail` is that subset, with its row count (None
-/// when no detection can share). Detections whose filters are too wide to share
+/// returns those rows (None when no detection can share). Detections whose filters are too wide to share
 /// are marked unshared here.
 pub(crate) async fn shared_session(
     ctx: &SessionContext,
     planned: &mut [Result<Planned, HuntError>],
     memory_limit: Option<usize>,
-    partitions: usize,
     observer: &dyn Observer,
     stages: &mut Vec<StageTime>,
-) -> Result<Option<(SessionContext, usize)>, HuntError> {
+) -> Result<Option<SharedRead>, HuntError> {
     observer.stage("measuring which detections share a scan");
     let started = Instant::now();
     let candidates: Vec<(usize, Expr)> = planned
@@ -102,17 +151,11 @@ pub(crate) async fn shared_session(
         .enumerate()
         .filter_map(|(i, p)| {
             let p = p.as_ref().ok().filter(|p| p.shared)?;
-            let f = p
-                .reads
-                .iter()
-                .filter_map(selective_filter)
-                .collect::<Vec<_>>();
-            let f = any_of(f)?;
-            Some((i, f))
+            Some((i, p.shared_filter()?))
         })
         .collect();
     let filters: Vec<Expr> = candidates.iter().map(|(_, f)| f.clone()).collect();
-    let (rows, kept) = selectivities(ctx, "cloudtrail", &filters).await?;
+    let (rows, kept, groups) = selectivities(ctx, "cloudtrail", &filters).await?;
     for ((i, _), kept) in candidates.iter().zip(kept) {
         if kept as f64 > MAX_SHARED_FRACTION * rows as f64
             && let Ok(p) = &mut planned[*i]
@@ -132,12 +175,16 @@ pub(crate) async fn shared_session(
     }
     observer.stage("reading the lake once for all detections");
     let started = Instant::now();
-    let (table, rows) = prefetch(ctx, "cloudtrail", &reads, partitions).await?;
+    // A cluster cannot join the lake to the groups held here: it filters every row.
+    let groups = (!trawl_engine::runs_on_cluster(ctx)).then_some(&groups);
+    let subset = prefetch(ctx, "cloudtrail", &reads, groups).await?;
     stages.push(StageTime::since("shared scan: read", started));
-    observer.stage(&format!("{rows} candidate events"));
+    observer.stage(&format!("{} candidate events", subset.rows()));
     let shared = trawl_engine::new_session_with(&trawl_engine::SessionOptions { memory_limit })?;
-    shared.register_table("cloudtrail", Arc::new(table))?;
-    Ok(Some((shared, rows)))
+    Ok(Some(SharedRead {
+        subset,
+        state: shared.state(),
+    }))
 }
 
 /// Replaces every `(SELECT min(eventtime) FROM cloudtrail)` in `plan` with the time
