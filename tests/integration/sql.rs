@@ -984,3 +984,51 @@ fn malloc_arenas_are_limited_unless_the_user_chose() {
     assert_eq!(arena_max(None), Some(cores.to_string()));
     assert_eq!(arena_max(Some("7")), Some("7".to_string()));
 }
+
+/// Opening a lake takes the table's schema from the ledger, reading no footer: it must
+/// be the schema inferring it from every file gives, or queries would differ. A file
+/// the ledger does not know (a user's own Parquet) brings inference back.
+#[test]
+fn the_schema_from_the_ledger_is_the_schema_of_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let schemas = |lake: &Path| {
+        rt.block_on(async {
+            use datafusion::catalog::TableProvider;
+            let ctx = trawl_engine::new_session().unwrap();
+            trawl_engine::register_lake(&ctx, lake).await.unwrap();
+            let registered = ctx.table_provider("cloudtrail").await.unwrap().schema();
+            let inferred = trawl_engine::lake_table(&ctx, lake).await.unwrap().schema();
+            (registered, inferred)
+        })
+    };
+    let (registered, inferred) = schemas(&lake);
+    assert_eq!(registered, inferred);
+    // The same rows through both.
+    assert!(query_i64(&lake, "SELECT count(*) FROM cloudtrail") > 0);
+    // A Parquet file of another shape in the table: inferred, its column joins.
+    let day = std::fs::read_dir(lake.join("cloudtrail"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let status = trawl()
+        .args(["sql", "--lake"])
+        .arg(&lake)
+        .args(["-c"])
+        .arg(format!(
+            "COPY (SELECT eventtime, 'extra' AS note FROM cloudtrail LIMIT 1) TO '{}/foreign.parquet' STORED AS PARQUET",
+            day.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (registered, inferred) = schemas(&lake);
+    assert_eq!(registered, inferred);
+    assert!(registered.field_with_name("note").is_ok());
+}

@@ -301,6 +301,16 @@ fn pid_alive(pid: u32) -> bool {
     }
 }
 
+/// What the ledger says the table holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableFiles {
+    /// Lake-relative paths of the live table files.
+    pub paths: HashSet<String>,
+    /// The schema version every live file was written with, when they all agree
+    /// (`None` when they differ or a run did not record one).
+    pub schema_version: Option<u32>,
+}
+
 impl Lake {
     /// Opens (creating if needed) a lake at a local path.
     pub fn open(location: &str) -> Result<Self> {
@@ -355,9 +365,11 @@ impl Lake {
     /// lake-relative; `None` when no run was committed. Reads only that from each manifest: the whole ledger also holds
     /// every source object converted (28,905 entries for a 2M-event archive), which
     /// cost a query's startup more than everything else it did.
-    pub fn table_files(&self) -> Result<Option<HashSet<String>>> {
+    pub fn table_files(&self) -> Result<Option<TableFiles>> {
         #[derive(Deserialize)]
         struct Placed {
+            #[serde(default)]
+            schema_version: Option<u32>,
             #[serde(default)]
             added: Vec<FileEntry>,
             #[serde(default)]
@@ -367,19 +379,30 @@ impl Lake {
         if paths.is_empty() {
             return Ok(None);
         }
-        let mut live = HashSet::new();
+        let mut live: HashMap<String, Option<u32>> = HashMap::new();
         for path in paths {
             let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
             let placed: Placed = serde_json::from_str(&text).map_err(|e| Error::Ledger {
                 path: path.display().to_string(),
                 message: e.to_string(),
             })?;
-            live.extend(placed.added.into_iter().map(|f| f.path));
+            live.extend(
+                placed
+                    .added
+                    .into_iter()
+                    .map(|f| (f.path, placed.schema_version)),
+            );
             for gone in &placed.removed {
                 live.remove(gone);
             }
         }
-        Ok(Some(live))
+        let mut versions = live.values().copied();
+        let first = versions.next().flatten();
+        let schema_version = first.filter(|v| versions.all(|w| w == Some(*v)));
+        Ok(Some(TableFiles {
+            paths: live.into_keys().collect(),
+            schema_version,
+        }))
     }
 
     /// Paths of the committed manifests, in commit order.

@@ -20,7 +20,7 @@ pub use convert::{ConvertOptions, Failure, Progress, Summary, convert, decode_gr
 pub use error::{Error, Invariant, Result};
 pub use lake::{
     Counts, FileEntry, Lake, LakeLock, Ledger, REJECTS_DIR, RunKind, RunManifest, RunRows,
-    SourceEntry, TABLE_DIR,
+    SourceEntry, TABLE_DIR, TableFiles,
 };
 pub use remote::{PublishCounts, RemoteLake};
 pub use sort::SortOptions;

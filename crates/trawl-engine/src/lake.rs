@@ -176,6 +176,19 @@ impl TableProvider for LakeTable {
 
 /// Builds the `cloudtrail` table of a local lake.
 pub async fn lake_table(ctx: &SessionContext, lake: &Path) -> Result<LakeTable> {
+    lake_table_of_version(ctx, lake, None).await
+}
+
+/// Builds the `cloudtrail` table of a local lake whose files were all written with
+/// `schema_version` (when known): the table then has that version's schema without
+/// reading a footer. Inferring it reads every file's footer first (85 reads on the 2M
+/// lake, one per file of a lake of years), which `SELECT 1` does not need and a query
+/// of one day would not otherwise make.
+pub(crate) async fn lake_table_of_version(
+    ctx: &SessionContext,
+    lake: &Path,
+    schema_version: Option<u32>,
+) -> Result<LakeTable> {
     let table_dir = lake.join(trawl_convert::TABLE_DIR);
     if !table_dir.is_dir() {
         return Err(Error::Lake {
@@ -189,7 +202,10 @@ pub async fn lake_table(ctx: &SessionContext, lake: &Path) -> Result<LakeTable> 
         message: e.to_string(),
     })?;
     let table_url = ListingTableUrl::parse(format!("{}/", abs.display()))?;
-    listing_table(ctx, table_url).await
+    let known = schema_version
+        .filter(|v| *v == trawl_cloudtrail::SCHEMA_VERSION)
+        .map(|_| trawl_cloudtrail::schema());
+    listing_table(ctx, table_url, known).await
 }
 
 /// Registers the tables of a lake on S3 (`s3://bucket/prefix`): `cloudtrail`, and
@@ -237,7 +253,7 @@ pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
         ));
     }
     let table_url = ListingTableUrl::parse(format!("s3://{}/{table_key}/", parsed.bucket))?;
-    let table = listing_table(ctx, table_url).await?;
+    let table = listing_table(ctx, table_url, None).await?;
     ctx.register_table("cloudtrail", Arc::new(table))?;
     let rejects_key = key(trawl_convert::REJECTS_DIR);
     if any_under(rejects_key.clone()).await? {
@@ -351,7 +367,10 @@ async fn check_footer(
 /// join the table's, with nulls where the columns differ. Files the ledger wrote are
 /// trusted here (a damaged one is named when a query trips on it); so is a lake without
 /// a ledger.
-pub(crate) async fn refuse_foreign_files(lake: &Path) -> Result<()> {
+///
+/// Returns the schema version every file of the table was written with, when the
+/// ledger accounts for every file and its runs agree on one.
+pub(crate) async fn refuse_foreign_files(lake: &Path) -> Result<Option<u32>> {
     use object_store::ObjectStoreExt;
     let err = |message: String| Error::Lake {
         path: lake.display().to_string(),
@@ -359,13 +378,14 @@ pub(crate) async fn refuse_foreign_files(lake: &Path) -> Result<()> {
     };
     let table = lake.join(trawl_convert::TABLE_DIR);
     if !table.is_dir() {
-        return Ok(());
+        return Ok(None);
     }
     let opened =
         trawl_convert::Lake::open(&lake.to_string_lossy()).map_err(|e| err(e.to_string()))?;
-    let Some(live) = opened.table_files().map_err(|e| err(e.to_string()))? else {
-        return Ok(());
+    let Some(files) = opened.table_files().map_err(|e| err(e.to_string()))? else {
+        return Ok(None);
     };
+    let live = &files.paths;
     let mut unknown = Vec::new();
     let mut dirs = vec![table];
     while let Some(dir) = dirs.pop() {
@@ -386,6 +406,7 @@ pub(crate) async fn refuse_foreign_files(lake: &Path) -> Result<()> {
         }
     }
     let store = object_store::local::LocalFileSystem::new();
+    let foreign = unknown.len();
     for path in unknown {
         let located = object_store::path::Path::from_filesystem_path(&path)
             .map_err(|e| err(format!("{}: {e}", path.display())))?;
@@ -400,7 +421,7 @@ pub(crate) async fn refuse_foreign_files(lake: &Path) -> Result<()> {
             )));
         }
     }
-    Ok(())
+    Ok(files.schema_version.filter(|_| foreign == 0))
 }
 
 /// [`LakeTable::damaged_files`] of the session's `cloudtrail` table, when it is a lake.
@@ -415,8 +436,24 @@ pub async fn damaged_lake_files(ctx: &SessionContext) -> Vec<(String, String)> {
     }
 }
 
-async fn listing_table(ctx: &SessionContext, table_url: ListingTableUrl) -> Result<LakeTable> {
-    let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+/// The listing table over `table_url`; with `known`, the schema the files were
+/// written with, its table schema is what inferring it from the files would give.
+async fn listing_table(
+    ctx: &SessionContext,
+    table_url: ListingTableUrl,
+    known: Option<datafusion::arrow::datatypes::SchemaRef>,
+) -> Result<LakeTable> {
+    let format = ParquetFormat::default();
+    let known = known.map(|schema| {
+        // As the format's inference does: no schema-level metadata, strings as views.
+        let plain = datafusion::arrow::datatypes::Schema::new(schema.fields().clone());
+        Arc::new(if format.force_view_types() {
+            datafusion::datasource::physical_plan::parquet::transform_schema_to_view(&plain)
+        } else {
+            plain
+        })
+    });
+    let options = ListingOptions::new(Arc::new(format))
         .with_file_extension(".parquet")
         .with_table_partition_cols(vec![(DATE_PARTITION.to_string(), DataType::Date32)])
         .with_file_sort_order(vec![vec![
@@ -426,10 +463,13 @@ async fn listing_table(ctx: &SessionContext, table_url: ListingTableUrl) -> Resu
         ]]);
     let state = ctx.state();
     let config = ListingTableConfig::new(table_url).with_listing_options(options);
-    let config = match config.clone().infer_schema(&state).await {
-        Ok(c) => c,
-        // An empty lake has no file to read a schema from: use the model's.
-        Err(_) => config.with_schema(trawl_cloudtrail::schema()),
+    let config = match known {
+        Some(schema) => config.with_schema(schema),
+        None => match config.clone().infer_schema(&state).await {
+            Ok(c) => c,
+            // An empty lake has no file to read a schema from: use the model's.
+            Err(_) => config.with_schema(trawl_cloudtrail::schema()),
+        },
     };
     Ok(LakeTable::new(ListingTable::try_new(config)?))
 }
