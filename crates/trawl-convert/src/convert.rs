@@ -153,6 +153,9 @@ pub async fn convert(
             chunk_bytes = 0;
         }
     }
+    // The first query after a conversion then finds the table's files kept (best
+    // effort: a failure here changes nothing the run wrote).
+    let _ = lake.table_files();
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

@@ -301,6 +301,17 @@ fn pid_alive(pid: u32) -> bool {
     }
 }
 
+/// Where [`Lake::table_files`] keeps its answer, under the lake's `_trawl/`.
+const TABLE_FILES_CACHE: &str = "table-files.json";
+
+/// [`TableFiles`] as kept on disk, with the manifests (name, size) it was read from.
+#[derive(Serialize, Deserialize)]
+struct TableFilesCache {
+    manifests: Vec<(String, u64)>,
+    schema_version: Option<u32>,
+    paths: Vec<String>,
+}
+
 /// What the ledger says the table holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableFiles {
@@ -362,10 +373,57 @@ impl Lake {
     }
 
     /// The table files the committed runs put in place and did not take away again,
-    /// lake-relative; `None` when no run was committed. Reads only that from each manifest: the whole ledger also holds
-    /// every source object converted (28,905 entries for a 2M-event archive), which
-    /// cost a query's startup more than everything else it did.
+    /// lake-relative; `None` when no run was committed.
+    ///
+    /// Every query's startup asks this. The manifests also hold every source object
+    /// converted (28,905 entries, 12 MB of JSON for a 2M-event archive), so the answer
+    /// is kept in `_trawl/table-files.json` with the names and sizes of the manifests it
+    /// came from, and taken from there while the ledger holds exactly those (committed
+    /// manifests are never rewritten). Writing it is best effort: a read-only lake
+    /// reads its manifests each time.
     pub fn table_files(&self) -> Result<Option<TableFiles>> {
+        let paths = self.manifest_paths()?;
+        if paths.is_empty() {
+            return Ok(None);
+        }
+        let mut manifests = Vec::with_capacity(paths.len());
+        for path in &paths {
+            let size = fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            manifests.push((name, size));
+        }
+        let cache_path = self.meta(TABLE_FILES_CACHE);
+        if let Ok(text) = fs::read(&cache_path)
+            && let Ok(cache) = serde_json::from_slice::<TableFilesCache>(&text)
+            && cache.manifests == manifests
+        {
+            return Ok(Some(TableFiles {
+                paths: cache.paths.into_iter().collect(),
+                schema_version: cache.schema_version,
+            }));
+        }
+        let files = self.table_files_from(&paths)?;
+        let mut sorted: Vec<&String> = files.paths.iter().collect();
+        sorted.sort();
+        let cache = TableFilesCache {
+            manifests,
+            schema_version: files.schema_version,
+            paths: sorted.into_iter().cloned().collect(),
+        };
+        if let Ok(body) = serde_json::to_vec(&cache) {
+            let tmp = self.meta(&format!(".{TABLE_FILES_CACHE}.{}.tmp", std::process::id()));
+            if fs::write(&tmp, body).is_ok() && fs::rename(&tmp, &cache_path).is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+        }
+        Ok(Some(files))
+    }
+
+    /// [`Lake::table_files`] from the manifests themselves.
+    fn table_files_from(&self, paths: &[PathBuf]) -> Result<TableFiles> {
         #[derive(Deserialize)]
         struct Placed {
             #[serde(default)]
@@ -375,13 +433,9 @@ impl Lake {
             #[serde(default)]
             removed: Vec<String>,
         }
-        let paths = self.manifest_paths()?;
-        if paths.is_empty() {
-            return Ok(None);
-        }
         let mut live: HashMap<String, Option<u32>> = HashMap::new();
         for path in paths {
-            let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             let placed: Placed = serde_json::from_str(&text).map_err(|e| Error::Ledger {
                 path: path.display().to_string(),
                 message: e.to_string(),
@@ -399,10 +453,10 @@ impl Lake {
         let mut versions = live.values().copied();
         let first = versions.next().flatten();
         let schema_version = first.filter(|v| versions.all(|w| w == Some(*v)));
-        Ok(Some(TableFiles {
+        Ok(TableFiles {
             paths: live.into_keys().collect(),
             schema_version,
-        }))
+        })
     }
 
     /// Paths of the committed manifests, in commit order.
@@ -637,5 +691,55 @@ mod tests {
         assert_eq!(rows.own, vec!["d2/a-2".to_string()]);
         assert_eq!(rows.merged.len(), 2);
         assert_eq!(ledger.rows_of(&HashSet::new()), RunRows::default());
+    }
+
+    #[test]
+    fn table_files_are_kept_while_the_ledger_holds_the_same_manifests() {
+        use RunKind::*;
+        let tmp = tempfile::tempdir().unwrap();
+        let lake = Lake::open(&tmp.path().to_string_lossy()).unwrap();
+        assert_eq!(lake.table_files().unwrap(), None);
+        let files = |paths: &[&str]| TableFiles {
+            paths: paths.iter().map(|p| p.to_string()).collect(),
+            schema_version: Some(1),
+        };
+        lake.commit(&run(
+            "a",
+            Convert,
+            &["s3://b/1"],
+            &["d1/a-1", "d2/a-2"],
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(
+            lake.table_files().unwrap(),
+            Some(files(&["d1/a-1", "d2/a-2"]))
+        );
+        let cache = lake.meta(TABLE_FILES_CACHE);
+        assert!(cache.is_file());
+        // Taken from the cache while the manifests are the same: a doctored one shows.
+        let text = fs::read_to_string(&cache).unwrap();
+        fs::write(&cache, text.replace("d2/a-2", "d9/x")).unwrap();
+        assert_eq!(
+            lake.table_files().unwrap(),
+            Some(files(&["d1/a-1", "d9/x"]))
+        );
+        // A new run makes it stale: read from the manifests again, and kept anew.
+        lake.commit(&run("b", Compact, &[], &["d1/b-1"], &["d1/a-1"]))
+            .unwrap();
+        assert_eq!(
+            lake.table_files().unwrap(),
+            Some(files(&["d1/b-1", "d2/a-2"]))
+        );
+        assert_eq!(
+            lake.table_files().unwrap(),
+            Some(files(&["d1/b-1", "d2/a-2"]))
+        );
+        // A cache that does not parse is read around.
+        fs::write(&cache, "{").unwrap();
+        assert_eq!(
+            lake.table_files().unwrap(),
+            Some(files(&["d1/b-1", "d2/a-2"]))
+        );
     }
 }
