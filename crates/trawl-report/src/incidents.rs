@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
 use trawl_engine::catalog::Catalog;
-use trawl_hunt::{Hunt, Incident};
+use trawl_hunt::{Hunt, HuntReport, Incident};
 
 use crate::query::{Rows, Runner, lit, parse_time, time_lit};
 use crate::{Options, ReportError};
@@ -196,12 +196,12 @@ fn id_list(ids: &[String]) -> (String, String) {
     (full, shown)
 }
 
-pub async fn gather(
-    runner: &mut Runner<'_>,
+/// The hunt of the report's range.
+pub async fn hunt(
     ctx: &SessionContext,
     catalog: &Catalog,
     options: &Options,
-) -> Result<Incidents, ReportError> {
+) -> Result<HuntReport, ReportError> {
     let scope = &options.scope;
     let mut hunt = Hunt::new(ctx.clone(), catalog)
         .with_min_severity(options.min_severity)
@@ -213,7 +213,17 @@ pub async fn gather(
     if let Some(u) = &scope.until {
         hunt = hunt.with_param("until", u.clone());
     }
-    let report = hunt.run().await?;
+    Ok(hunt.run().await?)
+}
+
+/// The incidents section from `report`, the hunt of the report's range.
+pub async fn gather(
+    runner: &mut Runner<'_>,
+    catalog: &Catalog,
+    report: &HuntReport,
+    options: &Options,
+) -> Result<Incidents, ReportError> {
+    let scope = &options.scope;
     let findings: Vec<_> = report.findings().collect();
     let mut out = Incidents {
         detections_run: report.outcomes.len(),
