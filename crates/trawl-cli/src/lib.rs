@@ -17,6 +17,15 @@ macro_rules! stderr_line {
     }};
 }
 
+/// `println!` that never panics, for the shell's own messages: with stdout closed
+/// (`... | trawl sql | head -1`) the line is dropped, like [`stderr_line!`]'s.
+macro_rules! stdout_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 // Layers, bottom first: explain, pager, print -> args -> archive -> session -> shell ->
 // commands. A module imports only from layers below its own, and the command
 // modules never import each other (`tests::layering` checks it).

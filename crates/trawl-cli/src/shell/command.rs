@@ -174,7 +174,10 @@ impl MetaCommand {
     ) -> Result<bool> {
         match self {
             Self::Quit => return Ok(false),
-            Self::Help => print!("{}", Self::help()),
+            Self::Help => {
+                use std::io::Write as _;
+                let _ = write!(std::io::stdout(), "{}", Self::help());
+            }
             Self::Describe => {
                 let text = match args.first() {
                     None => list_tables(session, name != "\\d").await?,
@@ -184,7 +187,7 @@ impl MetaCommand {
             }
             Self::Queries => {
                 for q in &session.catalog.queries {
-                    println!("  {:<32} {:<13} {}", q.id, q.kind, q.title);
+                    stdout_line!("  {:<32} {:<13} {}", q.id, q.kind, q.title);
                 }
             }
             Self::Run => {
@@ -233,14 +236,14 @@ impl MetaCommand {
                     Some(&"off") => false,
                     _ => !session.timing,
                 };
-                println!("timing is {}", if session.timing { "on" } else { "off" });
+                stdout_line!("timing is {}", if session.timing { "on" } else { "off" });
             }
             Self::Format => {
                 if let Some(f) = args.last() {
                     session.print.format = <Format as clap::ValueEnum>::from_str(f, true)
                         .map_err(|_| anyhow!("unknown format `{f}` ({})", self.usage()))?;
                 }
-                println!("format is {}", session.print.format);
+                stdout_line!("format is {}", session.print.format);
             }
             Self::MaxRows => {
                 session.print.maxrows = match args.first() {
@@ -251,7 +254,7 @@ impl MetaCommand {
                     ),
                     None => session.print.maxrows,
                 };
-                println!(
+                stdout_line!(
                     "maxrows is {}",
                     session
                         .print
@@ -268,7 +271,7 @@ impl MetaCommand {
                     None if session.print.expanded == Expanded::Off => Expanded::On,
                     None => Expanded::Off,
                 };
-                println!("expanded output is {}", session.print.expanded);
+                stdout_line!("expanded output is {}", session.print.expanded);
             }
             Self::Pager => {
                 session.paging = match args.first() {
@@ -278,7 +281,7 @@ impl MetaCommand {
                     Some(other) => bail!("\\pager takes on, off or auto, not `{other}`"),
                     None => session.paging,
                 };
-                println!(
+                stdout_line!(
                     "pager is {} ({})",
                     session.paging,
                     crate::pager::pager_command()
@@ -288,11 +291,11 @@ impl MetaCommand {
                 Some(path) => {
                     let f = std::fs::File::create(path)?;
                     session.output = Some((PathBuf::from(path), f));
-                    println!("results go to {path}");
+                    stdout_line!("results go to {path}");
                 }
                 None => {
                     session.output = None;
-                    println!("results go to the screen");
+                    stdout_line!("results go to the screen");
                 }
             },
             Self::Include => {
@@ -339,7 +342,7 @@ async fn save(session: &mut Session, args: &[&str]) -> Result<()> {
         .iter()
         .map(|p| format!("{}=...", p.name))
         .collect();
-    println!(
+    stdout_line!(
         "saved {}; run it with \\run {name} {}",
         path.display(),
         params.join(" ")
@@ -374,10 +377,10 @@ async fn edit(session: &mut Session) -> Result<()> {
     let text = std::fs::read_to_string(file.path())?;
     let text = text.trim();
     if text.is_empty() {
-        println!("the file is empty; nothing was run");
+        stdout_line!("the file is empty; nothing was run");
         return Ok(());
     }
-    println!("{text}");
+    stdout_line!("{text}");
     session.recent.push(text.to_string());
     session.run_sql(text).await
 }
@@ -408,7 +411,7 @@ async fn watch(session: &mut Session, args: &[&str]) -> Result<()> {
     session.paging = Paging::Off;
     let guard = PagingBack(session, paging);
     loop {
-        println!(
+        stdout_line!(
             "{} (every {seconds} s; Ctrl-C stops)",
             chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC")
         );

@@ -58,19 +58,19 @@ pub async fn run(mut session: Session, source: &LakeSource) -> Result<()> {
     session.paging = Paging::Auto;
     session.spinner = std::io::IsTerminal::is_terminal(&std::io::stderr());
     match source {
-        LakeSource::Given(p) => println!(
+        LakeSource::Given(p) => stdout_line!(
             "trawl {} on {} (\\? for help, \\q to quit)",
             env!("CARGO_PKG_VERSION"),
             p.display()
         ),
-        LakeSource::Raw(sources, s) => println!(
+        LakeSource::Raw(sources, s) => stdout_line!(
             "trawl {} on raw sources {} ({} files, {} events; \\? for help, \\q to quit)",
             env!("CARGO_PKG_VERSION"),
             sources.join(" "),
             s.files,
             s.rows
         ),
-        LakeSource::Sample(p) => println!(
+        LakeSource::Sample(p) => stdout_line!(
             "trawl {}: no lake given (--lake or TRAWL_LAKE), so this is the bundled sample lake at {} (\\? for help, \\q to quit)",
             env!("CARGO_PKG_VERSION"),
             p.display()
