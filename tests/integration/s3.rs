@@ -460,3 +460,40 @@ fn ddl_of_a_lake_on_s3_reads_its_schema_and_days_there() {
         "{duckdb}"
     );
 }
+
+/// A lake on S3 opens from the record its publish left beside the ledger, reading no
+/// file's footer: its columns are those inference gives, and with a table file
+/// damaged they still are. Without the record the schema is inferred from every
+/// footer, and a damaged one spoils it.
+#[test]
+fn a_lake_on_s3_opens_from_its_table_record_without_reading_footers() {
+    let server = S3Server::start(&["lake"]).unwrap();
+    let real = crate::harness::fixture("real/stratus-red-team");
+    convert_ok(&server, real.to_str().unwrap(), "s3://lake/ct", &[]);
+    let bucket = server.bucket_dir("lake");
+    let record = bucket.join("ct/_trawl/table-files.json");
+    assert!(record.is_file(), "no table record after publishing");
+    let columns = || {
+        let out = trawl_s3(&server)
+            .args(["sql", "--lake", "s3://lake/ct", "--format", "csv", "-c"])
+            .arg(
+                "SELECT column_name, data_type FROM information_schema.columns \
+                 WHERE table_name = 'cloudtrail' ORDER BY ordinal_position",
+            )
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let from_record = columns();
+    let kept = std::fs::read(&record).unwrap();
+    std::fs::remove_file(&record).unwrap();
+    let inferred = columns();
+    assert_eq!(from_record, inferred);
+    assert!(inferred.contains("eventname,Utf8View"), "{inferred}");
+    let table = crate::harness::parquet_files(&bucket.join("ct/cloudtrail"));
+    std::fs::write(&table[0], b"not parquet any more").unwrap();
+    assert_ne!(columns(), inferred, "inference read the damaged footer");
+    std::fs::write(&record, kept).unwrap();
+    assert_eq!(columns(), inferred, "opening with the record read a footer");
+}

@@ -312,6 +312,23 @@ struct TableFilesCache {
     paths: Vec<String>,
 }
 
+impl TableFilesCache {
+    fn into_files(self) -> TableFiles {
+        TableFiles {
+            paths: self.paths.into_iter().collect(),
+            schema_version: self.schema_version,
+        }
+    }
+}
+
+/// The table files a [`Lake::table_files_record`] names, when it was made from exactly
+/// `manifests` (file name and size of each manifest in the ledger, in name order);
+/// `None` for a record of another ledger, or one that does not parse.
+pub fn table_files_from_record(record: &[u8], manifests: &[(String, u64)]) -> Option<TableFiles> {
+    let cache = serde_json::from_slice::<TableFilesCache>(record).ok()?;
+    (cache.manifests == manifests).then(|| cache.into_files())
+}
+
 /// What the ledger says the table holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableFiles {
@@ -382,6 +399,20 @@ impl Lake {
     /// manifests are never rewritten). Writing it is best effort: a read-only lake
     /// reads its manifests each time.
     pub fn table_files(&self) -> Result<Option<TableFiles>> {
+        Ok(self.table_record()?.map(TableFilesCache::into_files))
+    }
+
+    /// What [`Lake::table_files`] keeps, as the JSON it keeps it in: what a lake on S3
+    /// is given, so a reader there learns the table's schema version from one object
+    /// instead of every file's footer ([`table_files_from_record`]).
+    pub fn table_files_record(&self) -> Result<Option<Vec<u8>>> {
+        match self.table_record()? {
+            Some(record) => Ok(Some(serde_json::to_vec(&record).map_err(Error::Manifest)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn table_record(&self) -> Result<Option<TableFilesCache>> {
         let paths = self.manifest_paths()?;
         if paths.is_empty() {
             return Ok(None);
@@ -400,18 +431,15 @@ impl Lake {
             && let Ok(cache) = serde_json::from_slice::<TableFilesCache>(&text)
             && cache.manifests == manifests
         {
-            return Ok(Some(TableFiles {
-                paths: cache.paths.into_iter().collect(),
-                schema_version: cache.schema_version,
-            }));
+            return Ok(Some(cache));
         }
         let files = self.table_files_from(&paths)?;
-        let mut sorted: Vec<&String> = files.paths.iter().collect();
+        let mut sorted: Vec<String> = files.paths.into_iter().collect();
         sorted.sort();
         let cache = TableFilesCache {
             manifests,
             schema_version: files.schema_version,
-            paths: sorted.into_iter().cloned().collect(),
+            paths: sorted,
         };
         if let Ok(body) = serde_json::to_vec(&cache) {
             let tmp = self.meta(&format!(".{TABLE_FILES_CACHE}.{}.tmp", std::process::id()));
@@ -419,7 +447,7 @@ impl Lake {
                 let _ = fs::remove_file(&tmp);
             }
         }
-        Ok(Some(files))
+        Ok(Some(cache))
     }
 
     /// [`Lake::table_files`] from the manifests themselves.
@@ -741,5 +769,23 @@ mod tests {
             lake.table_files().unwrap(),
             Some(files(&["d1/b-1", "d2/a-2"]))
         );
+        // The record given to a lake on S3 answers for exactly this ledger.
+        let record = lake.table_files_record().unwrap().unwrap();
+        let ledger: Vec<(String, u64)> = ["a", "b"]
+            .iter()
+            .map(|r| {
+                let name = format!("{r}.json");
+                let size = fs::metadata(lake.ledger_dir().join(&name)).unwrap().len();
+                (name, size)
+            })
+            .collect();
+        assert_eq!(
+            table_files_from_record(&record, &ledger),
+            Some(files(&["d1/b-1", "d2/a-2"]))
+        );
+        assert_eq!(table_files_from_record(&record, &ledger[..1]), None);
+        let mut grown = ledger.clone();
+        grown[1].1 += 1;
+        assert_eq!(table_files_from_record(&record, &grown), None);
     }
 }

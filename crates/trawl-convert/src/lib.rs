@@ -20,9 +20,9 @@ pub use convert::{ConvertOptions, Failure, Progress, Summary, convert, decode_gr
 pub use error::{Error, Invariant, Result};
 pub use lake::{
     Counts, FileEntry, Lake, LakeLock, Ledger, REJECTS_DIR, RunKind, RunManifest, RunRows,
-    SourceEntry, TABLE_DIR, TableFiles,
+    SourceEntry, TABLE_DIR, TableFiles, table_files_from_record,
 };
-pub use remote::{PublishCounts, RemoteLake};
+pub use remote::{PublishCounts, RemoteLake, TABLE_FILES_RECORD};
 pub use sort::SortOptions;
 pub use source::{ListingCounts, SourceObject, resolve, resolve_filtered};
 pub use writer::{LayoutOptions, row_key, writer_properties};

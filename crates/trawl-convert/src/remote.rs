@@ -29,6 +29,9 @@ use crate::s3::{S3Url, error};
 /// S3's smallest part (but the last).
 const MIN_PART: usize = 5 << 20;
 
+/// Where a lake on S3 keeps [`Lake::table_files_record`], under its prefix.
+pub const TABLE_FILES_RECORD: &str = "_trawl/table-files.json";
+
 /// Objects at least this large are uploaded in parts of this size.
 fn part_size() -> usize {
     // Tests lower it to S3's minimum to exercise multipart uploads on smaller files.
@@ -339,6 +342,13 @@ impl RemoteLake {
             .await?;
             self.apply(manifest, &body).await?;
             counts.runs += 1;
+        }
+        // The table's files and schema version for readers (see
+        // `Lake::table_files_record`). The local ledger holds the remote's runs (pulled
+        // before) and the ones just published, byte for byte, so the record describes
+        // the remote ledger; a reader checks that against its own listing.
+        if let Some(record) = local.table_files_record()? {
+            self.put(&self.key(TABLE_FILES_RECORD), record).await?;
         }
         Ok(counts)
     }

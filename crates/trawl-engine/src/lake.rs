@@ -253,7 +253,15 @@ pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
         ));
     }
     let table_url = ListingTableUrl::parse(format!("s3://{}/{table_key}/", parsed.bucket))?;
-    let table = listing_table(ctx, table_url, None).await?;
+    let known = s3_schema_version(
+        s3.as_ref(),
+        &key("_trawl/ledger/"),
+        &key(trawl_convert::TABLE_FILES_RECORD),
+    )
+    .await
+    .filter(|v| *v == trawl_cloudtrail::SCHEMA_VERSION)
+    .map(|_| trawl_cloudtrail::schema());
+    let table = listing_table(ctx, table_url, known).await?;
     ctx.register_table("cloudtrail", Arc::new(table))?;
     let rejects_key = key(trawl_convert::REJECTS_DIR);
     if any_under(rejects_key.clone()).await? {
@@ -281,6 +289,43 @@ pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
     let files = integrity.pop().flatten();
     crate::integrity::register_integrity(ctx, files, chains).await?;
     Ok(())
+}
+
+/// The schema version of every file of a lake on S3, from the record its last publish
+/// left (`_trawl/table-files.json`) when that record was made from exactly the ledger
+/// listed under `ledger`: one LIST and one GET where inferring the schema reads every
+/// file's footer. `None` (infer) when there is no record, it is stale or unreadable.
+async fn s3_schema_version(
+    store: &dyn object_store::ObjectStore,
+    ledger: &str,
+    record: &str,
+) -> Option<u32> {
+    use futures::TryStreamExt;
+    use object_store::ObjectStoreExt;
+    let listed: Vec<object_store::ObjectMeta> = store
+        .list(Some(&object_store::path::Path::from(ledger)))
+        .try_collect()
+        .await
+        .ok()?;
+    let mut manifests: Vec<(String, u64)> = listed
+        .into_iter()
+        .filter_map(|m| {
+            let name = m.location.filename()?.to_string();
+            name.ends_with(".json").then_some((name, m.size))
+        })
+        .collect();
+    if manifests.is_empty() {
+        return None;
+    }
+    manifests.sort();
+    let body = store
+        .get(&object_store::path::Path::from(record))
+        .await
+        .ok()?
+        .bytes()
+        .await
+        .ok()?;
+    trawl_convert::table_files_from_record(&body, &manifests)?.schema_version
 }
 
 impl LakeTable {
