@@ -27,18 +27,47 @@ use crate::{Error, Result};
 #[derive(Debug)]
 pub struct LakeTable {
     inner: ListingTable,
+    /// The schema of the files (the table's without its partition column).
+    file_schema: SchemaRef,
+    /// The table directory as an object-store path.
+    table_prefix: object_store::path::Path,
 }
 
 impl LakeTable {
-    /// The lake table over a listing table of its files.
+    /// The lake table over a listing table of its files (one decoded on a cluster's
+    /// executor).
+    #[cfg(feature = "cluster")]
     pub(crate) fn new(inner: ListingTable) -> Self {
-        Self { inner }
+        let table_schema = inner.schema();
+        let fields: Vec<_> = table_schema
+            .fields()
+            .iter()
+            .filter(|f| f.name() != DATE_PARTITION)
+            .cloned()
+            .collect();
+        let table_prefix = inner
+            .table_paths()
+            .first()
+            .map(|u| u.prefix().clone())
+            .unwrap_or_default();
+        Self {
+            inner,
+            file_schema: Arc::new(datafusion::arrow::datatypes::Schema::new(fields)),
+            table_prefix,
+        }
     }
 
     /// The listing table of the lake's files, without the derived partition filters.
-    #[cfg(feature = "cluster")]
     pub(crate) fn listing(&self) -> &ListingTable {
         &self.inner
+    }
+
+    pub(crate) fn file_schema(&self) -> &SchemaRef {
+        &self.file_schema
+    }
+
+    pub(crate) fn table_prefix(&self) -> &object_store::path::Path {
+        &self.table_prefix
     }
 }
 
@@ -205,7 +234,7 @@ pub(crate) async fn lake_table_of_version(
     let known = schema_version
         .filter(|v| *v == trawl_cloudtrail::SCHEMA_VERSION)
         .map(|_| trawl_cloudtrail::schema());
-    listing_table(ctx, table_url, known).await
+    listing_table(ctx, table_url, known, Some(lake)).await
 }
 
 /// Registers the tables of a lake on S3 (`s3://bucket/prefix`): `cloudtrail`, and
@@ -261,7 +290,7 @@ pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
     .await
     .filter(|v| *v == trawl_cloudtrail::SCHEMA_VERSION)
     .map(|_| trawl_cloudtrail::schema());
-    let table = listing_table(ctx, table_url, known).await?;
+    let table = listing_table(ctx, table_url, known, None).await?;
     ctx.register_table("cloudtrail", Arc::new(table))?;
     let rejects_key = key(trawl_convert::REJECTS_DIR);
     if any_under(rejects_key.clone()).await? {
@@ -483,10 +512,13 @@ pub async fn damaged_lake_files(ctx: &SessionContext) -> Vec<(String, String)> {
 
 /// The listing table over `table_url`; with `known`, the schema the files were
 /// written with, its table schema is what inferring it from the files would give.
+/// Its files' statistics are kept in the session's cache across queries, and for a
+/// local lake (`kept`) start from those `trawl convert` kept ([`crate::file_stats`]).
 async fn listing_table(
     ctx: &SessionContext,
     table_url: ListingTableUrl,
     known: Option<datafusion::arrow::datatypes::SchemaRef>,
+    kept: Option<&Path>,
 ) -> Result<LakeTable> {
     let format = ParquetFormat::default();
     let known = known.map(|schema| {
@@ -507,6 +539,7 @@ async fn listing_table(
             col(c::EVENTTIME).sort(true, true),
         ]]);
     let state = ctx.state();
+    let table_prefix = table_url.prefix().clone();
     let config = ListingTableConfig::new(table_url).with_listing_options(options);
     let config = match known {
         Some(schema) => config.with_schema(schema),
@@ -516,7 +549,19 @@ async fn listing_table(
             Err(_) => config.with_schema(trawl_cloudtrail::schema()),
         },
     };
-    Ok(LakeTable::new(ListingTable::try_new(config)?))
+    let file_schema = config
+        .file_schema
+        .clone()
+        .unwrap_or_else(trawl_cloudtrail::schema);
+    let cache = ctx.runtime_env().cache_manager.get_file_statistic_cache();
+    if let (Some(lake), Some(cache)) = (kept, &cache) {
+        crate::file_stats::restore(lake, &table_prefix, &file_schema, cache.as_ref());
+    }
+    Ok(LakeTable {
+        inner: ListingTable::try_new(config)?.with_cache(cache),
+        file_schema,
+        table_prefix,
+    })
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cluster;
 pub mod ddl;
 mod dialect;
+mod file_stats;
 pub mod functions;
 mod headers;
 pub mod integrity;
@@ -23,6 +24,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::{DFParserBuilder, Statement};
 
 pub use dialect::TrawlDialect;
+pub use file_stats::{FILE_STATS_RECORD, keep_file_statistics};
 pub use headers::name_headers;
 pub use lake::{
     LakeTable, damaged_lake_files, date_filters, earliest_event_time, lake_table, register_s3_lake,
