@@ -1032,3 +1032,44 @@ fn the_schema_from_the_ledger_is_the_schema_of_the_files() {
     assert_eq!(registered, inferred);
     assert!(registered.field_with_name("note").is_ok());
 }
+
+/// `trawl convert` keeps DataFusion's statistics of the lake's files; queries answer
+/// and plan the same with them, without them, and when a file changed since.
+#[test]
+fn the_kept_file_statistics_change_no_answer_and_no_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = real_lake(tmp.path());
+    let record = lake.join(trawl_engine::FILE_STATS_RECORD);
+    assert!(record.is_file(), "convert kept the statistics");
+    let queries = [
+        "SELECT count(*) AS n, min(eventtime) AS first, max(eventtime) AS last FROM cloudtrail",
+        "SELECT eventname, count(*) AS n FROM cloudtrail WHERE eventtime >= '2020-09-01T00:00:00Z' \
+         GROUP BY eventname ORDER BY n DESC, eventname LIMIT 5",
+        "SELECT count(*) AS n FROM cloudtrail WHERE recipientaccountid = '000000000000'",
+        "EXPLAIN SELECT count(*) FROM cloudtrail",
+        "EXPLAIN SELECT eventname FROM cloudtrail WHERE eventtime < '2019-01-01T00:00:00Z'",
+    ];
+    let answers = || -> Vec<String> { queries.iter().map(|q| sql_csv(&lake, q)).collect() };
+    let kept = answers();
+    assert!(kept[3].contains("count(*)"), "{}", kept[3]);
+    std::fs::remove_file(&record).unwrap();
+    assert_eq!(answers(), kept, "the same without the record");
+    // Converting again with nothing new keeps them again.
+    convert_real(&lake);
+    assert!(record.is_file());
+    // A file touched since: its kept entry is not used, and nothing changes.
+    let file = std::fs::read_dir(lake.join("cloudtrail"))
+        .unwrap()
+        .flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(answers(), kept, "the same with a file touched since");
+}

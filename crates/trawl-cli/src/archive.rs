@@ -157,13 +157,26 @@ pub async fn convert_into(
     archive: &std::path::Path,
     lake: &Lake,
 ) -> Result<trawl_convert::Summary> {
-    Ok(trawl_convert::convert(
+    let summary = trawl_convert::convert(
         &[archive.to_string_lossy().to_string()],
         lake,
         &ConvertOptions::default(),
         Arc::new(Progress::default()),
     )
-    .await?)
+    .await?;
+    if summary.files_written > 0 {
+        keep_file_statistics(lake.root()).await;
+    }
+    Ok(summary)
+}
+
+/// The local lake's file statistics kept for the next query
+/// ([`trawl_engine::keep_file_statistics`]): best effort, a lake without them plans
+/// its queries as before, only slower to start.
+pub async fn keep_file_statistics(lake: &std::path::Path) {
+    if let Ok(ctx) = trawl_engine::new_session() {
+        let _ = trawl_engine::keep_file_statistics(&ctx, lake).await;
+    }
 }
 
 /// The bundled sample converted once into the cache directory.

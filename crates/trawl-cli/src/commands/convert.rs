@@ -442,6 +442,9 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         bar.finish_and_clear();
     }
     let mut summary = result?;
+    if remote.is_none() {
+        crate::archive::keep_file_statistics(lake.root()).await;
+    }
     let integrity = match plan {
         Some(plan) => Some(verify_sources(plan, &lake).await?),
         None => None,
@@ -504,6 +507,7 @@ pub async fn compact(a: CompactArgs) -> Result<ExitCode> {
         ..SortOptions::default()
     };
     let s = trawl_convert::compact(&lake, &layout, &sort, a.force).await?;
+    crate::archive::keep_file_statistics(lake.root()).await;
     stderr_line!(
         "compacted {} of {} partitions: {} files -> {}, {} rows -> {} ({} duplicate events dropped), {} -> {}",
         s.partitions_compacted,
