@@ -253,6 +253,66 @@ fn encode(entries: &[Entry], file_schema: &Schema) -> Result<RecordBatch> {
     )?)
 }
 
+/// A count column of the record and its precision codes.
+struct Counts<'a> {
+    values: &'a UInt64Array,
+    codes: &'a UInt8Array,
+}
+
+impl Counts<'_> {
+    fn at(&self, row: usize) -> Precision<usize> {
+        let v = self.values;
+        precision(
+            self.codes.value(row),
+            v.is_valid(row).then(|| v.value(row) as usize),
+        )
+    }
+}
+
+/// A value column of the record and its precision codes.
+struct Scalars<'a> {
+    values: &'a ArrayRef,
+    codes: &'a UInt8Array,
+    /// The column's null, made once: the bounds of a struct column are a typed null
+    /// in every file, and making one builds a whole null struct.
+    null: Option<ScalarValue>,
+}
+
+impl<'a> Scalars<'a> {
+    fn new(values: &'a ArrayRef, codes: &'a UInt8Array) -> Self {
+        let null = (0..values.len())
+            .find(|&row| values.is_null(row))
+            .and_then(|row| ScalarValue::try_from_array(values, row).ok());
+        Self {
+            values,
+            codes,
+            null,
+        }
+    }
+
+    fn at(&self, row: usize) -> Option<Precision<ScalarValue>> {
+        let c = self.codes.value(row);
+        if c == 0 {
+            return Some(Precision::Absent);
+        }
+        let v = match &self.null {
+            Some(null) if self.values.is_null(row) => null.clone(),
+            _ => ScalarValue::try_from_array(self.values, row).ok()?,
+        };
+        Some(precision(c, Some(v)))
+    }
+}
+
+/// One file column's statistics columns in the record.
+struct ColumnArrays<'a> {
+    nulls: Counts<'a>,
+    distinct: Counts<'a>,
+    size: Counts<'a>,
+    min: Scalars<'a>,
+    max: Scalars<'a>,
+    sum: Scalars<'a>,
+}
+
 /// The entries of a batch [`encode`] made under `file_schema`; `None` when it was
 /// made under another schema or layout.
 fn decode(batch: &RecordBatch, file_schema: &Schema) -> Option<Vec<Entry>> {
@@ -262,29 +322,44 @@ fn decode(batch: &RecordBatch, file_schema: &Schema) -> Option<Vec<Entry>> {
     {
         return None;
     }
-    let column = |name: &str| batch.column_by_name(name);
+    // Looked up by name once each: the record has a dozen columns per file column.
+    let by_name: HashMap<&str, &ArrayRef> = batch
+        .schema_ref()
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .zip(batch.columns())
+        .collect();
+    let column = |name: &str| by_name.get(name).copied();
     let strings = |name: &str| column(name)?.as_any().downcast_ref::<StringArray>();
-    let u64s = |name: &str| column(name)?.as_any().downcast_ref::<UInt64Array>();
     let codes = |name: &str| {
         column(&format!("{name}.p"))?
             .as_any()
             .downcast_ref::<UInt8Array>()
     };
-    let count = |name: &str, row: usize| -> Option<Precision<usize>> {
-        let v = u64s(name)?;
-        let c = codes(name)?.value(row);
-        Some(precision(c, v.is_valid(row).then(|| v.value(row) as usize)))
+    let counts = |name: &str| {
+        Some(Counts {
+            values: column(name)?.as_any().downcast_ref::<UInt64Array>()?,
+            codes: codes(name)?,
+        })
     };
-    let scalar = |name: &str, row: usize| -> Option<Precision<ScalarValue>> {
-        let c = codes(name)?.value(row);
-        if c == 0 {
-            return Some(Precision::Absent);
-        }
-        let v = ScalarValue::try_from_array(column(name)?, row).ok()?;
-        Some(precision(c, Some(v)))
-    };
+    let scalars = |name: &str| Some(Scalars::new(column(name)?, codes(name)?));
+    let columns = (0..file_schema.fields().len())
+        .map(|i| {
+            Some(ColumnArrays {
+                nulls: counts(&format!("{i}.nulls"))?,
+                distinct: counts(&format!("{i}.distinct"))?,
+                size: counts(&format!("{i}.size"))?,
+                min: scalars(&format!("{i}.min"))?,
+                max: scalars(&format!("{i}.max"))?,
+                sum: scalars(&format!("{i}.sum"))?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let rows = counts("rows")?;
+    let bytes = counts("bytes")?;
     let paths = strings("path")?;
-    let sizes = u64s("size")?;
+    let sizes = column("size")?.as_any().downcast_ref::<UInt64Array>()?;
     let modified = column("modified_ns")?
         .as_any()
         .downcast_ref::<Int64Array>()?;
@@ -294,15 +369,16 @@ fn decode(batch: &RecordBatch, file_schema: &Schema) -> Option<Vec<Entry>> {
     let text = |a: &StringArray, row: usize| a.is_valid(row).then(|| a.value(row).to_string());
     (0..batch.num_rows())
         .map(|row| {
-            let column_statistics = (0..file_schema.fields().len())
-                .map(|i| {
+            let column_statistics = columns
+                .iter()
+                .map(|c| {
                     Some(ColumnStatistics {
-                        null_count: count(&format!("{i}.nulls"), row)?,
-                        max_value: scalar(&format!("{i}.max"), row)?,
-                        min_value: scalar(&format!("{i}.min"), row)?,
-                        sum_value: scalar(&format!("{i}.sum"), row)?,
-                        distinct_count: count(&format!("{i}.distinct"), row)?,
-                        byte_size: count(&format!("{i}.size"), row)?,
+                        null_count: c.nulls.at(row),
+                        max_value: c.max.at(row)?,
+                        min_value: c.min.at(row)?,
+                        sum_value: c.sum.at(row)?,
+                        distinct_count: c.distinct.at(row),
+                        byte_size: c.size.at(row),
                     })
                 })
                 .collect::<Option<Vec<_>>>()?;
@@ -317,8 +393,8 @@ fn decode(batch: &RecordBatch, file_schema: &Schema) -> Option<Vec<Entry>> {
                 e_tag: text(e_tags, row),
                 version: text(versions, row),
                 statistics: Statistics {
-                    num_rows: count("rows", row)?,
-                    total_byte_size: count("bytes", row)?,
+                    num_rows: rows.at(row),
+                    total_byte_size: bytes.at(row),
                     column_statistics,
                 },
                 ordering,
@@ -413,6 +489,8 @@ fn plain_ordering(ordering: &LexOrdering) -> Option<Vec<(String, usize, SortOpti
 pub async fn keep_file_statistics(ctx: &SessionContext, lake: &Path) -> Result<usize> {
     let schema_version = crate::lake::refuse_foreign_files(lake).await?;
     let table = crate::lake::lake_table_of_version(ctx, lake, schema_version).await?;
+    // Only the files added or changed since are read.
+    table.restore_kept_statistics();
     let file_schema = Arc::clone(table.file_schema());
     let prefix = format!("{}/", table.table_prefix().as_ref());
     let state = ctx.state();
@@ -572,9 +650,14 @@ mod tests {
             .cache_manager
             .get_file_statistic_cache()
             .unwrap();
-        assert_eq!(cache.len(), 0);
         crate::register_lake(&ctx, &lake_dir).await.unwrap();
-        assert_eq!(cache.len(), 2, "restored when the lake was opened");
+        assert_eq!(cache.len(), 0, "nothing read before a scan");
+        let provider = ctx.table_provider("cloudtrail").await.unwrap();
+        let any: &dyn std::any::Any = provider.as_ref();
+        let table = any.downcast_ref::<crate::LakeTable>().unwrap();
+        assert_eq!(table.restore_kept_statistics(), 2);
+        assert_eq!(cache.len(), 2, "every file's, before any footer is read");
+        assert_eq!(table.restore_kept_statistics(), 0, "once");
         for (path, statistics, ordering) in &from_footers {
             let kept = cache
                 .get(&TableScopedPath {

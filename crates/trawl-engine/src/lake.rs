@@ -31,7 +31,16 @@ pub struct LakeTable {
     file_schema: SchemaRef,
     /// The table directory as an object-store path.
     table_prefix: object_store::path::Path,
+    /// The lake whose kept file statistics go into the session's cache before the
+    /// first scan, and that cache; taken when they are put. Not when the lake opens:
+    /// `SELECT 1`, or a session that never reads the table, would pay for them.
+    kept_statistics: std::sync::Mutex<Option<KeptStatistics>>,
 }
+
+type KeptStatistics = (
+    std::path::PathBuf,
+    Arc<datafusion::execution::cache::cache_manager::FileStatisticsCache>,
+);
 
 impl LakeTable {
     /// The lake table over a listing table of its files (one decoded on a cluster's
@@ -54,12 +63,28 @@ impl LakeTable {
             inner,
             file_schema: Arc::new(datafusion::arrow::datatypes::Schema::new(fields)),
             table_prefix,
+            kept_statistics: std::sync::Mutex::new(None),
         }
     }
 
     /// The listing table of the lake's files, without the derived partition filters.
     pub(crate) fn listing(&self) -> &ListingTable {
         &self.inner
+    }
+
+    /// Puts the lake's kept file statistics into the session's cache, the first time
+    /// only ([`crate::file_stats`]). Returns how many files' statistics it put.
+    pub(crate) fn restore_kept_statistics(&self) -> usize {
+        let pending = self.kept_statistics.lock().ok().and_then(|mut k| k.take());
+        match pending {
+            Some((lake, cache)) => crate::file_stats::restore(
+                &lake,
+                &self.table_prefix,
+                &self.file_schema,
+                cache.as_ref(),
+            ),
+            None => 0,
+        }
     }
 
     pub(crate) fn file_schema(&self) -> &SchemaRef {
@@ -195,6 +220,7 @@ impl TableProvider for LakeTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        self.restore_kept_statistics();
         let mut all = filters.to_vec();
         for f in filters {
             all.extend(date_filters(f));
@@ -554,13 +580,15 @@ async fn listing_table(
         .clone()
         .unwrap_or_else(trawl_cloudtrail::schema);
     let cache = ctx.runtime_env().cache_manager.get_file_statistic_cache();
-    if let (Some(lake), Some(cache)) = (kept, &cache) {
-        crate::file_stats::restore(lake, &table_prefix, &file_schema, cache.as_ref());
-    }
+    let kept_statistics = match (kept, &cache) {
+        (Some(lake), Some(cache)) => Some((lake.to_path_buf(), Arc::clone(cache))),
+        _ => None,
+    };
     Ok(LakeTable {
         inner: ListingTable::try_new(config)?.with_cache(cache),
         file_schema,
         table_prefix,
+        kept_statistics: std::sync::Mutex::new(kept_statistics),
     })
 }
 
