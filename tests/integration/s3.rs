@@ -497,3 +497,48 @@ fn a_lake_on_s3_opens_from_its_table_record_without_reading_footers() {
     std::fs::write(&record, kept).unwrap();
     assert_eq!(columns(), inferred, "opening with the record read a footer");
 }
+
+/// A lake on S3 keeps its files' statistics beside them, and a query plans from them:
+/// with every file damaged in place (same size, same time), a count still answers from
+/// the kept statistics, and without the record it has to read the broken footers.
+#[test]
+fn a_lake_on_s3_keeps_its_files_statistics() {
+    let server = S3Server::start(&["lake"]).unwrap();
+    let real = crate::harness::fixture("real/stratus-red-team");
+    convert_ok(&server, real.to_str().unwrap(), "s3://lake/ct", &[]);
+    let bucket = server.bucket_dir("lake");
+    let record = bucket.join("ct/_trawl/file-stats.arrow");
+    assert!(record.is_file(), "no statistics kept after publishing");
+    let count = || {
+        trawl_s3(&server)
+            .args(["sql", "--lake", "s3://lake/ct", "--format", "csv", "-c"])
+            .arg("SELECT count(*) AS n FROM cloudtrail")
+            .output()
+            .unwrap()
+    };
+    let out = count();
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    let counted = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        counted.starts_with("n\n") && counted != "n\n0\n",
+        "{counted}"
+    );
+    for file in crate::harness::parquet_files(&bucket.join("ct/cloudtrail")) {
+        let meta = std::fs::metadata(&file).unwrap();
+        std::fs::write(&file, vec![b'x'; meta.len() as usize]).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(meta.modified().unwrap())
+            .unwrap();
+    }
+    let out = count();
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), counted);
+    std::fs::remove_file(&record).unwrap();
+    assert!(
+        !count().status.success(),
+        "the footers were read, and are broken"
+    );
+}
