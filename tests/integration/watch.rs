@@ -701,14 +701,6 @@ fn watch_a_lake_on_s3_with_its_state_and_lock_in_the_bucket() {
             .iter()
             .any(|p| p.extension().is_some_and(|e| e == "parquet"))
     );
-    assert!(
-        server
-            .bucket_dir("lake")
-            .join("ct")
-            .join(trawl_engine::FILE_STATS_RECORD)
-            .is_file(),
-        "the files' statistics are kept beside them"
-    );
 
     // A watcher on another machine holds the lake.
     let far = 4_070_908_800_000_i64; // 2099-01-01

@@ -170,7 +170,7 @@ pub async fn convert_into(
     Ok(summary)
 }
 
-/// The lake's file statistics kept for the next query
+/// The local lake's file statistics kept for the next query
 /// ([`trawl_engine::keep_file_statistics`]): best effort, a lake without them plans
 /// its queries as before, only slower to start.
 pub async fn keep_file_statistics(lake: &std::path::Path) {

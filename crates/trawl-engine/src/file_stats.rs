@@ -1,15 +1,13 @@
-//! A lake's per-file statistics, kept in `_trawl/file-stats.arrow` (a file of a local
-//! lake, an object of a lake on S3) so that a query does not read and summarise every
-//! file's footer before it starts.
+//! A local lake's per-file statistics, kept in `_trawl/file-stats.arrow` so that a
+//! query does not read and summarise every file's footer before it starts.
 //!
 //! DataFusion gathers each file's statistics (row count, and per column the nulls,
 //! minimum and maximum) to plan a scan: it prunes files and answers `count(*)` from
 //! them. On the 2M-event lake that took 50-70 ms of every `trawl sql -c`, as much as
-//! the query; on S3 it is a GET per file. `trawl convert` keeps what DataFusion
-//! gathered, exactly as it gathered it, and the table's first scan puts it back in
-//! the session's statistics cache. An entry is used only while its file has the size
-//! and modification time it was read at (DataFusion's own check), so a file rewritten
-//! or added since is read as before.
+//! the query. `trawl convert` keeps what DataFusion gathered, exactly as it gathered
+//! it, and opening the lake puts it back in the session's statistics cache. An entry
+//! is used only while its file has the size and modification time it was read at
+//! (DataFusion's own check), so a file rewritten or added since is read as before.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -27,8 +25,8 @@ use datafusion::execution::cache::{SchemaFingerprint, TableScopedPath};
 use datafusion::physical_expr::{LexOrdering, PhysicalSortExpr};
 use datafusion::physical_plan::expressions::Column;
 use datafusion::prelude::SessionContext;
+use object_store::ObjectMeta;
 use object_store::path::Path as StorePath;
-use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
 use crate::{Error, Result};
 
@@ -405,74 +403,9 @@ fn decode(batch: &RecordBatch, file_schema: &Schema) -> Option<Vec<Entry>> {
         .collect()
 }
 
-/// Where a lake's record is: a local lake's file, or an object of a lake on S3.
-#[derive(Debug, Clone)]
-pub(crate) enum RecordPlace {
-    Local(std::path::PathBuf),
-    Store(Arc<dyn ObjectStore>, StorePath),
-}
-
-impl RecordPlace {
-    /// The record of the lake at `lake` (a local path, or `prefix` in `store`).
-    pub(crate) fn local(lake: &Path) -> Self {
-        Self::Local(lake.join(FILE_STATS_RECORD))
-    }
-
-    pub(crate) fn in_store(store: Arc<dyn ObjectStore>, lake_key: &str) -> Self {
-        let key = if lake_key.is_empty() {
-            FILE_STATS_RECORD.to_string()
-        } else {
-            format!("{lake_key}/{FILE_STATS_RECORD}")
-        };
-        Self::Store(store, StorePath::from(key))
-    }
-
-    fn shown(&self) -> String {
-        match self {
-            Self::Local(p) => p.display().to_string(),
-            Self::Store(_, k) => k.to_string(),
-        }
-    }
-
-    async fn read(&self) -> Option<Vec<u8>> {
-        match self {
-            Self::Local(p) => std::fs::read(p).ok(),
-            Self::Store(store, key) => {
-                Some(store.get(key).await.ok()?.bytes().await.ok()?.to_vec())
-            }
-        }
-    }
-
-    async fn write(&self, bytes: Vec<u8>) -> Result<()> {
-        let err = |message: String| Error::Lake {
-            path: self.shown(),
-            message,
-        };
-        match self {
-            Self::Local(path) => {
-                let tmp = path.with_extension(format!("arrow.{}.tmp", std::process::id()));
-                let written =
-                    std::fs::write(&tmp, &bytes).and_then(|_| std::fs::rename(&tmp, path));
-                if let Err(e) = written {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(err(e.to_string()));
-                }
-                Ok(())
-            }
-            // One PUT replaces the object whole: a reader sees the old record or the new.
-            Self::Store(store, key) => store
-                .put(key, bytes.into())
-                .await
-                .map(|_| ())
-                .map_err(|e| err(e.to_string())),
-        }
-    }
-}
-
-fn record_batch(bytes: Vec<u8>) -> Option<RecordBatch> {
-    let mut reader =
-        datafusion::arrow::ipc::reader::FileReader::try_new(std::io::Cursor::new(bytes), None)
-            .ok()?;
+fn read_record(lake: &Path) -> Option<RecordBatch> {
+    let file = std::fs::File::open(lake.join(FILE_STATS_RECORD)).ok()?;
+    let mut reader = datafusion::arrow::ipc::reader::FileReader::try_new(file, None).ok()?;
     reader.next()?.ok()
 }
 
@@ -486,18 +419,13 @@ fn lex_ordering(ordering: &[(String, usize, SortOptions)]) -> Option<LexOrdering
 /// Puts the lake's kept statistics into `cache` for the files under `table_prefix`
 /// (the table directory's object-store path), when they were kept under
 /// `file_schema`. Returns how many files it put.
-pub(crate) async fn restore(
-    place: &RecordPlace,
+pub(crate) fn restore(
+    lake: &Path,
     table_prefix: &StorePath,
     file_schema: &Schema,
     cache: &FileStatisticsCache,
 ) -> usize {
-    let Some(entries) = place
-        .read()
-        .await
-        .and_then(record_batch)
-        .and_then(|b| decode(&b, file_schema))
-    else {
+    let Some(entries) = read_record(lake).and_then(|b| decode(&b, file_schema)) else {
         return 0;
     };
     let fingerprint = Arc::new(SchemaFingerprint::from_schema(file_schema));
@@ -554,22 +482,15 @@ fn plain_ordering(ordering: &LexOrdering) -> Option<Vec<(String, usize, SortOpti
         .collect()
 }
 
-/// Gathers the statistics of every file of the lake's table as a query would, and
-/// keeps them in [`FILE_STATS_RECORD`] for the sessions that open the lake next.
-/// `lake` is a local path or an `s3://bucket/prefix` URL.
+/// Gathers the statistics of every file of the local lake's table as a query would,
+/// and keeps them in [`FILE_STATS_RECORD`] for the sessions that open the lake next.
 /// Returns how many files' statistics it kept. Writing is best effort for callers
 /// (the lake works without it), so a failure is only returned.
 pub async fn keep_file_statistics(ctx: &SessionContext, lake: &Path) -> Result<usize> {
-    let (table, place) = match lake.to_str().filter(|l| l.starts_with("s3://")) {
-        Some(url) => crate::lake::s3_lake_table(ctx, url).await?,
-        None => {
-            let schema_version = crate::lake::refuse_foreign_files(lake).await?;
-            let table = crate::lake::lake_table_of_version(ctx, lake, schema_version).await?;
-            (table, RecordPlace::local(lake))
-        }
-    };
+    let schema_version = crate::lake::refuse_foreign_files(lake).await?;
+    let table = crate::lake::lake_table_of_version(ctx, lake, schema_version).await?;
     // Only the files added or changed since are read.
-    table.restore_kept_statistics().await;
+    table.restore_kept_statistics();
     let file_schema = Arc::clone(table.file_schema());
     let prefix = format!("{}/", table.table_prefix().as_ref());
     let state = ctx.state();
@@ -616,7 +537,7 @@ pub async fn keep_file_statistics(ctx: &SessionContext, lake: &Path) -> Result<u
     entries.sort_by(|a, b| a.relative.cmp(&b.relative));
     let batch = encode(&entries, &file_schema)?;
     let kept_err = |message: String| Error::Lake {
-        path: place.shown(),
+        path: lake.join(FILE_STATS_RECORD).display().to_string(),
         message,
     };
     // Kept only what reads back as it was: a value the record cannot carry would
@@ -626,14 +547,20 @@ pub async fn keep_file_statistics(ctx: &SessionContext, lake: &Path) -> Result<u
             "the statistics do not read back as they were written".into(),
         ));
     }
-    let mut bytes = Vec::new();
-    {
+    let path = lake.join(FILE_STATS_RECORD);
+    let tmp = path.with_extension(format!("arrow.{}.tmp", std::process::id()));
+    let write = || -> Result<()> {
+        let file = std::fs::File::create(&tmp).map_err(|e| kept_err(e.to_string()))?;
         let mut writer =
-            datafusion::arrow::ipc::writer::FileWriter::try_new(&mut bytes, batch.schema_ref())?;
+            datafusion::arrow::ipc::writer::FileWriter::try_new(file, batch.schema_ref())?;
         writer.write(&batch)?;
         writer.finish()?;
+        std::fs::rename(&tmp, &path).map_err(|e| kept_err(e.to_string()))
+    };
+    if let Err(e) = write() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
-    place.write(bytes).await?;
     Ok(entries.len())
 }
 
@@ -728,9 +655,9 @@ mod tests {
         let provider = ctx.table_provider("cloudtrail").await.unwrap();
         let any: &dyn std::any::Any = provider.as_ref();
         let table = any.downcast_ref::<crate::LakeTable>().unwrap();
-        assert_eq!(table.restore_kept_statistics().await, 2);
+        assert_eq!(table.restore_kept_statistics(), 2);
         assert_eq!(cache.len(), 2, "every file's, before any footer is read");
-        assert_eq!(table.restore_kept_statistics().await, 0, "once");
+        assert_eq!(table.restore_kept_statistics(), 0, "once");
         for (path, statistics, ordering) in &from_footers {
             let kept = cache
                 .get(&TableScopedPath {
@@ -756,7 +683,7 @@ mod tests {
 
         // A record made under another file schema is not used.
         let other = Schema::new(vec![Field::new("x", DataType::Utf8, true)]);
-        let batch = record_batch(std::fs::read(lake_dir.join(FILE_STATS_RECORD)).unwrap()).unwrap();
+        let batch = read_record(&lake_dir).unwrap();
         assert!(decode(&batch, &other).is_none());
     }
 

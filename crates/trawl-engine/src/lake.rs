@@ -38,7 +38,7 @@ pub struct LakeTable {
 }
 
 type KeptStatistics = (
-    crate::file_stats::RecordPlace,
+    std::path::PathBuf,
     Arc<datafusion::execution::cache::cache_manager::FileStatisticsCache>,
 );
 
@@ -74,18 +74,15 @@ impl LakeTable {
 
     /// Puts the lake's kept file statistics into the session's cache, the first time
     /// only ([`crate::file_stats`]). Returns how many files' statistics it put.
-    pub async fn restore_kept_statistics(&self) -> usize {
+    pub(crate) fn restore_kept_statistics(&self) -> usize {
         let pending = self.kept_statistics.lock().ok().and_then(|mut k| k.take());
         match pending {
-            Some((place, cache)) => {
-                crate::file_stats::restore(
-                    &place,
-                    &self.table_prefix,
-                    &self.file_schema,
-                    cache.as_ref(),
-                )
-                .await
-            }
+            Some((lake, cache)) => crate::file_stats::restore(
+                &lake,
+                &self.table_prefix,
+                &self.file_schema,
+                cache.as_ref(),
+            ),
             None => 0,
         }
     }
@@ -223,7 +220,7 @@ impl TableProvider for LakeTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        self.restore_kept_statistics().await;
+        self.restore_kept_statistics();
         let mut all = filters.to_vec();
         for f in filters {
             all.extend(date_filters(f));
@@ -263,142 +260,90 @@ pub(crate) async fn lake_table_of_version(
     let known = schema_version
         .filter(|v| *v == trawl_cloudtrail::SCHEMA_VERSION)
         .map(|_| trawl_cloudtrail::schema());
-    let place = crate::file_stats::RecordPlace::local(lake);
-    listing_table(ctx, table_url, known, Some(place)).await
+    listing_table(ctx, table_url, known, Some(lake)).await
 }
 
 /// Registers the tables of a lake on S3 (`s3://bucket/prefix`): `cloudtrail`, and
 /// `rejects` when there are any; the bucket's client is registered with the session.
 pub async fn register_s3_lake(ctx: &SessionContext, url: &str) -> Result<()> {
-    let lake = S3Lake::open(ctx, url).await?;
-    let (table, _) = lake.table(ctx).await?;
-    ctx.register_table("cloudtrail", Arc::new(table))?;
-    lake.register_others(ctx).await
-}
-
-/// The `cloudtrail` table of a lake on S3, with where its file statistics are kept;
-/// the bucket's client is registered with the session.
-pub(crate) async fn s3_lake_table(
-    ctx: &SessionContext,
-    url: &str,
-) -> Result<(LakeTable, crate::file_stats::RecordPlace)> {
-    S3Lake::open(ctx, url).await?.table(ctx).await
-}
-
-/// A lake on S3: its bucket's client and the key prefix it lives under.
-struct S3Lake<'a> {
-    url: &'a str,
-    bucket: String,
-    prefix: String,
-    s3: Arc<dyn object_store::ObjectStore>,
-}
-
-impl<'a> S3Lake<'a> {
-    /// The lake at `url`, its bucket's client registered with the session.
-    async fn open(ctx: &SessionContext, url: &'a str) -> Result<Self> {
-        use trawl_convert::s3::{S3Url, store};
-        let lake_err = |e: String| Error::Lake {
-            path: url.to_string(),
-            message: e,
-        };
-        let parsed = S3Url::parse(url).map_err(|e| lake_err(e.to_string()))?;
-        let s3 = store(&parsed.bucket)
-            .await
-            .map_err(|e| lake_err(e.to_string()))?;
-        let bucket_url = url::Url::parse(&format!("s3://{}", parsed.bucket))
-            .map_err(|e| lake_err(e.to_string()))?;
-        ctx.register_object_store(&bucket_url, s3.clone());
-        Ok(Self {
-            url,
-            prefix: parsed.key.trim_end_matches('/').to_string(),
-            bucket: parsed.bucket,
-            s3,
-        })
-    }
-
-    fn err(&self, message: String) -> Error {
-        Error::Lake {
-            path: self.url.to_string(),
-            message,
-        }
-    }
-
-    /// The key of `dir` under the lake's prefix.
-    fn key(&self, dir: &str) -> String {
-        if self.prefix.is_empty() {
+    use futures::StreamExt;
+    use trawl_convert::s3::{S3Url, explain, store};
+    let lake_err = |message: String| Error::Lake {
+        path: url.to_string(),
+        message,
+    };
+    let parsed = S3Url::parse(url).map_err(|e| lake_err(e.to_string()))?;
+    let s3 = store(&parsed.bucket)
+        .await
+        .map_err(|e| lake_err(e.to_string()))?;
+    let bucket_url =
+        url::Url::parse(&format!("s3://{}", parsed.bucket)).map_err(|e| lake_err(e.to_string()))?;
+    ctx.register_object_store(&bucket_url, s3.clone());
+    let prefix = parsed.key.trim_end_matches('/');
+    let key = |dir: &str| {
+        if prefix.is_empty() {
             dir.to_string()
         } else {
-            format!("{}/{dir}", self.prefix)
+            format!("{prefix}/{dir}")
         }
+    };
+    // Whether anything is stored under a key prefix; a missing bucket or refused
+    // credentials fail here with a message, not inside a query.
+    let any_under = |k: String| {
+        let s3 = s3.clone();
+        async move {
+            let mut listing = s3.list(Some(&object_store::path::Path::from(k)));
+            match listing.next().await {
+                Some(Ok(_)) => Ok(true),
+                Some(Err(e)) => Err(lake_err(explain(url, &e))),
+                None => Ok(false),
+            }
+        }
+    };
+    let table_key = key(trawl_convert::TABLE_DIR);
+    if !any_under(table_key.clone()).await? {
+        return Err(lake_err(
+            "no cloudtrail/ table here: not a trawl lake (run `trawl convert ... --lake` first)"
+                .into(),
+        ));
     }
-
-    /// Whether anything is stored under a key prefix; a missing bucket or refused
-    /// credentials fail here with a message, not inside a query.
-    async fn any_under(&self, key: &str) -> Result<bool> {
-        use futures::StreamExt;
-        let mut listing = self.s3.list(Some(&object_store::path::Path::from(key)));
-        match listing.next().await {
-            Some(Ok(_)) => Ok(true),
-            Some(Err(e)) => Err(self.err(trawl_convert::s3::explain(self.url, &e))),
-            None => Ok(false),
-        }
-    }
-
-    async fn table(
-        &self,
-        ctx: &SessionContext,
-    ) -> Result<(LakeTable, crate::file_stats::RecordPlace)> {
-        let table_key = self.key(trawl_convert::TABLE_DIR);
-        if !self.any_under(&table_key).await? {
-            return Err(self.err(
-                "no cloudtrail/ table here: not a trawl lake (run `trawl convert ... --lake` first)"
-                    .into(),
-            ));
-        }
-        let table_url = ListingTableUrl::parse(format!("s3://{}/{table_key}/", self.bucket))?;
-        let known = s3_schema_version(
-            self.s3.as_ref(),
-            &self.key("_trawl/ledger/"),
-            &self.key(trawl_convert::TABLE_FILES_RECORD),
+    let table_url = ListingTableUrl::parse(format!("s3://{}/{table_key}/", parsed.bucket))?;
+    let known = s3_schema_version(
+        s3.as_ref(),
+        &key("_trawl/ledger/"),
+        &key(trawl_convert::TABLE_FILES_RECORD),
+    )
+    .await
+    .filter(|v| *v == trawl_cloudtrail::SCHEMA_VERSION)
+    .map(|_| trawl_cloudtrail::schema());
+    let table = listing_table(ctx, table_url, known, None).await?;
+    ctx.register_table("cloudtrail", Arc::new(table))?;
+    let rejects_key = key(trawl_convert::REJECTS_DIR);
+    if any_under(rejects_key.clone()).await? {
+        let options = datafusion::prelude::JsonReadOptions::default().file_extension(".jsonl");
+        ctx.register_json(
+            "rejects",
+            &format!("s3://{}/{rejects_key}/", parsed.bucket),
+            options,
         )
-        .await
-        .filter(|v| *v == trawl_cloudtrail::SCHEMA_VERSION)
-        .map(|_| trawl_cloudtrail::schema());
-        let place = crate::file_stats::RecordPlace::in_store(self.s3.clone(), &self.prefix);
-        let table = listing_table(ctx, table_url, known, Some(place.clone())).await?;
-        Ok((table, place))
+        .await?;
     }
-
-    /// The tables besides `cloudtrail`: `rejects` when there are any, and the log file
-    /// integrity tables.
-    async fn register_others(&self, ctx: &SessionContext) -> Result<()> {
-        let rejects_key = self.key(trawl_convert::REJECTS_DIR);
-        if self.any_under(&rejects_key).await? {
-            let options = datafusion::prelude::JsonReadOptions::default().file_extension(".jsonl");
-            ctx.register_json(
-                "rejects",
-                &format!("s3://{}/{rejects_key}/", self.bucket),
-                options,
-            )
-            .await?;
-        }
-        let mut integrity = Vec::new();
-        for rel in [
-            trawl_convert::integrity::FILES_DIR,
-            trawl_convert::integrity::CHAINS_DIR,
-        ] {
-            let k = self.key(rel);
-            integrity.push(
-                self.any_under(&k)
-                    .await?
-                    .then(|| format!("s3://{}/{k}/", self.bucket)),
-            );
-        }
-        let chains = integrity.pop().flatten();
-        let files = integrity.pop().flatten();
-        crate::integrity::register_integrity(ctx, files, chains).await?;
-        Ok(())
+    let mut integrity = Vec::new();
+    for rel in [
+        trawl_convert::integrity::FILES_DIR,
+        trawl_convert::integrity::CHAINS_DIR,
+    ] {
+        let k = key(rel);
+        integrity.push(
+            any_under(k.clone())
+                .await?
+                .then(|| format!("s3://{}/{k}/", parsed.bucket)),
+        );
     }
+    let chains = integrity.pop().flatten();
+    let files = integrity.pop().flatten();
+    crate::integrity::register_integrity(ctx, files, chains).await?;
+    Ok(())
 }
 
 /// The schema version of every file of a lake on S3, from the record its last publish
@@ -593,13 +538,13 @@ pub async fn damaged_lake_files(ctx: &SessionContext) -> Vec<(String, String)> {
 
 /// The listing table over `table_url`; with `known`, the schema the files were
 /// written with, its table schema is what inferring it from the files would give.
-/// Its files' statistics are kept in the session's cache across queries, and start
-/// from those `trawl convert` kept in the lake's record `kept` ([`crate::file_stats`]).
+/// Its files' statistics are kept in the session's cache across queries, and for a
+/// local lake (`kept`) start from those `trawl convert` kept ([`crate::file_stats`]).
 async fn listing_table(
     ctx: &SessionContext,
     table_url: ListingTableUrl,
     known: Option<datafusion::arrow::datatypes::SchemaRef>,
-    kept: Option<crate::file_stats::RecordPlace>,
+    kept: Option<&Path>,
 ) -> Result<LakeTable> {
     let format = ParquetFormat::default();
     let known = known.map(|schema| {
@@ -636,7 +581,7 @@ async fn listing_table(
         .unwrap_or_else(trawl_cloudtrail::schema);
     let cache = ctx.runtime_env().cache_manager.get_file_statistic_cache();
     let kept_statistics = match (kept, &cache) {
-        (Some(place), Some(cache)) => Some((place, Arc::clone(cache))),
+        (Some(lake), Some(cache)) => Some((lake.to_path_buf(), Arc::clone(cache))),
         _ => None,
     };
     Ok(LakeTable {

@@ -261,7 +261,6 @@ impl Watcher {
         };
         rec.suppressions_expired = state.expire_suppressions(&now);
 
-        let mut converted = false;
         if !opts.sources.is_empty() {
             let summary = trawl_convert::convert(
                 &opts.sources,
@@ -272,9 +271,12 @@ impl Watcher {
             .await?;
             rec.deliveries = summary.files_read;
             rec.deliveries_unreadable = summary.files_failed;
-            converted = summary.files_written > 0;
-            if converted && self.remote.is_none() {
-                keep_file_statistics(self.lake.root()).await;
+            // Best effort: the next queries start from the files' kept statistics.
+            if summary.files_written > 0
+                && self.remote.is_none()
+                && let Ok(ctx) = trawl_engine::new_session()
+            {
+                let _ = trawl_engine::keep_file_statistics(&ctx, self.lake.root()).await;
             }
         }
 
@@ -294,9 +296,6 @@ impl Watcher {
         if let (Some(r), Some(known)) = (&self.remote, &known) {
             // Conversions and integrity verdicts alike: the hunt reads the lake on S3.
             r.publish(&self.lake, known).await?;
-            if converted {
-                keep_file_statistics(std::path::Path::new(&r.url())).await;
-            }
             // The lake on S3 holds them now; a daemon's working lake must not grow.
             for dir in [trawl_convert::TABLE_DIR, trawl_convert::REJECTS_DIR] {
                 let path = self.lake.root().join(dir);
@@ -843,14 +842,6 @@ fn silent_incident(id: &str, last: &str, now: &str, cycle: u64) -> TrackedIncide
             action: "raised".into(),
             reason: None,
         }],
-    }
-}
-
-/// Best effort: the next queries over the lake (a path or an `s3://` URL) start from
-/// its files' kept statistics ([`trawl_engine::keep_file_statistics`]).
-async fn keep_file_statistics(lake: &std::path::Path) {
-    if let Ok(ctx) = trawl_engine::new_session() {
-        let _ = trawl_engine::keep_file_statistics(&ctx, lake).await;
     }
 }
 

@@ -442,6 +442,9 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         bar.finish_and_clear();
     }
     let mut summary = result?;
+    if remote.is_none() {
+        crate::archive::keep_file_statistics(lake.root()).await;
+    }
     let integrity = match plan {
         Some(plan) => Some(verify_sources(plan, &lake).await?),
         None => None,
@@ -454,12 +457,6 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         ),
         _ => None,
     };
-    // After publishing: a lake on S3 keeps its statistics beside its files.
-    let kept_at = match &remote {
-        Some(_) => std::path::Path::new(&lake_arg),
-        None => lake.root(),
-    };
-    crate::archive::keep_file_statistics(kept_at).await;
     if remote_recovered != (0, 0) {
         summary.recovered = remote_recovered;
     }
