@@ -164,19 +164,12 @@ pub async fn convert_into(
         Arc::new(Progress::default()),
     )
     .await?;
+    // Best effort: a lake without them plans its queries as before, only slower to
+    // start.
     if summary.files_written > 0 {
-        keep_file_statistics(lake.root()).await;
+        let _ = trawl_engine::keep_file_statistics(lake.root()).await;
     }
     Ok(summary)
-}
-
-/// The local lake's file statistics kept for the next query
-/// ([`trawl_engine::keep_file_statistics`]): best effort, a lake without them plans
-/// its queries as before, only slower to start.
-pub async fn keep_file_statistics(lake: &std::path::Path) {
-    if let Ok(ctx) = trawl_engine::new_session() {
-        let _ = trawl_engine::keep_file_statistics(&ctx, lake).await;
-    }
 }
 
 /// The bundled sample converted once into the cache directory.

@@ -5,7 +5,7 @@
 //! minimum and maximum) to plan a scan: it prunes files and answers `count(*)` from
 //! them. On the 2M-event lake that took 50-70 ms of every `trawl sql -c`, as much as
 //! the query. `trawl convert` keeps what DataFusion gathered, exactly as it gathered
-//! it, and opening the lake puts it back in the session's statistics cache. An entry
+//! it, and the table's first scan puts it back in the session's statistics cache. An entry
 //! is used only while its file has the size and modification time it was read at
 //! (DataFusion's own check), so a file rewritten or added since is read as before.
 
@@ -24,7 +24,6 @@ use datafusion::execution::cache::cache_manager::{CachedFileMetadata, FileStatis
 use datafusion::execution::cache::{SchemaFingerprint, TableScopedPath};
 use datafusion::physical_expr::{LexOrdering, PhysicalSortExpr};
 use datafusion::physical_plan::expressions::Column;
-use datafusion::prelude::SessionContext;
 use object_store::ObjectMeta;
 use object_store::path::Path as StorePath;
 
@@ -486,12 +485,12 @@ fn plain_ordering(ordering: &LexOrdering) -> Option<Vec<(String, usize, SortOpti
 /// and keeps them in [`FILE_STATS_RECORD`] for the sessions that open the lake next.
 /// Returns how many files' statistics it kept. Writing is best effort for callers
 /// (the lake works without it), so a failure is only returned.
-pub async fn keep_file_statistics(ctx: &SessionContext, lake: &Path) -> Result<usize> {
-    let schema_version = crate::lake::refuse_foreign_files(lake).await?;
-    let table = crate::lake::lake_table_of_version(ctx, lake, schema_version).await?;
+pub async fn keep_file_statistics(lake: &Path) -> Result<usize> {
+    let ctx = crate::new_session()?;
+    let table = crate::lake::opened_lake_table(&ctx, lake).await?;
     // Only the files added or changed since are read.
     table.restore_kept_statistics();
-    let file_schema = Arc::clone(table.file_schema());
+    let file_schema = table.file_schema();
     let prefix = format!("{}/", table.table_prefix().as_ref());
     let state = ctx.state();
     let listed = table
@@ -638,8 +637,7 @@ mod tests {
         let from_footers = gathered(&lake_dir).await;
         assert_eq!(from_footers.len(), 2, "one file per day");
 
-        let ctx = crate::new_session().unwrap();
-        assert_eq!(keep_file_statistics(&ctx, &lake_dir).await.unwrap(), 2);
+        assert_eq!(keep_file_statistics(&lake_dir).await.unwrap(), 2);
         assert!(lake_dir.join(FILE_STATS_RECORD).is_file());
 
         // A new session opening the lake has every file's statistics before any

@@ -27,10 +27,6 @@ use crate::{Error, Result};
 #[derive(Debug)]
 pub struct LakeTable {
     inner: ListingTable,
-    /// The schema of the files (the table's without its partition column).
-    file_schema: SchemaRef,
-    /// The table directory as an object-store path.
-    table_prefix: object_store::path::Path,
     /// The lake whose kept file statistics go into the session's cache before the
     /// first scan, and that cache; taken when they are put. Not when the lake opens:
     /// `SELECT 1`, or a session that never reads the table, would pay for them.
@@ -44,25 +40,11 @@ type KeptStatistics = (
 
 impl LakeTable {
     /// The lake table over a listing table of its files (one decoded on a cluster's
-    /// executor).
+    /// executor), with no kept statistics to put in the cache.
     #[cfg(feature = "cluster")]
     pub(crate) fn new(inner: ListingTable) -> Self {
-        let table_schema = inner.schema();
-        let fields: Vec<_> = table_schema
-            .fields()
-            .iter()
-            .filter(|f| f.name() != DATE_PARTITION)
-            .cloned()
-            .collect();
-        let table_prefix = inner
-            .table_paths()
-            .first()
-            .map(|u| u.prefix().clone())
-            .unwrap_or_default();
         Self {
             inner,
-            file_schema: Arc::new(datafusion::arrow::datatypes::Schema::new(fields)),
-            table_prefix,
             kept_statistics: std::sync::Mutex::new(None),
         }
     }
@@ -79,20 +61,36 @@ impl LakeTable {
         match pending {
             Some((lake, cache)) => crate::file_stats::restore(
                 &lake,
-                &self.table_prefix,
-                &self.file_schema,
+                &self.table_prefix(),
+                &self.file_schema(),
                 cache.as_ref(),
             ),
             None => 0,
         }
     }
 
-    pub(crate) fn file_schema(&self) -> &SchemaRef {
-        &self.file_schema
+    /// The schema of the files: the table's without its partition columns, as the
+    /// listing table built the one from the other.
+    pub(crate) fn file_schema(&self) -> datafusion::arrow::datatypes::Schema {
+        let partitions = &self.inner.options().table_partition_cols;
+        let table_schema = self.inner.schema();
+        datafusion::arrow::datatypes::Schema::new(
+            table_schema
+                .fields()
+                .iter()
+                .filter(|f| !partitions.iter().any(|(name, _)| name == f.name()))
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
     }
 
-    pub(crate) fn table_prefix(&self) -> &object_store::path::Path {
-        &self.table_prefix
+    /// The table directory as an object-store path.
+    pub(crate) fn table_prefix(&self) -> object_store::path::Path {
+        self.inner
+            .table_paths()
+            .first()
+            .map(|u| u.prefix().clone())
+            .unwrap_or_default()
     }
 }
 
@@ -227,6 +225,14 @@ impl TableProvider for LakeTable {
         }
         self.inner.scan(state, projection, &all, limit).await
     }
+}
+
+/// The `cloudtrail` table of a local lake as a session opens it: refused when the
+/// table directory holds files the ledger does not name, with the ledger's schema
+/// when every file has it.
+pub(crate) async fn opened_lake_table(ctx: &SessionContext, lake: &Path) -> Result<LakeTable> {
+    let schema_version = refuse_foreign_files(lake).await?;
+    lake_table_of_version(ctx, lake, schema_version).await
 }
 
 /// Builds the `cloudtrail` table of a local lake.
@@ -565,7 +571,6 @@ async fn listing_table(
             col(c::EVENTTIME).sort(true, true),
         ]]);
     let state = ctx.state();
-    let table_prefix = table_url.prefix().clone();
     let config = ListingTableConfig::new(table_url).with_listing_options(options);
     let config = match known {
         Some(schema) => config.with_schema(schema),
@@ -575,10 +580,6 @@ async fn listing_table(
             Err(_) => config.with_schema(trawl_cloudtrail::schema()),
         },
     };
-    let file_schema = config
-        .file_schema
-        .clone()
-        .unwrap_or_else(trawl_cloudtrail::schema);
     let cache = ctx.runtime_env().cache_manager.get_file_statistic_cache();
     let kept_statistics = match (kept, &cache) {
         (Some(lake), Some(cache)) => Some((lake.to_path_buf(), Arc::clone(cache))),
@@ -586,8 +587,6 @@ async fn listing_table(
     };
     Ok(LakeTable {
         inner: ListingTable::try_new(config)?.with_cache(cache),
-        file_schema,
-        table_prefix,
         kept_statistics: std::sync::Mutex::new(kept_statistics),
     })
 }

@@ -142,8 +142,7 @@ pub async fn register_lake(ctx: &SessionContext, lake: &Path) -> Result<()> {
     if let Some(url) = lake.to_str().filter(|l| l.starts_with("s3://")) {
         return register_s3_lake(ctx, url).await;
     }
-    let schema_version = lake::refuse_foreign_files(lake).await?;
-    let table = lake::lake_table_of_version(ctx, lake, schema_version).await?;
+    let table = lake::opened_lake_table(ctx, lake).await?;
     ctx.register_table("cloudtrail", Arc::new(table))?;
     let rejects = lake.join(trawl_convert::REJECTS_DIR);
     let any = std::fs::read_dir(&rejects)

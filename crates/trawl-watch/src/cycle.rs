@@ -272,11 +272,8 @@ impl Watcher {
             rec.deliveries = summary.files_read;
             rec.deliveries_unreadable = summary.files_failed;
             // Best effort: the next queries start from the files' kept statistics.
-            if summary.files_written > 0
-                && self.remote.is_none()
-                && let Ok(ctx) = trawl_engine::new_session()
-            {
-                let _ = trawl_engine::keep_file_statistics(&ctx, self.lake.root()).await;
+            if summary.files_written > 0 && self.remote.is_none() {
+                let _ = trawl_engine::keep_file_statistics(self.lake.root()).await;
             }
         }
 

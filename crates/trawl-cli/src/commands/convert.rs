@@ -442,8 +442,9 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         bar.finish_and_clear();
     }
     let mut summary = result?;
+    // Best effort, like the ledger's table record: the lake works without them.
     if remote.is_none() {
-        crate::archive::keep_file_statistics(lake.root()).await;
+        let _ = trawl_engine::keep_file_statistics(lake.root()).await;
     }
     let integrity = match plan {
         Some(plan) => Some(verify_sources(plan, &lake).await?),
@@ -507,7 +508,7 @@ pub async fn compact(a: CompactArgs) -> Result<ExitCode> {
         ..SortOptions::default()
     };
     let s = trawl_convert::compact(&lake, &layout, &sort, a.force).await?;
-    crate::archive::keep_file_statistics(lake.root()).await;
+    let _ = trawl_engine::keep_file_statistics(lake.root()).await;
     stderr_line!(
         "compacted {} of {} partitions: {} files -> {}, {} rows -> {} ({} duplicate events dropped), {} -> {}",
         s.partitions_compacted,
