@@ -121,6 +121,46 @@ fn real_corpora_round_trip_through_the_lake() {
     assert_eq!(mixed_case as usize, roles);
 }
 
+/// The rows of a file as sorted runs in (account, region, time) order: how many rows
+/// each run has. Every row must be of the file's day.
+fn sorted_runs(f: &std::path::Path, date: &str) -> Vec<usize> {
+    let batches: Vec<_> = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(f).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap()
+    .map(|b| b.unwrap())
+    .collect();
+    let mut runs = Vec::new();
+    let mut prev: Option<(String, String, i64)> = None;
+    for b in &batches {
+        let t = b
+            .column_by_name("eventtime")
+            .unwrap()
+            .as_primitive::<TimestampMillisecondType>();
+        let acct = b
+            .column_by_name("recipientaccountid")
+            .unwrap()
+            .as_string::<i32>();
+        let region = b.column_by_name("awsregion").unwrap().as_string::<i32>();
+        for i in 0..b.num_rows() {
+            assert_eq!(trawl_cloudtrail::utc_date(t.value(i)), date);
+            let key = (
+                acct.value(i).to_string(),
+                region.value(i).to_string(),
+                t.value(i),
+            );
+            match &prev {
+                Some(p) if p <= &key => *runs.last_mut().unwrap() += 1,
+                _ => runs.push(1),
+            }
+            prev = Some(key);
+        }
+    }
+    runs
+}
+
 #[test]
 fn lake_layout_is_partitioned_sorted_and_indexed() {
     let tmp = tempfile::tempdir().unwrap();
@@ -130,18 +170,19 @@ fn lake_layout_is_partitioned_sorted_and_indexed() {
         &["--events", "6000", "--days", "2", "--accounts", "3"],
     );
     let lake = tmp.path().join("lake");
-    let (code, s) = convert_json(&[&archive], &lake, &["--max-rows-per-file", "1000"]);
+    // Chunks of 1 MiB of rows: the run is sorted and written in several chunks.
+    let (code, s) = convert_json(
+        &[&archive],
+        &lake,
+        &["--max-rows-per-file", "1000", "--memory-limit", "2M"],
+    );
     assert_eq!(code, 0, "{s:#}");
     let files = parquet_files(&lake.join("cloudtrail"));
-    assert!(
-        files.len() >= 6,
-        "a day of ~3000 rows splits into files of at most 1000 rows"
-    );
     assert!(
         parquet_files(&lake).len() == files.len(),
         "no Parquet outside the table (staging is gone)"
     );
-    let mut dates = BTreeMap::new();
+    let mut dates: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for f in &files {
         let dir = f
             .parent()
@@ -156,7 +197,9 @@ fn lake_layout_is_partitioned_sorted_and_indexed() {
         let kv = meta.file_metadata().key_value_metadata().unwrap();
         assert!(kv.iter().any(|k| k.key == "trawl.schema_version"));
         let rg = meta.row_group(0);
-        assert!(rg.sorting_columns().is_some_and(|s| s.len() == 3));
+        // Several chunks' sorted runs in one file: the file must not claim an order
+        // (DataFusion would take the first row group's claim for the whole file's).
+        assert!(rg.sorting_columns().is_none(), "{}", f.display());
         for c in rg.columns() {
             assert!(
                 matches!(c.compression(), parquet::basic::Compression::ZSTD(_)),
@@ -178,45 +221,31 @@ fn lake_layout_is_partitioned_sorted_and_indexed() {
             "page index written"
         );
         assert!(meta.file_metadata().num_rows() <= 1000);
-        *dates.entry(date.to_string()).or_insert(0) += meta.file_metadata().num_rows();
-
-        // Rows: all of this partition's day, sorted by account, region, time.
-        let batches: Vec<_> =
-            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
-                std::fs::File::open(f).unwrap(),
-            )
-            .unwrap()
-            .build()
-            .unwrap()
-            .map(|b| b.unwrap())
-            .collect();
-        let mut prev: Option<(String, String, i64)> = None;
-        for b in &batches {
-            let t = b
-                .column_by_name("eventtime")
-                .unwrap()
-                .as_primitive::<TimestampMillisecondType>();
-            let acct = b
-                .column_by_name("recipientaccountid")
-                .unwrap()
-                .as_string::<i32>();
-            let region = b.column_by_name("awsregion").unwrap().as_string::<i32>();
-            for i in 0..b.num_rows() {
-                assert_eq!(trawl_cloudtrail::utc_date(t.value(i)), date);
-                let key = (
-                    acct.value(i).to_string(),
-                    region.value(i).to_string(),
-                    t.value(i),
-                );
-                if let Some(p) = &prev {
-                    assert!(p <= &key, "{p:?} before {key:?} in {}", f.display());
-                }
-                prev = Some(key);
-            }
-        }
+        dates
+            .entry(date.to_string())
+            .or_default()
+            .push(meta.file_metadata().num_rows());
+        // Rows: all of this partition's day, in sorted runs: each chunk of the run
+        // (about a dozen of 1 MiB) appends one run to the day's file.
+        let runs = sorted_runs(f, date);
+        assert_eq!(
+            runs.iter().sum::<usize>() as i64,
+            meta.file_metadata().num_rows()
+        );
+        assert!(runs.len() <= 16, "{}: runs of {runs:?} rows", f.display());
+    }
+    // One file per day of the run up to the cap, though the run wrote many chunks: each
+    // day's files are full but the last.
+    for (day, rows) in &dates {
+        let total: i64 = rows.iter().sum();
+        assert_eq!(rows.len() as i64, (total + 999) / 1000, "{day}: {rows:?}");
+        assert_eq!(
+            rows.iter().filter(|&&n| n < 1000).count(),
+            usize::from(total % 1000 != 0)
+        );
     }
     assert_eq!(
-        dates.values().sum::<i64>() as u64,
+        dates.values().flatten().sum::<i64>() as u64,
         s["records"]["written"].as_u64().unwrap()
     );
     // Partition values surface as a `date` column and prune.
@@ -225,7 +254,23 @@ fn lake_layout_is_partitioned_sorted_and_indexed() {
         &lake,
         &format!("SELECT count(*) FROM cloudtrail WHERE \"date\" = DATE '{day}'"),
     );
-    assert_eq!(n, dates[&day]);
+    assert_eq!(n, dates[&day].iter().sum::<i64>());
+
+    // Compacted, each day is one sorted sequence, and its files say so.
+    let out = run(&["compact", "--lake", lake.to_str().unwrap(), "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for f in parquet_files(&lake.join("cloudtrail")) {
+        let reader = SerializedFileReader::new(std::fs::File::open(&f).unwrap()).unwrap();
+        let meta = reader.metadata();
+        assert!(
+            meta.row_group(0)
+                .sorting_columns()
+                .is_some_and(|s| s.len() == 3)
+        );
+        let date = f.parent().unwrap().file_name().unwrap().to_string_lossy();
+        let date = date.strip_prefix("date=").unwrap();
+        assert_eq!(sorted_runs(&f, date).len(), 1, "{}", f.display());
+    }
 }
 
 #[test]

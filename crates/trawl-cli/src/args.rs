@@ -170,8 +170,9 @@ pub struct ConvertArgs {
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
     /// Memory for decoded rows in flight (e.g. 256M, 1G): rows are sorted and written
-    /// in chunks of half this, one filling while one is written. Bigger chunks make
-    /// fewer, larger files per day (`trawl compact` merges them later).
+    /// in chunks of half this, one filling while one is written, into one file per day
+    /// whose row groups being filled hold an eighth of it. Bigger chunks make longer
+    /// sorted runs (`trawl compact` merges them into one).
     #[arg(long, default_value = "256M", value_parser = parse_size)]
     pub memory_limit: usize,
     /// Most rows in one Parquet file.

@@ -2,10 +2,13 @@
 //! the way.
 //!
 //! `trawl convert` hands over chunks of rows in any order ([`PartitionWriter::write_chunk`]):
-//! each chunk is sorted in memory and written as one file per day it touches, and a
-//! duplicate is recognised by its key's hash against every row the run wrote. So a
-//! run bigger than one chunk leaves several files per day, each sorted, their time
-//! ranges overlapping; `trawl compact` merges them.
+//! each chunk is sorted in memory and each day's rows of it are appended, as one sorted
+//! run, to that day's one file of the run, and a duplicate is recognised by its key's
+//! hash against every row the run wrote. So a run writes one file per day (more past
+//! `max_rows_per_file`) whatever its size. A file of a run bigger than one chunk holds
+//! several sorted runs whose ranges may overlap, so it does not claim to be sorted;
+//! `trawl compact` merges them into sorted files. Few files and full row groups is what
+//! queries want: each file costs an open and a footer read, each row group a reader.
 //!
 //! `trawl compact` streams rows through an external sort ([`PartitionWriter::write`]):
 //! they arrive sorted by (day, recipientaccountid, awsregion, eventtime,
@@ -49,6 +52,9 @@ pub struct LayoutOptions {
     /// Level of the long free-text columns (the raw record, request and response):
     /// most of the lake's bytes and, at level 3, most of zstd's time.
     pub text_zstd_level: i32,
+    /// Memory the row groups being filled (one per day of the run) may hold together,
+    /// pages and encoders; past it the biggest are written out early, as smaller ones.
+    pub pending_bytes: usize,
 }
 
 impl Default for LayoutOptions {
@@ -58,6 +64,7 @@ impl Default for LayoutOptions {
             row_group_rows: 122_880,
             zstd_level: 1,
             text_zstd_level: 1,
+            pending_bytes: 32 << 20,
         }
     }
 }
@@ -104,8 +111,10 @@ fn column_path(parts: &[&str]) -> ColumnPath {
     ColumnPath::new(parts.iter().map(|s| s.to_string()).collect())
 }
 
-/// Parquet writer settings of the lake.
-pub fn writer_properties(opts: &LayoutOptions) -> Result<WriterProperties> {
+/// Parquet writer settings of the lake. `sorted`: the file's rows are in the lake's
+/// order from first to last, and its row groups' `sorting_columns` say so (DataFusion
+/// takes the first row group's as the whole file's order).
+pub fn writer_properties(opts: &LayoutOptions, sorted: bool) -> Result<WriterProperties> {
     let s = schema();
     let index = |name: &str| s.index_of(name).map(|i| i as i32);
     let sorting = vec![
@@ -131,7 +140,7 @@ pub fn writer_properties(opts: &LayoutOptions) -> Result<WriterProperties> {
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_max_row_group_row_count(Some(opts.row_group_rows))
         .set_data_page_row_count_limit(8192)
-        .set_sorting_columns(Some(sorting))
+        .set_sorting_columns(sorted.then_some(sorting))
         .set_created_by(format!("trawl {}", env!("CARGO_PKG_VERSION")))
         .set_key_value_metadata(Some(vec![KeyValue::new(
             SCHEMA_VERSION_KEY.to_string(),
@@ -194,10 +203,15 @@ struct Key {
 pub struct PartitionWriter {
     staging: PathBuf,
     run: String,
+    /// Files of sorted streams (`trawl compact`): they say they are sorted.
     props: WriterProperties,
+    /// Files of chunks (`trawl convert`): sorted runs, one per chunk, so no claim.
+    chunk_props: WriterProperties,
     opts: LayoutOptions,
     out_schema: SchemaRef,
     open: Option<OpenFile>,
+    /// Each day's file of this run that chunks append to.
+    days: std::collections::BTreeMap<i32, OpenFile>,
     seq: u32,
     last: Option<Key>,
     /// Keys of the rows written by [`Self::write_chunk`], as 128-bit hashes, so a
@@ -213,10 +227,12 @@ impl PartitionWriter {
         Ok(Self {
             staging: staging.to_path_buf(),
             run: run.to_string(),
-            props: writer_properties(&opts)?,
+            props: writer_properties(&opts, true)?,
+            chunk_props: writer_properties(&opts, false)?,
             opts,
             out_schema: schema(),
             open: None,
+            days: std::collections::BTreeMap::new(),
             seq: 0,
             last: None,
             seen: HashSet::new(),
@@ -310,48 +326,61 @@ impl PartitionWriter {
             }
             let day = days.value(i);
             match runs.last_mut() {
-                Some((d, rows)) if *d == day && rows.len() < self.opts.max_rows_per_file => {
-                    rows.push(locate[i]);
-                }
+                Some((d, rows)) if *d == day => rows.push(locate[i]),
                 _ => runs.push((day, vec![locate[i]])),
             }
         }
         self.write_runs(&batches, runs)
     }
 
-    /// Writes each run (rows of one day, in order) as a file of its own, on as many
-    /// threads as there are cores and runs: encoding and compressing Parquet is most
-    /// of the writer's work, and files of different days share nothing.
+    /// Appends each day's rows (in order) to that day's file of this run, on as many
+    /// threads as there are cores and days: encoding and compressing Parquet is most of
+    /// the writer's work, and files of different days share nothing. A file is full at
+    /// `max_rows_per_file` rows and the day goes on in a new one.
     fn write_runs(
         &mut self,
         batches: &[&RecordBatch],
         runs: Vec<(i32, Vec<(usize, usize)>)>,
     ) -> Result<()> {
         self.close()?;
-        let jobs: Vec<RunFile> = runs
-            .into_iter()
-            .map(|(day, rows)| {
-                let (rel, path) = self.next_file(day);
-                RunFile { rel, path, rows }
-            })
-            .collect();
+        let max = self.opts.max_rows_per_file.max(1);
+        let mut jobs = Vec::with_capacity(runs.len());
+        for (day, rows) in runs {
+            let open = self.days.remove(&day);
+            // Names of the files this day may need after the open one, taken here so a
+            // run's file names do not depend on which thread gets there first.
+            let room = open
+                .as_ref()
+                .map_or(0, |f| max.saturating_sub(f.rows as usize));
+            let fresh = rows.len().saturating_sub(room).div_ceil(max);
+            let names = (0..fresh).map(|_| self.next_file(day)).collect();
+            self.rows += rows.len() as u64;
+            jobs.push(std::sync::Mutex::new(Some(DayJob {
+                day,
+                open,
+                names,
+                rows,
+            })));
+        }
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(jobs.len());
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let (props, schema) = (&self.props, &self.out_schema);
-        let mut done: Vec<(usize, Result<u64>)> = std::thread::scope(|scope| {
+        let (props, schema) = (&self.chunk_props, &self.out_schema);
+        let mut done: Vec<(usize, Result<DayWritten>)> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
                     scope.spawn(|| {
                         let mut out = Vec::new();
                         loop {
                             let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(job) = jobs.get(j) else {
+                            let Some(slot) = jobs.get(j) else {
                                 break;
                             };
-                            let written = encode_run(&job.path, props, schema, batches, &job.rows);
-                            out.push((j, written));
+                            let job = slot.lock().ok().and_then(|mut s| s.take());
+                            if let Some(job) = job {
+                                out.push((j, append_day(job, props, schema, batches, max)));
+                            }
                         }
                         out
                     })
@@ -366,15 +395,34 @@ impl PartitionWriter {
             return Err(Invariant::WriterThread.into());
         }
         done.sort_by_key(|(j, _)| *j);
-        for ((_, bytes), job) in done.into_iter().zip(jobs) {
-            self.files.push(FileEntry {
-                path: job.rel,
-                rows: job.rows.len() as u64,
-                bytes: bytes?,
-            });
-            self.rows += job.rows.len() as u64;
+        for (_, written) in done {
+            let DayWritten { closed, open } = written?;
+            self.files.extend(closed);
+            if let Some(f) = open {
+                self.days.insert(f.day, f);
+            }
         }
-        Ok(())
+        self.limit_pending()
+    }
+
+    /// Writes out the biggest row groups being filled until those left fit
+    /// [`LayoutOptions::pending_bytes`]: a long backfill has a file open for every day
+    /// it touched.
+    fn limit_pending(&mut self) -> Result<()> {
+        loop {
+            let pending: usize = self.days.values().map(|f| f.writer.memory_size()).sum();
+            if pending <= self.opts.pending_bytes {
+                return Ok(());
+            }
+            match self
+                .days
+                .values_mut()
+                .max_by_key(|f| f.writer.memory_size())
+            {
+                Some(f) => f.writer.flush()?,
+                None => return Ok(()),
+            }
+        }
     }
 
     /// The next file's path, relative to the staging directory and in full.
@@ -464,29 +512,14 @@ impl PartitionWriter {
     }
 
     fn open_file(&mut self, day: i32) -> Result<()> {
-        let (rel, path) = self.next_file(day);
-        let f = create_file(&path)?;
-        let writer = ArrowWriter::try_new(f, self.out_schema.clone(), Some(self.props.clone()))?;
-        self.open = Some(OpenFile {
-            day,
-            rel,
-            path,
-            writer,
-            rows: 0,
-        });
+        let name = self.next_file(day);
+        self.open = Some(open_file(day, name, &self.props, &self.out_schema)?);
         Ok(())
     }
 
     fn close(&mut self) -> Result<()> {
         if let Some(file) = self.open.take() {
-            let f = file.writer.into_inner()?;
-            f.sync_all().map_err(|e| Error::io(&file.path, e))?;
-            let bytes = f.metadata().map_err(|e| Error::io(&file.path, e))?.len();
-            self.files.push(FileEntry {
-                path: file.rel,
-                rows: file.rows,
-                bytes,
-            });
+            self.files.push(close_file(file)?);
         }
         Ok(())
     }
@@ -494,15 +527,26 @@ impl PartitionWriter {
     /// Closes the last file; returns the files written.
     pub fn finish(mut self) -> Result<(Vec<FileEntry>, u64, u64)> {
         self.close()?;
+        for (_, file) in std::mem::take(&mut self.days) {
+            self.files.push(close_file(file)?);
+        }
         Ok((self.files, self.rows, self.duplicates))
     }
 }
 
-/// One file of a chunk to write: where, and which rows in which order.
-struct RunFile {
-    rel: String,
-    path: PathBuf,
+/// A day's rows of one chunk, for the file of that day the run has open (if any) and
+/// the new files it may need.
+struct DayJob {
+    day: i32,
+    open: Option<OpenFile>,
+    names: std::collections::VecDeque<(String, PathBuf)>,
     rows: Vec<(usize, usize)>,
+}
+
+/// What appending a day's rows did: files it filled (closed), and the one left open.
+struct DayWritten {
+    closed: Vec<FileEntry>,
+    open: Option<OpenFile>,
 }
 
 /// Rows moved into one output batch at a time when a chunk is written.
@@ -515,22 +559,73 @@ fn create_file(path: &Path) -> Result<fs::File> {
     fs::File::create(path).map_err(|e| Error::io(path, e))
 }
 
-/// Writes rows picked from `batches` in the given order as one Parquet file; returns
-/// its size in bytes once it is on disk.
-fn encode_run(
-    path: &Path,
+fn open_file(
+    day: i32,
+    (rel, path): (String, PathBuf),
+    props: &WriterProperties,
+    schema: &SchemaRef,
+) -> Result<OpenFile> {
+    let writer = ArrowWriter::try_new(create_file(&path)?, schema.clone(), Some(props.clone()))?;
+    Ok(OpenFile {
+        day,
+        rel,
+        path,
+        writer,
+        rows: 0,
+    })
+}
+
+/// Writes a file's footer and syncs it; its entry for the manifest.
+fn close_file(file: OpenFile) -> Result<FileEntry> {
+    let f = file.writer.into_inner()?;
+    f.sync_all().map_err(|e| Error::io(&file.path, e))?;
+    let bytes = f.metadata().map_err(|e| Error::io(&file.path, e))?.len();
+    Ok(FileEntry {
+        path: file.rel,
+        rows: file.rows,
+        bytes,
+    })
+}
+
+/// Appends rows picked from `batches` in the given order to the day's open file, then
+/// to new ones as each fills up.
+fn append_day(
+    job: DayJob,
     props: &WriterProperties,
     schema: &SchemaRef,
     batches: &[&RecordBatch],
-    rows: &[(usize, usize)],
-) -> Result<u64> {
-    let mut writer = ArrowWriter::try_new(create_file(path)?, schema.clone(), Some(props.clone()))?;
-    for piece in rows.chunks(OUTPUT_BATCH_ROWS) {
-        writer.write(&interleave_record_batch(batches, piece)?)?;
+    max_rows: usize,
+) -> Result<DayWritten> {
+    let DayJob {
+        day,
+        mut open,
+        mut names,
+        rows,
+    } = job;
+    let mut closed = Vec::new();
+    let mut rest = rows.as_slice();
+    while !rest.is_empty() {
+        let mut file = match open.take() {
+            Some(f) if (f.rows as usize) < max_rows => f,
+            full => {
+                if let Some(f) = full {
+                    closed.push(close_file(f)?);
+                }
+                let name = names.pop_front().ok_or(Invariant::NoOpenFile)?;
+                open_file(day, name, props, schema)?
+            }
+        };
+        let n = (max_rows - file.rows as usize).min(rest.len());
+        let (part, after) = rest.split_at(n);
+        for piece in part.chunks(OUTPUT_BATCH_ROWS) {
+            file.writer
+                .write(&interleave_record_batch(batches, piece)?)?;
+        }
+        file.rows += n as u64;
+        rest = after;
+        open = Some(file);
     }
-    let f = writer.into_inner()?;
-    f.sync_all().map_err(|e| Error::io(path, e))?;
-    Ok(f.metadata().map_err(|e| Error::io(path, e))?.len())
+    Ok(DayWritten { closed, open })
 }
 
 fn strings<'a>(column: &'static str, array: &'a ArrayRef) -> Result<&'a StringArray> {

@@ -614,7 +614,7 @@ mod tests {
         out
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_kept_statistics_are_the_ones_the_footers_give() {
         let tmp = tempfile::tempdir().unwrap();
         let archive = tmp.path().join("archive.json");
@@ -631,6 +631,15 @@ mod tests {
             &lake,
             &trawl_convert::ConvertOptions::default(),
             Arc::new(trawl_convert::Progress::default()),
+        )
+        .await
+        .unwrap();
+        // Compacted, the files say they are sorted: their order is kept too.
+        trawl_convert::compact(
+            &lake,
+            &trawl_convert::LayoutOptions::default(),
+            &trawl_convert::SortOptions::default(),
+            true,
         )
         .await
         .unwrap();

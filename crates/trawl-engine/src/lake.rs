@@ -562,14 +562,12 @@ async fn listing_table(
             plain
         })
     });
+    // No declared sort order: a converted file holds one sorted run per chunk of its
+    // run, so it is not sorted as a whole. DataFusion takes each file's order from its
+    // footer, so a lake `trawl compact` merged into sorted files is known as sorted.
     let options = ListingOptions::new(Arc::new(format))
         .with_file_extension(".parquet")
-        .with_table_partition_cols(vec![(DATE_PARTITION.to_string(), DataType::Date32)])
-        .with_file_sort_order(vec![vec![
-            col(c::RECIPIENTACCOUNTID).sort(true, true),
-            col(c::AWSREGION).sort(true, true),
-            col(c::EVENTTIME).sort(true, true),
-        ]]);
+        .with_table_partition_cols(vec![(DATE_PARTITION.to_string(), DataType::Date32)]);
     let state = ctx.state();
     let config = ListingTableConfig::new(table_url).with_listing_options(options);
     let config = match known {
