@@ -2,7 +2,9 @@
 # The compare run's lake queries by two builds, alternating run by run: the median wall
 # time of each whole `trawl sql --lake LAKE -c Q --format csv` process, and whether the
 # builds' answers agree.
-#   bash benches/queries.sh LAKE BEFORE_BIN AFTER_BIN [RUNS]      default RUNS: 7
+#   bash benches/queries.sh LAKE BEFORE_BIN AFTER_BIN [RUNS] [AFTER_LAKE]      default RUNS: 7
+# AFTER_LAKE: the after build reads this lake instead (a layout change: each build's
+# own conversion of the same archive).
 # Not in `just bench`: it compares two builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +14,10 @@ sys.path.insert(0, "benches")
 from compare import QUERIES, BUSIEST_ARN, BUSIEST_DAY
 lake, before, after = sys.argv[1:4]
 runs = int(sys.argv[4]) if len(sys.argv) > 4 else 7
+lakes = {before: lake, after: sys.argv[5] if len(sys.argv) > 5 else lake}
 def run(bin, sql):
     t = time.perf_counter()
-    p = subprocess.run([bin, "sql", "--lake", lake, "-c", sql, "--format", "csv"],
+    p = subprocess.run([bin, "sql", "--lake", lakes[bin], "-c", sql, "--format", "csv"],
                        capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"{bin}: {sql}: {p.stderr}")
