@@ -55,6 +55,11 @@ pub struct LayoutOptions {
     /// Memory the row groups being filled (one per day of the run) may hold together,
     /// pages and encoders; past it the biggest are written out early, as smaller ones.
     pub pending_bytes: usize,
+    /// Row groups the run's open files may have written in all: each keeps its bloom
+    /// filters (about 450 KB) and page index in memory until its file closes. Past it,
+    /// the files of the days written longest ago close (a later chunk of such a day
+    /// starts another file), so a backfill over years stays within its memory.
+    pub open_row_groups: usize,
 }
 
 impl Default for LayoutOptions {
@@ -65,6 +70,7 @@ impl Default for LayoutOptions {
             zstd_level: 1,
             text_zstd_level: 1,
             pending_bytes: 32 << 20,
+            open_row_groups: 128,
         }
     }
 }
@@ -188,6 +194,8 @@ struct OpenFile {
     path: PathBuf,
     writer: ArrowWriter<fs::File>,
     rows: u64,
+    /// The chunk that last appended to it.
+    last_chunk: u64,
 }
 
 /// Row key used to spot duplicates: (account, region, time, event id).
@@ -212,6 +220,8 @@ pub struct PartitionWriter {
     open: Option<OpenFile>,
     /// Each day's file of this run that chunks append to.
     days: std::collections::BTreeMap<i32, OpenFile>,
+    /// Chunks written so far.
+    chunks: u64,
     seq: u32,
     last: Option<Key>,
     /// Keys of the rows written by [`Self::write_chunk`], as 128-bit hashes, so a
@@ -233,6 +243,7 @@ impl PartitionWriter {
             out_schema: schema(),
             open: None,
             days: std::collections::BTreeMap::new(),
+            chunks: 0,
             seq: 0,
             last: None,
             seen: HashSet::new(),
@@ -343,6 +354,8 @@ impl PartitionWriter {
         runs: Vec<(i32, Vec<(usize, usize)>)>,
     ) -> Result<()> {
         self.close()?;
+        self.chunks += 1;
+        let chunk = self.chunks;
         let max = self.opts.max_rows_per_file.max(1);
         let mut jobs = Vec::with_capacity(runs.len());
         for (day, rows) in runs {
@@ -357,6 +370,7 @@ impl PartitionWriter {
             self.rows += rows.len() as u64;
             jobs.push(std::sync::Mutex::new(Some(DayJob {
                 day,
+                chunk,
                 open,
                 names,
                 rows,
@@ -402,7 +416,32 @@ impl PartitionWriter {
                 self.days.insert(f.day, f);
             }
         }
-        self.limit_pending()
+        self.limit_pending()?;
+        self.limit_open_files()
+    }
+
+    /// Closes the files of the days written longest ago until the row groups the open
+    /// files keep fit [`LayoutOptions::open_row_groups`].
+    fn limit_open_files(&mut self) -> Result<()> {
+        loop {
+            let kept: usize = self
+                .days
+                .values()
+                .map(|f| f.writer.flushed_row_groups().len())
+                .sum();
+            if kept <= self.opts.open_row_groups {
+                return Ok(());
+            }
+            let oldest = self
+                .days
+                .iter()
+                .min_by_key(|(_, f)| f.last_chunk)
+                .map(|(&day, _)| day);
+            match oldest.and_then(|day| self.days.remove(&day)) {
+                Some(f) => self.files.push(close_file(f)?),
+                None => return Ok(()),
+            }
+        }
     }
 
     /// Writes out the biggest row groups being filled until those left fit
@@ -538,6 +577,7 @@ impl PartitionWriter {
 /// the new files it may need.
 struct DayJob {
     day: i32,
+    chunk: u64,
     open: Option<OpenFile>,
     names: std::collections::VecDeque<(String, PathBuf)>,
     rows: Vec<(usize, usize)>,
@@ -572,6 +612,7 @@ fn open_file(
         path,
         writer,
         rows: 0,
+        last_chunk: 0,
     })
 }
 
@@ -598,6 +639,7 @@ fn append_day(
 ) -> Result<DayWritten> {
     let DayJob {
         day,
+        chunk,
         mut open,
         mut names,
         rows,
@@ -622,6 +664,7 @@ fn append_day(
                 .write(&interleave_record_batch(batches, piece)?)?;
         }
         file.rows += n as u64;
+        file.last_chunk = chunk;
         rest = after;
         open = Some(file);
     }
@@ -704,4 +747,113 @@ pub fn schema_with_day() -> SchemaRef {
         fields,
         s.metadata().clone(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trawl_cloudtrail::{DEFAULT_MAX_INFLATED, DecodeOptions, InputFormat, decode_many};
+
+    /// Decoded rows of `n` events on each of the given days (of March 2026).
+    fn rows_on(days: &[u32], n: usize, first_id: usize) -> Vec<RecordBatch> {
+        let records: Vec<_> = days
+            .iter()
+            .flat_map(|&day| (0..n).map(move |i| (day, i)))
+            .enumerate()
+            .map(|(k, (day, i))| {
+                serde_json::json!({
+                    "eventVersion": "1.08",
+                    "eventTime": format!("2026-03-{day:02}T{:02}:{:02}:00Z", i % 24, i % 60),
+                    "eventSource": "iam.amazonaws.com",
+                    "eventName": "GetUser",
+                    "awsRegion": "us-east-1",
+                    "eventID": format!("00000000-0000-0000-0000-{:012}", first_id + k),
+                    "eventType": "AwsApiCall",
+                    "recipientAccountId": "111122223333",
+                })
+            })
+            .collect();
+        let text = serde_json::json!({ "Records": records }).to_string();
+        let opts = DecodeOptions {
+            format: InputFormat::Auto,
+            batch_rows: 8192,
+            max_inflated: DEFAULT_MAX_INFLATED,
+        };
+        let (decoded, batches) = decode_many(&[("test.json", text.as_bytes())], &opts);
+        assert!(decoded.iter().all(|d| d.rejects.is_empty()));
+        batches
+    }
+
+    fn day_of(rel: &str) -> String {
+        rel.split('/')
+            .find_map(|part| part.strip_prefix("date="))
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn a_long_run_closes_the_days_written_longest_ago() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = LayoutOptions {
+            row_group_rows: 10,
+            open_row_groups: 6,
+            ..LayoutOptions::default()
+        };
+        let mut w = PartitionWriter::new(tmp.path(), "run", opts).unwrap();
+        // Chunks walk through days 1-8, two at a time, then come back to day 1.
+        let chunks: [&[u32]; 5] = [&[1, 2], &[3, 4], &[5, 6], &[7, 8], &[1]];
+        let mut id = 0;
+        for days in chunks {
+            w.write_chunk(&rows_on(days, 20, id)).unwrap();
+            id += days.len() * 20;
+            let kept: usize = w
+                .days
+                .values()
+                .map(|f| f.writer.flushed_row_groups().len())
+                .sum();
+            assert!(kept <= 6, "{kept} row groups kept open");
+        }
+        let (files, rows, duplicates) = w.finish().unwrap();
+        assert_eq!((rows, duplicates), (9 * 20, 0));
+        assert_eq!(files.iter().map(|f| f.rows).sum::<u64>(), 9 * 20);
+        // Day 1 was closed while later days were written, so its second chunk went
+        // into a second file; every other day has one.
+        let mut per_day = std::collections::BTreeMap::<String, Vec<u64>>::new();
+        for f in &files {
+            per_day.entry(day_of(&f.path)).or_default().push(f.rows);
+            let file = fs::File::open(tmp.path().join(&f.path)).unwrap();
+            let read: usize =
+                parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                    .unwrap()
+                    .build()
+                    .unwrap()
+                    .map(|b| b.unwrap().num_rows())
+                    .sum();
+            assert_eq!(read as u64, f.rows, "{}", f.path);
+        }
+        assert_eq!(per_day["2026-03-01"], vec![20, 20]);
+        assert_eq!(per_day.len(), 8);
+        assert!(per_day.values().skip(1).all(|rows| rows == &vec![20]));
+    }
+
+    #[test]
+    fn a_run_keeps_one_file_per_day_while_its_row_groups_fit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = LayoutOptions {
+            row_group_rows: 10,
+            ..LayoutOptions::default()
+        };
+        let mut w = PartitionWriter::new(tmp.path(), "run", opts).unwrap();
+        let chunks: [&[u32]; 3] = [&[1, 2], &[2, 3], &[1, 3]];
+        let mut id = 0;
+        for days in chunks {
+            w.write_chunk(&rows_on(days, 20, id)).unwrap();
+            id += days.len() * 20;
+        }
+        let (files, rows, _) = w.finish().unwrap();
+        assert_eq!(rows, 6 * 20);
+        let days: Vec<String> = files.iter().map(|f| day_of(&f.path)).collect();
+        assert_eq!(days, ["2026-03-01", "2026-03-02", "2026-03-03"]);
+        assert!(files.iter().all(|f| f.rows == 40));
+    }
 }
