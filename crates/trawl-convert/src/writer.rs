@@ -60,6 +60,9 @@ pub struct LayoutOptions {
     /// the files of the days written longest ago close (a later chunk of such a day
     /// starts another file), so a backfill over years stays within its memory.
     pub open_row_groups: usize,
+    /// Day files a run keeps open at once: each holds its encoders (some MB). Past it,
+    /// the files of the days written longest ago close.
+    pub open_files: usize,
 }
 
 impl Default for LayoutOptions {
@@ -71,6 +74,7 @@ impl Default for LayoutOptions {
             text_zstd_level: 1,
             pending_bytes: 32 << 20,
             open_row_groups: 128,
+            open_files: 16,
         }
     }
 }
@@ -358,7 +362,11 @@ impl PartitionWriter {
         let chunk = self.chunks;
         let max = self.opts.max_rows_per_file.max(1);
         let mut jobs = Vec::with_capacity(runs.len());
-        for (day, rows) in runs {
+        // The chunk's last days stay open for the next chunk (sources are listed in
+        // time order within an account and region, so it goes on from there); the others
+        // close when written, so a chunk over many days holds few writers at once.
+        let first_kept = runs.len().saturating_sub(self.opts.open_files.max(1));
+        for (index, (day, rows)) in runs.into_iter().enumerate() {
             let open = self.days.remove(&day);
             // Names of the files this day may need after the open one, taken here so a
             // run's file names do not depend on which thread gets there first.
@@ -371,6 +379,7 @@ impl PartitionWriter {
             jobs.push(std::sync::Mutex::new(Some(DayJob {
                 day,
                 chunk,
+                keep: index >= first_kept,
                 open,
                 names,
                 rows,
@@ -420,8 +429,9 @@ impl PartitionWriter {
         self.limit_open_files()
     }
 
-    /// Closes the files of the days written longest ago until the row groups the open
-    /// files keep fit [`LayoutOptions::open_row_groups`].
+    /// Closes the files of the days written longest ago until the open files and the
+    /// row groups they keep fit [`LayoutOptions::open_files`] and
+    /// [`LayoutOptions::open_row_groups`].
     fn limit_open_files(&mut self) -> Result<()> {
         loop {
             let kept: usize = self
@@ -429,7 +439,7 @@ impl PartitionWriter {
                 .values()
                 .map(|f| f.writer.flushed_row_groups().len())
                 .sum();
-            if kept <= self.opts.open_row_groups {
+            if kept <= self.opts.open_row_groups && self.days.len() <= self.opts.open_files {
                 return Ok(());
             }
             let oldest = self
@@ -578,6 +588,8 @@ impl PartitionWriter {
 struct DayJob {
     day: i32,
     chunk: u64,
+    /// Whether the day's file stays open for later chunks.
+    keep: bool,
     open: Option<OpenFile>,
     names: std::collections::VecDeque<(String, PathBuf)>,
     rows: Vec<(usize, usize)>,
@@ -640,6 +652,7 @@ fn append_day(
     let DayJob {
         day,
         chunk,
+        keep,
         mut open,
         mut names,
         rows,
@@ -667,6 +680,9 @@ fn append_day(
         file.last_chunk = chunk;
         rest = after;
         open = Some(file);
+    }
+    if !keep && let Some(f) = open.take() {
+        closed.push(close_file(f)?);
     }
     Ok(DayWritten { closed, open })
 }
@@ -834,6 +850,41 @@ mod tests {
         assert_eq!(per_day["2026-03-01"], vec![20, 20]);
         assert_eq!(per_day.len(), 8);
         assert!(per_day.values().skip(1).all(|rows| rows == &vec![20]));
+    }
+
+    #[test]
+    fn a_chunk_over_many_days_keeps_only_its_last_days_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = LayoutOptions {
+            open_files: 2,
+            ..LayoutOptions::default()
+        };
+        let mut w = PartitionWriter::new(tmp.path(), "run", opts).unwrap();
+        let open = |w: &PartitionWriter| w.days.keys().copied().collect::<Vec<i32>>();
+        let day = |d: u32| (20_512 + d) as i32; // days since the epoch of 2026-03-DD
+        w.write_chunk(&rows_on(&[1, 2, 3, 4, 5], 20, 0)).unwrap();
+        assert_eq!(open(&w), [day(4), day(5)]);
+        w.write_chunk(&rows_on(&[5, 6], 20, 100)).unwrap();
+        assert_eq!(open(&w), [day(5), day(6)]);
+        w.write_chunk(&rows_on(&[1], 20, 200)).unwrap();
+        assert_eq!(open(&w), [day(1), day(6)], "day 5 was written longest ago");
+        let (files, rows, _) = w.finish().unwrap();
+        assert_eq!(rows, 8 * 20);
+        let mut per_day = std::collections::BTreeMap::<String, Vec<u64>>::new();
+        for f in &files {
+            per_day.entry(day_of(&f.path)).or_default().push(f.rows);
+        }
+        assert_eq!(
+            per_day["2026-03-01"],
+            [20, 20],
+            "closed after the first chunk"
+        );
+        assert_eq!(
+            per_day["2026-03-05"],
+            [40],
+            "kept open for the second chunk"
+        );
+        assert_eq!(per_day.values().map(Vec::len).sum::<usize>(), 7);
     }
 
     #[test]
