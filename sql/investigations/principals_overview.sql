@@ -43,5 +43,5 @@ SELECT principal,
        max(eventtime) AS last_seen
 FROM ev
 GROUP BY principal, identity_type, account
-ORDER BY events DESC, principal
+ORDER BY events DESC, principal, identity_type, account
 LIMIT $limit
