@@ -52,7 +52,7 @@ pub struct LayoutOptions {
     /// Level of the long free-text columns (the raw record, request and response):
     /// most of the lake's bytes and, at level 3, most of zstd's time.
     pub text_zstd_level: i32,
-    /// Memory the row groups being filled (one per day of the run) may hold together,
+    /// Memory the row groups being filled (one per open day file) may hold together,
     /// pages and encoders; past it the biggest are written out early, as smaller ones.
     pub pending_bytes: usize,
     /// Row groups the run's open files may have written in all: each keeps its bloom
@@ -454,9 +454,8 @@ impl PartitionWriter {
         }
     }
 
-    /// Writes out the biggest row groups being filled until those left fit
-    /// [`LayoutOptions::pending_bytes`]: a long backfill has a file open for every day
-    /// it touched.
+    /// Writes out the biggest row groups being filled (one in each open day file) until
+    /// those left fit [`LayoutOptions::pending_bytes`].
     fn limit_pending(&mut self) -> Result<()> {
         loop {
             let pending: usize = self.days.values().map(|f| f.writer.memory_size()).sum();
@@ -468,8 +467,9 @@ impl PartitionWriter {
                 .values_mut()
                 .max_by_key(|f| f.writer.memory_size())
             {
-                Some(f) => f.writer.flush()?,
-                None => return Ok(()),
+                // Flushed, a writer holds nothing until its next rows.
+                Some(f) if f.writer.memory_size() > 0 => f.writer.flush()?,
+                _ => return Ok(()),
             }
         }
     }
@@ -885,6 +885,35 @@ mod tests {
             "kept open for the second chunk"
         );
         assert_eq!(per_day.values().map(Vec::len).sum::<usize>(), 7);
+    }
+
+    #[test]
+    fn row_groups_being_filled_are_written_out_past_their_budget() {
+        let tmp = tempfile::tempdir().unwrap();
+        let roomy = |pending_bytes| LayoutOptions {
+            pending_bytes,
+            ..LayoutOptions::default()
+        };
+        let groups = |w: &PartitionWriter| {
+            w.days
+                .values()
+                .map(|f| f.writer.flushed_row_groups().len())
+                .collect::<Vec<_>>()
+        };
+        // Within budget, the two chunks' rows of each day fill one row group together.
+        let mut w = PartitionWriter::new(&tmp.path().join("a"), "a", roomy(64 << 20)).unwrap();
+        w.write_chunk(&rows_on(&[1, 2], 20, 0)).unwrap();
+        w.write_chunk(&rows_on(&[1, 2], 20, 40)).unwrap();
+        assert_eq!(groups(&w), [0, 0]);
+        assert!(w.days.values().all(|f| f.writer.memory_size() > 0));
+        // Over it, each chunk's rows are written out as a row group of their own.
+        let mut w = PartitionWriter::new(&tmp.path().join("b"), "b", roomy(1)).unwrap();
+        w.write_chunk(&rows_on(&[1, 2], 20, 0)).unwrap();
+        w.write_chunk(&rows_on(&[1, 2], 20, 40)).unwrap();
+        assert_eq!(groups(&w), [2, 2]);
+        assert!(w.days.values().all(|f| f.writer.memory_size() == 0));
+        let (files, rows, _) = w.finish().unwrap();
+        assert_eq!((files.len(), rows), (2, 80));
     }
 
     #[test]
