@@ -277,9 +277,8 @@ impl PartitionWriter {
     }
 
     /// Sorts a chunk of decoded rows (batches in any order) and writes it: rows in
-    /// (day, account, region, time, event id) order, one file per day of the chunk
-    /// (more past `max_rows_per_file`), duplicates of any row this writer wrote before
-    /// dropped. Sorting only row numbers and moving each value once is what makes this
+    /// (day, account, region, time, event id) order, each day's appended to that day's
+    /// file of the run, duplicates of any row this writer wrote before dropped. Sorting only row numbers and moving each value once is what makes this
     /// cheaper than a general sort of whole rows.
     pub fn write_chunk(&mut self, batches: &[RecordBatch]) -> Result<()> {
         let batches: Vec<&RecordBatch> = batches.iter().filter(|b| b.num_rows() > 0).collect();
