@@ -667,7 +667,12 @@ async fn run_chunk(
         Chunker::new(budget, tx),
         progress.clone(),
     ));
-    let writer = spawn_writer(&staged, opts.layout.clone(), rx);
+    // The row groups being filled get an eighth of it (32 MB of the default 256M).
+    let layout = LayoutOptions {
+        pending_bytes: opts.sort.memory_limit / 8,
+        ..opts.layout.clone()
+    };
+    let writer = spawn_writer(&staged, layout, rx);
     let (fed, written) = join_stages(feeder, writer).await?;
     check_rows(&fed, &written)?;
     let counts = Counts {

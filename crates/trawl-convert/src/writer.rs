@@ -54,6 +54,7 @@ pub struct LayoutOptions {
     pub text_zstd_level: i32,
     /// Memory the row groups being filled (one per open day file) may hold together,
     /// pages and encoders; past it the biggest are written out early, as smaller ones.
+    /// `trawl convert` sets it from its memory limit, as it sizes its chunks.
     pub pending_bytes: usize,
     /// Row groups the run's open files may have written in all: each keeps its bloom
     /// filters (about 450 KB) and page index in memory until its file closes. Past it,
@@ -278,8 +279,9 @@ impl PartitionWriter {
 
     /// Sorts a chunk of decoded rows (batches in any order) and writes it: rows in
     /// (day, account, region, time, event id) order, each day's appended to that day's
-    /// file of the run, duplicates of any row this writer wrote before dropped. Sorting only row numbers and moving each value once is what makes this
-    /// cheaper than a general sort of whole rows.
+    /// file of the run, duplicates of any row this writer wrote before dropped. Sorting
+    /// only row numbers and moving each value once is what makes this cheaper than a
+    /// general sort of whole rows.
     pub fn write_chunk(&mut self, batches: &[RecordBatch]) -> Result<()> {
         let batches: Vec<&RecordBatch> = batches.iter().filter(|b| b.num_rows() > 0).collect();
         if batches.is_empty() {
@@ -806,6 +808,15 @@ mod tests {
             .to_string()
     }
 
+    /// The rows of each file written, by day.
+    fn rows_per_day(files: &[FileEntry]) -> std::collections::BTreeMap<String, Vec<u64>> {
+        let mut per_day = std::collections::BTreeMap::<String, Vec<u64>>::new();
+        for f in files {
+            per_day.entry(day_of(&f.path)).or_default().push(f.rows);
+        }
+        per_day
+    }
+
     #[test]
     fn a_long_run_closes_the_days_written_longest_ago() {
         let tmp = tempfile::tempdir().unwrap();
@@ -831,11 +842,7 @@ mod tests {
         let (files, rows, duplicates) = w.finish().unwrap();
         assert_eq!((rows, duplicates), (9 * 20, 0));
         assert_eq!(files.iter().map(|f| f.rows).sum::<u64>(), 9 * 20);
-        // Day 1 was closed while later days were written, so its second chunk went
-        // into a second file; every other day has one.
-        let mut per_day = std::collections::BTreeMap::<String, Vec<u64>>::new();
         for f in &files {
-            per_day.entry(day_of(&f.path)).or_default().push(f.rows);
             let file = fs::File::open(tmp.path().join(&f.path)).unwrap();
             let read: usize =
                 parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
@@ -846,6 +853,9 @@ mod tests {
                     .sum();
             assert_eq!(read as u64, f.rows, "{}", f.path);
         }
+        // Day 1 was closed while later days were written, so its second chunk went
+        // into a second file; every other day has one.
+        let per_day = rows_per_day(&files);
         assert_eq!(per_day["2026-03-01"], vec![20, 20]);
         assert_eq!(per_day.len(), 8);
         assert!(per_day.values().skip(1).all(|rows| rows == &vec![20]));
@@ -869,10 +879,7 @@ mod tests {
         assert_eq!(open(&w), [day(1), day(6)], "day 5 was written longest ago");
         let (files, rows, _) = w.finish().unwrap();
         assert_eq!(rows, 8 * 20);
-        let mut per_day = std::collections::BTreeMap::<String, Vec<u64>>::new();
-        for f in &files {
-            per_day.entry(day_of(&f.path)).or_default().push(f.rows);
-        }
+        let per_day = rows_per_day(&files);
         assert_eq!(
             per_day["2026-03-01"],
             [20, 20],

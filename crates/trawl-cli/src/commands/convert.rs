@@ -414,7 +414,6 @@ pub async fn run(a: ConvertArgs) -> Result<ExitCode> {
         format: a.format,
         layout: LayoutOptions {
             max_rows_per_file: a.max_rows_per_file.max(1),
-            pending_bytes: a.memory_limit / 8,
             ..LayoutOptions::default()
         },
         sort: SortOptions {
