@@ -3,15 +3,28 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+/// `path` under `root` as cargo should watch it: relative to this package, which
+/// cargo resolves against the package it is building now. An absolute path would
+/// name the clone that ran the script last: clones share a target directory (CI's
+/// clean clone, a demo checkout), cargo reuses the script's output between them, and
+/// while the other clone's files stood unchanged the binary kept embedding its queries.
+fn watch(root: &Path, path: &Path) {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    println!(
+        "cargo:rerun-if-changed={}",
+        Path::new("../../sql").join(rel).display()
+    );
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            println!("cargo:rerun-if-changed={}", p.display());
-            walk(&p, out);
+            watch(root, &p);
+            walk(root, &p, out);
         } else if p.extension().is_some_and(|x| x == "sql") {
             out.push(p);
         }
@@ -25,9 +38,9 @@ fn main() {
         .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     let root = manifest_dir.join("../../sql");
     let root = root.canonicalize().unwrap_or(root);
-    println!("cargo:rerun-if-changed={}", root.display());
+    watch(&root, &root);
     let mut files = Vec::new();
-    walk(&root, &mut files);
+    walk(&root, &root, &mut files);
     files.sort();
     // A binary without its library would run and find nothing: refuse to build one.
     assert!(
@@ -39,7 +52,7 @@ fn main() {
         "/// (path relative to `sql/`, contents)\npub static BUILTIN_QUERIES: &[(&str, &str)] = &[\n",
     );
     for f in &files {
-        println!("cargo:rerun-if-changed={}", f.display());
+        watch(&root, f);
         let rel = f
             .strip_prefix(&root)
             .unwrap_or(f)
