@@ -26,11 +26,30 @@ WITH activity AS (
       AND eventtime >= $history_from
       AND coalesce(eventcategory, 'Management') <> 'Insight'
 ),
--- Each moment the account was active in a region, with the moment before it.
+-- The account's activity in each region in buckets a microsecond wider than the
+-- look-back: an event more than the look-back after the account's previous one in the
+-- region is the first of its bucket (event times are whole milliseconds, so one before
+-- it in the same bucket is at most the look-back before it), and that previous one is
+-- the last of the bucket before. So only the first moment of each bucket is compared,
+-- with the bucket before: a sort of every distinct moment of the lake was most of the
+-- query.
+buckets AS (
+    SELECT recipientaccountid, awsregion,
+           date_bin(CAST($lookback AS INTERVAL) + INTERVAL '1 microsecond', eventtime) AS bucket,
+           min(eventtime) AS first_time,
+           max(eventtime) AS last_time
+    FROM activity
+    GROUP BY 1, 2, 3
+),
 moments AS (
-    SELECT recipientaccountid, awsregion, eventtime,
-           lag(eventtime) OVER (PARTITION BY recipientaccountid, awsregion ORDER BY eventtime) AS previous_time
-    FROM (SELECT DISTINCT recipientaccountid, awsregion, eventtime FROM activity) t
+    SELECT recipientaccountid, awsregion, first_time AS eventtime,
+           lag(last_time) OVER (PARTITION BY recipientaccountid, awsregion ORDER BY bucket) AS previous_time
+    FROM buckets
+),
+-- The moments after a quiet look-back, before the join: few, so the join holds them.
+openings AS (
+    SELECT * FROM moments
+    WHERE previous_time IS NULL OR previous_time < eventtime - $lookback
 )
 SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        min(c.eventtime) AS first_seen,
@@ -43,14 +62,13 @@ SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
        array_to_string(array_sort(array_agg(DISTINCT c.eventsource)), ', ') AS services,
        count(*) AS events
 FROM activity c
-JOIN moments m
+JOIN openings m
   ON m.recipientaccountid = c.recipientaccountid
  AND m.awsregion = c.awsregion
  AND m.eventtime = c.eventtime
 WHERE c.is_write
   AND c.eventtime >= $since
-  AND (m.previous_time IS NULL OR m.previous_time < c.eventtime - $lookback)
   AND (c.eventtime - $learning >= (SELECT min(eventtime) FROM cloudtrail)
        OR c.eventtime - $lookback >= (SELECT min(eventtime) FROM cloudtrail))
 GROUP BY c.principal, c.recipientaccountid, c.awsregion
-ORDER BY first_seen
+ORDER BY first_seen, account, region, principal

@@ -418,3 +418,75 @@ fn distinct_lists_in_detections_are_sorted() {
         "wrap these in array_sort(...): {unsorted:#?}"
     );
 }
+
+/// `activity_in_unused_region` at the edges of its look-back: a write exactly the
+/// look-back after the account's previous activity in the region is not new, one a
+/// second later is; a read in between counts as activity; each region on its own.
+#[test]
+fn unused_region_reports_writes_only_after_a_quiet_lookback() {
+    let tmp = tempfile::tempdir().unwrap();
+    let record = |id: &str, time: &str, region: &str, readonly: bool| {
+        serde_json::json!({
+            "eventVersion": "1.08",
+            "eventTime": time,
+            "eventSource": "ec2.amazonaws.com",
+            "eventName": if readonly { "DescribeInstances" } else { "RunInstances" },
+            "awsRegion": region,
+            "sourceIPAddress": "198.51.100.7",
+            "userAgent": "aws-cli/2.15.0",
+            "readOnly": readonly,
+            "eventType": "AwsApiCall",
+            "eventCategory": "Management",
+            "managementEvent": true,
+            "eventID": id,
+            "recipientAccountId": "111122223333",
+            "userIdentity": {
+                "type": "IAMUser",
+                "arn": "arn:aws:iam::111122223333:user/dev",
+                "accountId": "111122223333",
+                "principalId": "AIDAEXAMPLE"
+            }
+        })
+    };
+    let records = vec![
+        // The region's first activity: new.
+        record("first", "2026-01-01T00:00:00Z", "ap-south-1", false),
+        record("an-hour-on", "2026-01-01T01:00:00Z", "ap-south-1", false),
+        // Exactly the look-back (1d) after the write before it: not new.
+        record("a-day-on", "2026-01-02T01:00:00Z", "ap-south-1", false),
+        // A day and a second after it: new.
+        record("after-quiet", "2026-01-03T01:00:01Z", "ap-south-1", false),
+        // A read two quiet days later is activity, not a finding, and the write half a
+        // day after it is not new.
+        record("read", "2026-01-05T01:00:02Z", "ap-south-1", true),
+        record("after-read", "2026-01-05T13:00:00Z", "ap-south-1", false),
+        // Another region's first write: new, whatever the first region did.
+        record("other-region", "2026-01-03T00:00:00Z", "eu-west-1", false),
+    ];
+    let file = tmp.path().join("regions.json");
+    std::fs::write(&file, serde_json::json!({ "Records": records }).to_string()).unwrap();
+    let sql = repo().join("sql/detections/activity_in_unused_region.sql");
+    let out = trawl()
+        .arg("run")
+        .arg(&sql)
+        .args([
+            "--format",
+            "json",
+            "-q",
+            "-p",
+            "lookback=1d",
+            "-p",
+            "learning=0s",
+        ])
+        .arg("--raw")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        evidence(&found),
+        "[after-quiet, first] [other-region]",
+        "{found:#?}"
+    );
+}
