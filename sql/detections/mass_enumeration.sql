@@ -1,5 +1,5 @@
 -- title: Mass enumeration: many distinct read-only APIs called by one principal
--- description: One principal made successful read-only calls (Describe*, List*, Get*) to many distinct APIs within a short time bucket: automated discovery of the account (Pacu, ScoutSuite, cloudfox, hand-rolled scripts) right after credentials are obtained. One finding per principal, account, region and window.
+-- description: One principal made successful read-only calls (Describe*, List*, Get*) to many distinct APIs within a short time bucket: automated discovery of the account (Pacu, ScoutSuite, cloudfox, hand-rolled scripts) right after credentials are obtained. One finding per principal, account, region and window; its evidence is the first call of each distinct API (the calls are counted).
 -- severity: low
 -- attack_tactic: TA0007 Discovery
 -- attack_technique: T1526 Cloud Service Discovery
@@ -25,35 +25,42 @@ WITH calls AS (
       AND eventtime >= $since
       AND eventtime <= $until
 ),
--- The windows over the threshold, found with cheap aggregates (one row per distinct API
--- first, then a count); only their events are gathered into evidence below.
-busy AS (
-    SELECT principal, recipientaccountid, awsregion, window_start, count(*) AS distinct_apis
-    FROM (SELECT DISTINCT principal, recipientaccountid, awsregion, window_start, eventsource, eventname
-          FROM calls) apis
-    GROUP BY principal, recipientaccountid, awsregion, window_start
-    HAVING count(*) >= $threshold
+-- One row per distinct API in each window, with its first call as evidence: a window
+-- is over the threshold by its distinct APIs, which one call each shows. Counted and
+-- judged from this one aggregate (an earlier form found the busy windows first and
+-- then read every call of them again, a second scan and a join, and gave every call
+-- as evidence: hundreds per finding for an automation role).
+apis AS (
+    SELECT principal, recipientaccountid, awsregion, window_start, eventsource,
+           count(*) AS calls,
+           min(eventtime) AS first_time,
+           max(eventtime) AS last_time,
+           first_value(eventid ORDER BY eventtime, eventid) AS first_id,
+           min(sourceipaddress) AS sourceip
+    FROM calls
+    GROUP BY principal, recipientaccountid, awsregion, window_start, eventsource, eventname
+),
+-- Each window's distinct APIs counted beside its rows, so that only the windows over
+-- the threshold are aggregated below: lists ordered in each of tens of thousands of
+-- quiet windows took seconds.
+counted AS (
+    SELECT *, count(*) OVER (PARTITION BY principal, recipientaccountid, awsregion, window_start) AS distinct_apis
+    FROM apis
 )
-SELECT array_agg(c.eventid ORDER BY c.eventtime, c.eventid) AS eventids,
-       min(c.eventtime) AS first_seen,
-       max(c.eventtime) AS last_seen,
-       c.principal AS principal,
-       min(c.sourceipaddress) AS sourceip,
-       c.recipientaccountid AS account,
-       c.awsregion AS region,
-       c.window_start AS window_start,
-       count(*) AS calls,
-       -- Counted in busy, where each API is one row, not again over every call.
-       b.distinct_apis AS distinct_apis,
-       count(DISTINCT c.eventsource) AS services,
-       array_to_string(array_sort(array_agg(DISTINCT c.eventsource)), ', ') AS service_list
-FROM busy b
--- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
--- principal, account or region forms a group too.
-JOIN calls c
-  ON (c.principal IS NOT DISTINCT FROM b.principal)
- AND (c.recipientaccountid IS NOT DISTINCT FROM b.recipientaccountid)
- AND (c.awsregion IS NOT DISTINCT FROM b.awsregion)
- AND (c.window_start IS NOT DISTINCT FROM b.window_start)
-GROUP BY c.principal, c.recipientaccountid, c.awsregion, c.window_start, b.distinct_apis
-ORDER BY first_seen
+SELECT array_agg(first_id ORDER BY first_time, first_id) AS eventids,
+       min(first_time) AS first_seen,
+       max(last_time) AS last_seen,
+       principal,
+       min(sourceip) AS sourceip,
+       recipientaccountid AS account,
+       awsregion AS region,
+       window_start,
+       sum(calls) AS calls,
+       distinct_apis,
+       count(DISTINCT eventsource) AS services,
+       array_to_string(array_sort(array_agg(DISTINCT eventsource)), ', ') AS service_list
+FROM counted
+WHERE distinct_apis >= $threshold
+-- NULL principal, account or region forms a group too.
+GROUP BY principal, recipientaccountid, awsregion, window_start, distinct_apis
+ORDER BY first_seen, account, region, principal
