@@ -25,27 +25,34 @@ WITH calls AS (
       AND eventtime >= $since
       AND eventtime <= $until
 ),
--- One row per distinct API in each window, with its first call as evidence: a window
--- is over the threshold by its distinct APIs, which one call each shows. Counted and
--- judged from this one aggregate (an earlier form found the busy windows first and
--- then read every call of them again, a second scan and a join, and gave every call
--- as evidence: hundreds per finding for an automation role).
-apis AS (
-    SELECT principal, recipientaccountid, awsregion, window_start, eventsource,
-           count(*) AS calls,
-           min(eventtime) AS first_time,
-           max(eventtime) AS last_time,
-           first_value(eventid ORDER BY eventtime, eventid) AS first_id,
-           min(sourceipaddress) AS sourceip
-    FROM calls
-    GROUP BY principal, recipientaccountid, awsregion, window_start, eventsource, eventname
+-- The windows over the threshold, found with cheap aggregates (one row per distinct API
+-- first, then a count); only their events are gathered into evidence below.
+busy AS (
+    SELECT principal, recipientaccountid, awsregion, window_start, count(*) AS distinct_apis
+    FROM (SELECT DISTINCT principal, recipientaccountid, awsregion, window_start, eventsource, eventname
+          FROM calls) apis
+    GROUP BY principal, recipientaccountid, awsregion, window_start
+    HAVING count(*) >= $threshold
 ),
--- Each window's distinct APIs counted beside its rows, so that only the windows over
--- the threshold are aggregated below: lists ordered in each of tens of thousands of
--- quiet windows took seconds.
-counted AS (
-    SELECT *, count(*) OVER (PARTITION BY principal, recipientaccountid, awsregion, window_start) AS distinct_apis
-    FROM apis
+-- The calls of those windows, one row per distinct API with its first call: a window is
+-- over the threshold by its distinct APIs, which one call each shows (every call as
+-- evidence was hundreds per finding for an automation role, and correlation reads each).
+apis AS (
+    SELECT c.principal, c.recipientaccountid, c.awsregion, c.window_start, b.distinct_apis, c.eventsource,
+           count(*) AS calls,
+           min(c.eventtime) AS first_time,
+           max(c.eventtime) AS last_time,
+           first_value(c.eventid ORDER BY c.eventtime, c.eventid) AS first_id,
+           min(c.sourceipaddress) AS sourceip
+    FROM busy b
+    -- busy first: the small side, which the join holds in memory. IS NOT DISTINCT FROM: a NULL
+    -- principal, account or region forms a group too.
+    JOIN calls c
+      ON (c.principal IS NOT DISTINCT FROM b.principal)
+     AND (c.recipientaccountid IS NOT DISTINCT FROM b.recipientaccountid)
+     AND (c.awsregion IS NOT DISTINCT FROM b.awsregion)
+     AND (c.window_start IS NOT DISTINCT FROM b.window_start)
+    GROUP BY c.principal, c.recipientaccountid, c.awsregion, c.window_start, b.distinct_apis, c.eventsource, c.eventname
 )
 SELECT array_agg(first_id ORDER BY first_time, first_id) AS eventids,
        min(first_time) AS first_seen,
@@ -59,8 +66,6 @@ SELECT array_agg(first_id ORDER BY first_time, first_id) AS eventids,
        distinct_apis,
        count(DISTINCT eventsource) AS services,
        array_to_string(array_sort(array_agg(DISTINCT eventsource)), ', ') AS service_list
-FROM counted
-WHERE distinct_apis >= $threshold
--- NULL principal, account or region forms a group too.
+FROM apis
 GROUP BY principal, recipientaccountid, awsregion, window_start, distinct_apis
 ORDER BY first_seen, account, region, principal
