@@ -1,5 +1,5 @@
 -- title: EC2 instance credentials used outside the instance
--- description: Calls signed with an EC2 instance profile session (session name i-..., or ec2RoleDelivery in the session context) that arrive from a public IP address rather than from the VPC, an AWS service or the account's own egress: credentials taken from the instance metadata service (SSRF, a compromised host) and replayed elsewhere. Failed calls count too. SSM agent traffic and calls made by services on the instance's behalf are excluded. The account's own egress is an address in AWS's published EC2 ranges (aws_ip_service) of the region called that either two or more instance sessions of the same role use (a NAT gateway) or is the only public address the session ever used (the instance's own Elastic IP); an EC2 address beside another one in the same session still counts, as does any address outside AWS. One finding per instance session, account and source address (region is the first region alphabetically, regions lists all: one outside address replaying the credentials is one incident however many regions it calls).
+-- description: Calls signed with an EC2 instance profile session (session name i-..., or ec2RoleDelivery in the session context) that arrive from a public IP address rather than from the VPC, an AWS service or the account's own egress: credentials taken from the instance metadata service (SSRF, a compromised host) and replayed elsewhere. Failed calls count too. SSM agent traffic and calls made by services on the instance's behalf are excluded. The account's own egress is an address in AWS's published EC2 ranges (aws_ip_service) of the region called that either two or more instance sessions of the same role use (a NAT gateway) or is the only public address the session ever used (the instance's own Elastic IP); an EC2 address beside another one in the same session still counts, as does any address outside AWS. One finding per instance session, account and source address (region is the first region alphabetically, regions lists all: one outside address replaying the credentials is one incident however many regions it calls); its evidence is the first call of each API in each region (the calls are counted).
 -- severity: high
 -- attack_tactic: TA0006 Credential Access
 -- attack_technique: T1552.005 Unsecured Credentials: Cloud Instance Metadata API
@@ -32,23 +32,37 @@ WITH calls AS (
     AND eventtime >= $since
     AND eventtime <= $until
 ),
+-- One row per API and region of each session and address, with its first call as the
+-- evidence: the calls from an address outside are the finding, and the first of each
+-- kind shows them (every call was thousands per finding for a busy instance, and
+-- correlation reads each).
+kinds AS (
+  SELECT principal, role, sourceip, account, instance_session, awsregion, eventname,
+         count(*) AS events,
+         min(eventtime) AS first_time,
+         max(eventtime) AS last_time,
+         first_value(eventid ORDER BY eventtime, eventid) AS first_id,
+         array_sort(array_agg(DISTINCT coalesce(useragent, ''))) AS user_agents
+  FROM calls
+  GROUP BY principal, role, sourceip, account, instance_session, awsregion, eventname
+),
 per_address AS (
-  SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
-         min(eventtime) AS first_seen,
-         max(eventtime) AS last_seen,
+  SELECT array_agg(first_id ORDER BY first_time, first_id) AS eventids,
+         min(first_time) AS first_seen,
+         max(last_time) AS last_seen,
          principal, role, sourceip, account, instance_session,
          min(awsregion) AS region,
          array_to_string(array_sort(array_agg(DISTINCT awsregion)), ', ') AS regions,
          array_to_string(array_sort(array_agg(DISTINCT eventname)), ', ') AS actions,
-         array_to_string(array_sort(array_agg(DISTINCT coalesce(useragent, ''))), ', ') AS user_agents,
-         count(*) AS events,
+         array_to_string(array_sort(array_distinct(flatten(array_agg(user_agents)))), ', ') AS user_agents,
+         sum(events) AS events,
          -- Every call from an EC2 address of the region it called. The address is the
          -- group's, so it is looked up once per group, not once per call.
          coalesce(aws_ip_service(sourceip) = 'EC2', false)
            AND count(awsregion) = count(*)
            AND min(awsregion) = max(awsregion)
            AND coalesce(min(awsregion) = aws_ip_region(sourceip), false) AS ec2_in_region
-  FROM calls
+  FROM kinds
   GROUP BY principal, role, sourceip, account, instance_session
 ),
 judged AS (
