@@ -3,17 +3,20 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// `path` under `root` as cargo should watch it: relative to this package, which
-/// cargo resolves against the package it is building now. An absolute path would
-/// name the clone that ran the script last: clones share a target directory (CI's
-/// clean clone, a demo checkout), cargo reuses the script's output between them, and
-/// while the other clone's files stood unchanged the binary kept embedding its queries.
+/// Has cargo watch `path` (under `root`) by two names. Relative to this package, which
+/// cargo resolves against the clone it is building now: clones share a target
+/// directory (CI's clean clone, a demo checkout) and cargo reuses the script's output
+/// between them, so with absolute names only, the binary kept embedding the queries of
+/// the clone that ran the script last while that clone's files stood unchanged. And
+/// absolute, the files the embedded code names: when that clone is deleted, the script
+/// runs again instead of the build failing on files that are gone.
 fn watch(root: &Path, path: &Path) {
     let rel = path.strip_prefix(root).unwrap_or(path);
     println!(
         "cargo:rerun-if-changed={}",
         Path::new("../../sql").join(rel).display()
     );
+    println!("cargo:rerun-if-changed={}", path.display());
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
