@@ -15,8 +15,16 @@ fn detections() -> Vec<PathBuf> {
 
 /// Findings of one detection over raw records, or why `trawl run` did not give them.
 fn try_findings(sql: &Path, sources: &[&Path]) -> Result<Vec<Value>, String> {
+    try_findings_with(sql, sources, &[])
+}
+
+/// [`try_findings`] with parameters (`name=value`).
+fn try_findings_with(sql: &Path, sources: &[&Path], params: &[&str]) -> Result<Vec<Value>, String> {
     let mut cmd = trawl();
     cmd.arg("run").arg(sql).args(["--format", "json", "-q"]);
+    for p in params {
+        cmd.args(["-p", p]);
+    }
     for s in sources {
         cmd.arg("--raw").arg(s);
     }
@@ -466,24 +474,8 @@ fn unused_region_reports_writes_only_after_a_quiet_lookback() {
     let file = tmp.path().join("regions.json");
     std::fs::write(&file, serde_json::json!({ "Records": records }).to_string()).unwrap();
     let sql = repo().join("sql/detections/activity_in_unused_region.sql");
-    let out = trawl()
-        .arg("run")
-        .arg(&sql)
-        .args([
-            "--format",
-            "json",
-            "-q",
-            "-p",
-            "lookback=1d",
-            "-p",
-            "learning=0s",
-        ])
-        .arg("--raw")
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let found = try_findings_with(&sql, &[&file], &["lookback=1d", "learning=0s"])
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         evidence(&found),
         "[after-quiet, first] [other-region]",
