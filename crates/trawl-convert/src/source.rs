@@ -22,6 +22,9 @@ pub struct SourceObject {
     pub mtime: Option<String>,
     pub etag: Option<String>,
     pub store: Arc<dyn ObjectStore>,
+    /// The file itself, for local sources: read directly by the decoder, since
+    /// `object_store` hands each local read to the blocking pool twice.
+    pub local: Option<PathBuf>,
 }
 
 fn is_hidden(path: &Path) -> bool {
@@ -33,8 +36,10 @@ fn is_hidden(path: &Path) -> bool {
 }
 
 fn to_object(store: &Arc<dyn ObjectStore>, meta: ObjectMeta) -> SourceObject {
+    let uri = format!("/{}", meta.location);
     SourceObject {
-        uri: format!("/{}", meta.location),
+        local: Some(PathBuf::from(&uri)),
+        uri,
         location: meta.location,
         size: meta.size,
         mtime: Some(meta.last_modified.to_rfc3339()),
@@ -106,6 +111,7 @@ async fn add_s3(
             mtime: Some(meta.last_modified.to_rfc3339()),
             etag: meta.e_tag,
             store: store.clone(),
+            local: None,
         });
     }
     if out.len() == before && filter.is_empty() {
