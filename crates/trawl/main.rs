@@ -12,15 +12,16 @@ fn main() -> std::process::ExitCode {
 /// trawl starts itself again with it set. A value the user set is left alone; if the
 /// restart fails, trawl carries on with glibc's default.
 ///
-/// Only the commands that decode or write files on every core at once restart: a
-/// second start is 5-10 ms, half of a short query's whole process. Over the 2M-event
-/// lake a full scan peaks at the same memory either way, a hunt 60-70 MB higher (0.70
-/// GB) and a report 100 MB higher (0.80 GB) without the limit (2026-12-07).
+/// Only the commands that decode or write files on every core at once, and the long
+/// ones, restart: a second start is 5-10 ms, half of a short query's whole process.
+/// Without the limit, over the 2M-event lake a full scan peaked at the same memory, a
+/// hunt at 0.73-0.80 GB against 0.64-0.70 GB, a report at 0.80 GB against 0.70 GB
+/// (2026-12-07).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
     use std::os::unix::process::CommandExt;
     const VAR: &str = "MALLOC_ARENA_MAX";
-    if std::env::var_os(VAR).is_some() || !decodes_on_every_core(std::env::args_os()) {
+    if std::env::var_os(VAR).is_some() || !wants_few_arenas(std::env::args_os()) {
         return;
     }
     let Ok(exe) = std::env::current_exe() else {
@@ -36,12 +37,15 @@ fn limit_malloc_arenas() {
     let _failed = again.args(args).env(VAR, cores.to_string()).exec();
 }
 
-/// Whether the command line converts (`convert`, `compact`, `demo`, `watch`) or reads
-/// raw archives (`--raw`). A look at the words, not a parse: a value that happens to
-/// be one of them costs only a restart.
+/// Whether the command line converts (`convert`, `compact`, `demo`, `watch`), reads
+/// raw archives (`--raw`) or runs long enough that a restart costs nothing (`hunt`,
+/// `report`, `cluster`). A look at the words, not a parse: a value that happens to be
+/// one of them costs only a restart.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn decodes_on_every_core(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
-    const COMMANDS: &[&str] = &["convert", "compact", "demo", "watch"];
+fn wants_few_arenas(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    const COMMANDS: &[&str] = &[
+        "convert", "compact", "demo", "watch", "hunt", "report", "cluster",
+    ];
     args.skip(1).any(|arg| {
         arg.to_str()
             .is_some_and(|a| COMMANDS.contains(&a) || a == "--raw" || a.starts_with("--raw="))

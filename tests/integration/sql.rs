@@ -946,7 +946,8 @@ fn a_bad_query_file_is_left_out_and_named_not_fatal() {
 }
 
 /// trawl restarts itself once with glibc's malloc arenas limited to one per core when
-/// it decodes on every core (convert, `--raw`: the peak memory of `convert` halves),
+/// it decodes on every core or runs long (convert, `--raw`, hunt...: the peak memory of
+/// `convert` halves),
 /// keeps a limit the user set, and does not restart for a query over a lake (a second
 /// start is half of a short query's time).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
