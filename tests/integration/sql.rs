@@ -947,9 +947,8 @@ fn a_bad_query_file_is_left_out_and_named_not_fatal() {
 
 /// trawl restarts itself once with glibc's malloc arenas limited to one per core when
 /// it decodes on every core or runs long (convert, `--raw`, hunt...: the peak memory of
-/// `convert` halves),
-/// keeps a limit the user set, and does not restart for a query over a lake (a second
-/// start is half of a short query's time).
+/// `convert` halves), keeps a limit the user set, and does not restart for a query over
+/// a lake (a second start is half of a short query's time).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
 fn malloc_arenas_are_limited_where_trawl_decodes_unless_the_user_chose() {
