@@ -243,7 +243,8 @@ static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
         ),
         utf8(INSIGHTDETAILS),
         utf8(EVENTCONTEXT),
-        Field::new(EVENTJSON, DataType::Utf8, false),
+        // Views into the inflated text the record was read from (see `SharedText`).
+        Field::new(EVENTJSON, DataType::Utf8View, false),
         Field::new(SOURCEOBJECT, DataType::Utf8, false),
         Field::new(SOURCEINDEX, DataType::UInt32, false),
     ]))

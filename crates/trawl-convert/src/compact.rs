@@ -11,6 +11,27 @@ use crate::lake::{Counts, FileEntry, Lake, RunKind, RunManifest, new_run_id};
 use crate::sort::{SortOptions, next, sorted};
 use crate::writer::{LayoutOptions, PartitionWriter, schema_with_day, with_day};
 
+/// A batch read from a lake file in the model's exact types. Files of this schema
+/// version differ from it only in how strings are held: `eventjson` was `Utf8` before
+/// the converter pointed it into the inflated text (`Utf8View`); the cast builds
+/// views over the read buffer, it does not copy the text.
+fn model_types(batch: &arrow::array::RecordBatch) -> Result<arrow::array::RecordBatch> {
+    let schema = trawl_cloudtrail::schema();
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(column, field)| {
+            if column.data_type() == field.data_type() {
+                Ok(column.clone())
+            } else {
+                arrow::compute::cast(column, field.data_type())
+            }
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(arrow::array::RecordBatch::try_new(schema, columns)?)
+}
+
 /// What compaction did.
 #[derive(Debug, Default)]
 pub struct CompactSummary {
@@ -82,11 +103,7 @@ async fn compact_partition(
                 for batch in batches {
                     let batch = batch?;
                     rows += batch.num_rows() as u64;
-                    // Files written by this schema version read back with its exact types.
-                    let batch = arrow::array::RecordBatch::try_new(
-                        trawl_cloudtrail::schema(),
-                        batch.columns().to_vec(),
-                    )?;
+                    let batch = model_types(&batch)?;
                     if tx.send(with_day(&batch, &day_schema)?).await.is_err() {
                         return Err(Error::StageStopped("sort"));
                     }
@@ -135,4 +152,47 @@ async fn compact_partition(
     };
     lake.commit(&manifest)?;
     Ok((added, rows_before, duplicates))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Array, AsArray};
+
+    /// Files converted before `eventjson` became views hold it as `Utf8`; compaction
+    /// of a lake holding both kinds reads both into the model's types.
+    #[test]
+    fn files_with_eventjson_as_plain_strings_read_back_in_the_model_types() {
+        let text = r#"{"Records":[{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventID":"a","eventName":"GetObject"}]}"#;
+        let d = trawl_cloudtrail::decode(
+            "old.json",
+            text.as_bytes(),
+            &trawl_cloudtrail::DecodeOptions::default(),
+        );
+        let batch = &d.batches[0];
+        let i = batch
+            .schema()
+            .index_of(trawl_cloudtrail::col::EVENTJSON)
+            .unwrap();
+        let mut columns = batch.columns().to_vec();
+        columns[i] = arrow::compute::cast(&columns[i], &arrow::datatypes::DataType::Utf8).unwrap();
+        let mut fields: Vec<_> = batch.schema().fields().iter().cloned().collect();
+        fields[i] = std::sync::Arc::new(
+            fields[i]
+                .as_ref()
+                .clone()
+                .with_data_type(arrow::datatypes::DataType::Utf8),
+        );
+        let old = arrow::array::RecordBatch::try_new(
+            std::sync::Arc::new(arrow::datatypes::Schema::new(fields)),
+            columns,
+        )
+        .unwrap();
+        assert_eq!(old.column(i).data_type(), &arrow::datatypes::DataType::Utf8);
+        let read = model_types(&old).unwrap();
+        assert_eq!(read.schema(), trawl_cloudtrail::schema());
+        let json = read.column(i).as_string_view();
+        assert_eq!(json.len(), 1);
+        assert!(json.value(0).contains(r#""eventID":"a""#));
+    }
 }

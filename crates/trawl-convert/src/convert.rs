@@ -450,6 +450,31 @@ impl Rejects {
 /// Rows on their way to the writer, with the permit that lets them exist.
 type RowChunk = (Vec<RecordBatch>, tokio::sync::OwnedSemaphorePermit);
 
+/// The memory `batch` holds beyond the text buffers in `counted`, which it adds to:
+/// an object's text is shared by the `eventjson` views of every batch its records
+/// are in.
+fn batch_bytes(batch: &RecordBatch, counted: &mut std::collections::HashSet<usize>) -> usize {
+    use arrow::array::{Array, AsArray};
+    batch
+        .columns()
+        .iter()
+        .map(|column| match column.as_string_view_opt() {
+            Some(views) => {
+                let texts: usize = views
+                    .data_buffers()
+                    .iter()
+                    .filter(|b| counted.insert(b.as_ptr() as usize))
+                    .map(|b| b.capacity())
+                    .sum();
+                views.views().inner().capacity()
+                    + views.nulls().map_or(0, |n| n.buffer().capacity())
+                    + texts
+            }
+            None => column.get_array_memory_size(),
+        })
+        .sum()
+}
+
 /// Gathers decoded batches into chunks of about `budget` bytes for the writer.
 ///
 /// A chunk exists only while it holds a permit, and there are two: at most two
@@ -461,6 +486,8 @@ struct Chunker {
     tx: tokio::sync::mpsc::Sender<RowChunk>,
     chunk: Vec<RecordBatch>,
     bytes: usize,
+    /// The text buffers the chunk's string views point into, counted once each.
+    texts: std::collections::HashSet<usize>,
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
@@ -472,6 +499,7 @@ impl Chunker {
             tx,
             chunk: Vec::new(),
             bytes: 0,
+            texts: std::collections::HashSet::new(),
             permit: None,
         }
     }
@@ -486,7 +514,7 @@ impl Chunker {
                 .map_err(|_| Invariant::PermitsClosed)?;
             self.permit = Some(permit);
         }
-        self.bytes += batch.get_array_memory_size();
+        self.bytes += batch_bytes(&batch, &mut self.texts);
         self.chunk.push(batch);
         if self.bytes >= self.budget
             && let Some(p) = self.permit.take()
@@ -494,6 +522,7 @@ impl Chunker {
             let chunk = std::mem::take(&mut self.chunk);
             self.send(chunk, p).await?;
             self.bytes = 0;
+            self.texts.clear();
         }
         Ok(())
     }
@@ -715,4 +744,41 @@ async fn run_chunk(
     };
     summary.add_chunk(&fed, &written, &counts);
     commit_chunk(lake, staged, fed, written, counts, summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One object's records split over two batches share its text: a chunk counts
+    /// the text once, not once per batch.
+    #[test]
+    fn a_text_shared_by_two_batches_is_counted_once() {
+        use std::io::Write;
+        let records: Vec<String> = (0..4)
+            .map(|i| {
+                format!(
+                    r#"{{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:0{i}Z","eventID":"e{i}","eventName":"GetObject","requestParameters":{{"bucketName":"{}"}}}}"#,
+                    "b".repeat(2000)
+                )
+            })
+            .collect();
+        let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let opts = DecodeOptions {
+            batch_rows: 2,
+            ..DecodeOptions::default()
+        };
+        let d = trawl_cloudtrail::decode("one.json.gz", &gz, &opts);
+        assert_eq!(d.batches.len(), 2);
+        let mut counted = std::collections::HashSet::new();
+        let first = batch_bytes(&d.batches[0], &mut counted);
+        let second = batch_bytes(&d.batches[1], &mut counted);
+        assert!(first > text.len(), "{first}");
+        // In a new chunk the second batch counts the text too.
+        let alone = batch_bytes(&d.batches[1], &mut Default::default());
+        assert!(alone - second >= text.len(), "{alone} {second}");
+    }
 }

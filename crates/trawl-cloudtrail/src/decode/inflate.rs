@@ -5,6 +5,7 @@ use std::io::Read;
 
 use super::Decoded;
 use super::reject::make_reject;
+use crate::batch::SharedText;
 use crate::key::{ObjectKind, classify_key};
 
 /// Where one object stands between the phases of [`decode_many`](super::decode_many).
@@ -14,12 +15,30 @@ pub(super) enum Stage<'d> {
     /// Would take its group past the budget: decode it alone, later.
     Deferred,
     Text {
-        text: Cow<'d, str>,
+        text: Text<'d>,
         gzip_error: Option<String>,
         /// Invalid UTF-8 replaced by U+FFFD so the text around it can be read; the
         /// records holding a replacement are rejected, never stored altered.
         repairs: Vec<Repair>,
     },
+}
+
+/// An object's text: the caller's bytes, or inflated (or repaired) into a buffer the
+/// batches' `eventjson` can point into.
+pub(super) enum Text<'d> {
+    Borrowed(&'d str),
+    Shared(SharedText),
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Text::Borrowed(t) => t,
+            Text::Shared(t) => t.as_str(),
+        }
+    }
 }
 
 /// One run of invalid UTF-8 bytes, replaced by one U+FFFD.
@@ -124,7 +143,7 @@ pub(super) fn inflate<'d>(source: &str, data: &'d [u8], max_inflated: u64, room:
         Cow::Borrowed(b) => match std::str::from_utf8(b) {
             Ok(t) => {
                 return Stage::Text {
-                    text: Cow::Borrowed(t),
+                    text: Text::Borrowed(t),
                     gzip_error,
                     repairs: Vec::new(),
                 };
@@ -134,7 +153,7 @@ pub(super) fn inflate<'d>(source: &str, data: &'d [u8], max_inflated: u64, room:
         Cow::Owned(v) => match String::from_utf8(v) {
             Ok(t) => {
                 return Stage::Text {
-                    text: Cow::Owned(t),
+                    text: Text::Shared(SharedText::new(t)),
                     gzip_error,
                     repairs: Vec::new(),
                 };
@@ -147,7 +166,7 @@ pub(super) fn inflate<'d>(source: &str, data: &'d [u8], max_inflated: u64, room:
         // rejected with the bytes named.
         let (text, repairs) = repair_utf8(&invalid);
         return Stage::Text {
-            text: Cow::Owned(text),
+            text: Text::Shared(SharedText::new(text)),
             gzip_error,
             repairs,
         };

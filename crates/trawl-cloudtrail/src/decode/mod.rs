@@ -38,10 +38,10 @@ use std::collections::HashMap;
 
 use arrow::array::RecordBatch;
 
-use crate::batch::{Parsed, build_batch_of};
+use crate::batch::{Parsed, SharedText, build_batch_in};
 use crate::scan::Lines;
 use collect::{Collected, collect};
-use inflate::{Stage, inflate};
+use inflate::{Stage, Text, inflate};
 use reject::make_reject;
 use validate::parse_one;
 
@@ -164,9 +164,9 @@ fn decode_within(
             match &stage {
                 Stage::Deferred => deferred.push(i),
                 Stage::Text {
-                    text: Cow::Owned(t),
+                    text: Text::Shared(t),
                     ..
-                } => spent += t.len() as u64,
+                } => spent += t.as_str().len() as u64,
                 _ => {}
             }
             stage
@@ -259,10 +259,21 @@ fn decode_within(
         .flat_map(|c| c.parsed.iter())
         .chain(careful.iter().flatten())
         .collect();
+    let texts: Vec<&SharedText> = stages
+        .iter()
+        .filter_map(|s| match s {
+            Stage::Text {
+                text: Text::Shared(t),
+                ..
+            } => Some(t),
+            _ => None,
+        })
+        .collect();
     let batches = parsed
         .chunks(opts.batch_rows.max(1))
-        .map(build_batch_of)
+        .map(|recs| build_batch_in(recs, &texts))
         .collect();
+    drop(texts);
     let digests: Vec<u64> = collected
         .iter()
         .map(|c| c.as_ref().map_or(0, |c| c.digests))

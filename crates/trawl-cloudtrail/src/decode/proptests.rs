@@ -103,7 +103,7 @@ proptest! {
         }
         // A row is a record as written: valid JSON, an object, with an event id.
         for b in &d.batches {
-            let json = b.column_by_name(crate::col::EVENTJSON).expect("eventjson").as_string::<i32>();
+            let json = b.column_by_name(crate::col::EVENTJSON).expect("eventjson").as_string_view();
             let ids = b.column_by_name(crate::col::EVENTID).expect("eventid").as_string::<i32>();
             for i in 0..b.num_rows() {
                 let v: serde_json::Value = serde_json::from_str(json.value(i))

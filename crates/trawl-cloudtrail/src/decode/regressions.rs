@@ -47,7 +47,7 @@ fn fuzz_regressions_decode_with_every_record_accounted_for_in_bounded_work() {
             let json = b
                 .column_by_name(crate::col::EVENTJSON)
                 .expect("eventjson")
-                .as_string::<i32>();
+                .as_string_view();
             for i in 0..json.len() {
                 let row = json.value(i);
                 let v: serde_json::Value = serde_json::from_str(row).expect("a row is JSON");

@@ -182,7 +182,7 @@ pub(super) fn event_jsons(d: &Decoded) -> Vec<String> {
             let c = b
                 .column_by_name(crate::col::EVENTJSON)
                 .unwrap()
-                .as_string::<i32>();
+                .as_string_view();
             (0..c.len())
                 .map(|i| c.value(i).to_string())
                 .collect::<Vec<_>>()
@@ -362,4 +362,47 @@ fn a_group_stays_within_the_inflate_budget_and_loses_nothing() {
             .reason
             .contains("inflates to more than 1048576 bytes")
     );
+}
+
+#[test]
+fn event_json_points_into_each_inflated_text_and_copies_only_what_it_rewrote() {
+    use arrow::array::AsArray;
+    let (a, b) = (rec("a", "GetObject"), rec("b", "PutObject"));
+    let first = format!(r#"{{"Records":[{a},{b}]}}"#);
+    // Written over several lines: stored compacted, so not as it is in the text.
+    let pretty = "{\"Records\":[{\n  \"eventVersion\": \"1.08\",\n  \"eventTime\": \
+                  \"2024-01-01T00:00:00Z\",\n  \"eventID\": \"c\"\n}]}";
+    let inputs = [
+        ("one.json.gz", gz_bytes(first.as_bytes())),
+        ("two.json.gz", gz_bytes(pretty.as_bytes())),
+    ];
+    let inputs: Vec<(&str, &[u8])> = inputs.iter().map(|(s, d)| (*s, d.as_slice())).collect();
+    let (decoded, batches) = decode_many(&inputs, &DecodeOptions::default());
+    assert_eq!(decoded.iter().map(|d| d.rows).sum::<u64>(), 3);
+    assert_eq!(batches.len(), 1);
+    let json = batches[0]
+        .column_by_name(crate::col::EVENTJSON)
+        .unwrap()
+        .as_string_view();
+    let values: Vec<&str> = json.iter().flatten().collect();
+    assert_eq!(
+        values,
+        [
+            a.as_str(),
+            b.as_str(),
+            r#"{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventID":"c"}"#
+        ]
+    );
+    // The first object's whole inflated text is one block both records point into;
+    // the compacted record was copied into a block of its own.
+    let blocks: Vec<usize> = json.data_buffers().iter().map(|b| b.len()).collect();
+    assert_eq!(blocks.len(), 2, "{blocks:?}");
+    assert_eq!(blocks[0], first.len());
+    let block = json.data_buffers()[0].as_slice();
+    let in_block = |v: &str| {
+        let (start, p) = (block.as_ptr() as usize, v.as_ptr() as usize);
+        p >= start && p + v.len() <= start + block.len()
+    };
+    assert!(in_block(values[0]) && in_block(values[1]));
+    assert!(!in_block(values[2]));
 }
