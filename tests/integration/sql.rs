@@ -943,6 +943,23 @@ fn a_bad_query_file_is_left_out_and_named_not_fatal() {
         "{}",
         stderr(&out)
     );
+    // A statement that names no query does not read the library: no warning, and
+    // (what this is for) no time spent parsing every query's header at start.
+    let out = trawl()
+        .args([
+            "sql",
+            "-c",
+            "SELECT 41 + 1 AS answer",
+            "--format",
+            "csv",
+            "--queries",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("42"));
+    assert!(!stderr(&out).contains("left out"), "{}", stderr(&out));
 }
 
 /// trawl restarts itself once with glibc's malloc arenas limited to one per core when

@@ -32,7 +32,9 @@ pub enum LakeSource {
 /// A query session: the engine, the query library and the output settings.
 pub struct Session {
     pub ctx: SessionContext,
-    pub catalog: Catalog,
+    /// The query library, read when first asked for: a one-statement `trawl sql -c`
+    /// never needs it, and parsing every query's header was a tenth of its start.
+    catalog: std::sync::OnceLock<Catalog>,
     pub print: PrintOptions,
     pub timing: bool,
     /// `\o FILE`: results go to this file instead of stdout.
@@ -78,10 +80,9 @@ pub async fn open_session(
         }
         source
     };
-    let catalog = load_catalog(extra_dirs)?;
     let session = Session {
         ctx,
-        catalog,
+        catalog: std::sync::OnceLock::new(),
         print: PrintOptions::default(),
         timing: false,
         output: None,
@@ -182,6 +183,20 @@ pub fn announce(source: &LakeSource, quiet: bool) {
 }
 
 impl Session {
+    /// The query library plus the user's folders, loaded on first use.
+    pub fn catalog(&self) -> Result<&Catalog> {
+        if let Some(catalog) = self.catalog.get() {
+            return Ok(catalog);
+        }
+        let loaded = load_catalog(&self.extra_query_dirs)?;
+        Ok(self.catalog.get_or_init(|| loaded))
+    }
+
+    /// Reads the library again at its next use (after `\save` added a query).
+    pub fn reload_catalog(&mut self) {
+        self.catalog = std::sync::OnceLock::new();
+    }
+
     /// The last SQL statement typed in the shell (meta-commands aside).
     pub fn last_sql(&self) -> Option<&str> {
         self.recent
@@ -326,7 +341,7 @@ impl Session {
                 &text,
             )?);
         }
-        Ok(self.catalog.get(name)?.clone())
+        Ok(self.catalog()?.get(name)?.clone())
     }
 }
 

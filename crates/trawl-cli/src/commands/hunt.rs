@@ -71,7 +71,7 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
     } else {
         a.min_severity
     };
-    let mut hunt = Hunt::new(session.ctx.clone(), &session.catalog)
+    let mut hunt = Hunt::new(session.ctx.clone(), session.catalog()?)
         .with_min_severity(min_severity)
         .with_only(split_list(&a.only))
         .with_tags(split_list(&a.tags))
@@ -98,7 +98,7 @@ pub async fn run(a: HuntArgs) -> Result<ExitCode> {
     }
     if !a.engine.quiet && min_severity > Severity::Info {
         let audit = session
-            .catalog
+            .catalog()?
             .queries
             .iter()
             .filter(|q| q.is_detection() && q.severity == Some(Severity::Info))

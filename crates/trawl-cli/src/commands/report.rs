@@ -39,7 +39,7 @@ pub async fn run(a: ReportArgs) -> Result<ExitCode> {
     if !a.engine.quiet {
         stderr_line!("querying the lake and running the hunt...");
     }
-    let report = trawl_report::build(&session.ctx, &session.catalog, &options).await?;
+    let report = trawl_report::build(&session.ctx, session.catalog()?, &options).await?;
     let html = report.html();
     std::fs::write(&a.output, &html)
         .with_context(|| format!("cannot write the report to {}", a.output.display()))?;

@@ -11,7 +11,7 @@ use super::analyze::explain_analyze;
 use super::describe::{describe, list_tables};
 use crate::pager::Paging;
 use crate::print::{Expanded, Format};
-use crate::session::{Session, load_catalog, parse_params, user_query_dir};
+use crate::session::{Session, parse_params, user_query_dir};
 
 /// A meta-command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,7 +186,7 @@ impl MetaCommand {
                 session.emit(&text)?;
             }
             Self::Queries => {
-                for q in &session.catalog.queries {
+                for q in &session.catalog()?.queries {
                     stdout_line!("  {:<32} {:<13} {}", q.id, q.kind, q.title);
                 }
             }
@@ -336,7 +336,8 @@ async fn save(session: &mut Session, args: &[&str]) -> Result<()> {
         );
     }
     std::fs::write(&path, &query.sql).with_context(|| path.display().to_string())?;
-    session.catalog = load_catalog(&session.extra_query_dirs)?;
+    session.reload_catalog();
+    session.catalog()?;
     let params: Vec<String> = query
         .params
         .iter()

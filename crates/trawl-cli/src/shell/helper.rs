@@ -274,12 +274,11 @@ pub async fn words(session: &Session) -> Words {
         tables,
         columns: crate::explain::column_paths(&session.ctx),
         functions,
+        // A library that cannot be read completes no query names; using one says why.
         queries: session
-            .catalog
-            .queries
-            .iter()
-            .map(|q| q.id.clone())
-            .collect(),
+            .catalog()
+            .map(|c| c.queries.iter().map(|q| q.id.clone()).collect())
+            .unwrap_or_default(),
     }
 }
 
