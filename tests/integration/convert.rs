@@ -507,6 +507,55 @@ fn bad_input_lands_in_rejects_and_never_stops_the_batch() {
     assert_eq!(again["records"]["read"], 0);
 }
 
+/// File names the object-store path syntax refuses (a tab, a newline) or would
+/// rewrite (a percent sign) are converted like any other: the listing used to stop at
+/// the first such name and lose the whole run.
+#[test]
+fn files_with_odd_names_convert_and_their_sourceobject_is_the_real_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = good_delivery(tmp.path());
+    let odd = [
+        "tab\there.json",
+        "new\nline.json",
+        "100%25 done.json",
+        "sub dir/x.json",
+    ];
+    for (i, name) in odd.iter().enumerate() {
+        let path = input.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let recs = format!(
+            r#"{{"Records":[{}]}}"#,
+            record(&format!("odd-{i}"), "2026-01-02T03:04:05Z")
+        );
+        std::fs::write(&path, recs).unwrap();
+    }
+    let lake = tmp.path().join("lake");
+    let (code, s) = convert_json(&[&input], &lake, &[]);
+    assert_eq!(code, 0, "{s:#}");
+    assert_eq!(s["files"]["read"], 5, "{s:#}");
+    assert_eq!(s["records"]["written"], 54, "{s:#}");
+    let out = trawl()
+        .args(["sql", "--format", "csv", "--lake"])
+        .arg(&lake)
+        .args([
+            "-c",
+            "SELECT sourceobject FROM cloudtrail WHERE eventid LIKE 'odd-%' ORDER BY eventid",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in odd {
+        let path = input.canonicalize().unwrap().join(name);
+        assert!(
+            text.contains(path.to_str().unwrap()),
+            "{name:?} not in {text}"
+        );
+    }
+    let (code, again) = convert_json(&[&input], &lake, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(again["records"]["read"], 0, "{again:#}");
+}
+
 #[test]
 fn kill_9_mid_run_leaves_a_readable_lake_and_a_rerun_finishes_exactly() {
     let tmp = tempfile::tempdir().unwrap();

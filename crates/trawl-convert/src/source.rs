@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use futures::TryStreamExt;
+use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
 use crate::error::{Error, Result};
 use crate::s3::{KeyFilter, ListStats, S3Url};
@@ -35,17 +34,70 @@ fn is_hidden(path: &Path) -> bool {
     })
 }
 
-fn to_object(store: &Arc<dyn ObjectStore>, meta: ObjectMeta) -> SourceObject {
-    let uri = format!("/{}", meta.location);
+/// A local file as a source object. The path is the identity, not `object_store`'s
+/// parse of it: that refuses names with control characters (a tab), and its listing
+/// stopped at the first such name, losing every file of the run.
+fn local_object(
+    store: &Arc<dyn ObjectStore>,
+    path: PathBuf,
+    meta: &std::fs::Metadata,
+) -> SourceObject {
+    let uri = path.to_string_lossy().into_owned();
+    // Percent-encodes what the path syntax refuses, so it never fails.
+    let location: ObjectPath = path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .map(object_store::path::PathPart::from)
+        .collect();
+    // As `object_store`'s local store gives it, so a lake's ledger keeps matching.
+    let mtime = meta
+        .modified()
+        .ok()
+        .map(|t| chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339());
     SourceObject {
-        local: Some(PathBuf::from(&uri)),
         uri,
-        location: meta.location,
-        size: meta.size,
-        mtime: Some(meta.last_modified.to_rfc3339()),
-        etag: meta.e_tag,
+        location,
+        size: meta.len(),
+        mtime,
+        etag: None,
         store: store.clone(),
+        local: Some(path),
     }
+}
+
+/// Every file under `dir` (symbolic links followed, each directory once), skipping
+/// hidden names below `root` and anything under `exclude`.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    exclude: Option<&Path>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    out: &mut Vec<(PathBuf, std::fs::Metadata)>,
+) -> Result<()> {
+    let canonical = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    if !seen.insert(canonical) {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        if is_hidden(rel) || exclude.is_some_and(|x| path.starts_with(x)) {
+            continue;
+        }
+        // Follows a link; a dangling one is skipped, as a listing would.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(root, &path, exclude, seen, out)?;
+        } else if meta.is_file() {
+            out.push((path, meta));
+        }
+    }
+    Ok(())
 }
 
 async fn add_path(
@@ -55,24 +107,28 @@ async fn add_path(
     out: &mut Vec<SourceObject>,
 ) -> Result<()> {
     let abs = path.canonicalize().map_err(|e| Error::io(path, e))?;
-    let location = ObjectPath::from_absolute_path(&abs)
-        .map_err(|e| Error::Path(abs.display().to_string(), e.to_string()))?;
+    let mut files = Vec::new();
     if abs.is_dir() {
-        let mut listing = store.list(Some(&location));
-        while let Some(meta) = listing.try_next().await? {
-            let file = PathBuf::from(format!("/{}", meta.location));
-            let rel = file.strip_prefix(&abs).unwrap_or(&file);
-            if is_hidden(rel) || exclude.is_some_and(|x| file.starts_with(x)) {
-                continue;
-            }
-            out.push(to_object(store, meta));
-        }
-    } else {
-        if exclude.is_some_and(|x| abs.starts_with(x)) {
-            return Ok(());
-        }
-        let meta = store.head(&location).await?;
-        out.push(to_object(store, meta));
+        let (root, exclude) = (abs.clone(), exclude.map(Path::to_path_buf));
+        files = tokio::task::spawn_blocking(move || {
+            let mut files = Vec::new();
+            walk(
+                &root,
+                &root,
+                exclude.as_deref(),
+                &mut Default::default(),
+                &mut files,
+            )
+            .map(|()| files)
+        })
+        .await
+        .map_err(|e| Error::Path(abs.display().to_string(), e.to_string()))??;
+    } else if !exclude.is_some_and(|x| abs.starts_with(x)) {
+        let meta = std::fs::metadata(&abs).map_err(|e| Error::io(&abs, e))?;
+        files.push((abs, meta));
+    }
+    for (file, meta) in files {
+        out.push(local_object(store, file, &meta));
     }
     Ok(())
 }
