@@ -180,6 +180,22 @@ struct Fetched {
     bytes: std::result::Result<bytes::Bytes, String>,
 }
 
+impl Fetched {
+    /// What a fetch or a read gave, its bytes added to the progress.
+    fn counted(
+        object: SourceObject,
+        bytes: std::result::Result<bytes::Bytes, String>,
+        progress: &Progress,
+    ) -> Self {
+        if let Ok(b) = &bytes {
+            progress
+                .bytes_read
+                .fetch_add(b.len() as u64, Ordering::Relaxed);
+        }
+        Self { object, bytes }
+    }
+}
+
 async fn fetch(object: SourceObject, progress: Arc<Progress>) -> Fetched {
     let bytes = match object.store.get(&object.location).await {
         Ok(r) => r.bytes().await,
@@ -192,12 +208,7 @@ async fn fetch(object: SourceObject, progress: Arc<Progress>) -> Fetched {
             e.to_string()
         }
     });
-    if let Ok(b) = &bytes {
-        progress
-            .bytes_read
-            .fetch_add(b.len() as u64, Ordering::Relaxed);
-    }
-    Fetched { object, bytes }
+    Fetched::counted(object, bytes, &progress)
 }
 
 /// Reads a local source object whole (`object.local` is set).
@@ -208,12 +219,7 @@ fn read_local(object: SourceObject, progress: &Progress) -> Fetched {
             .map_err(|e| format!("{}: {e}", path.display())),
         None => Err("not a local file".to_string()),
     };
-    if let Ok(b) = &bytes {
-        progress
-            .bytes_read
-            .fetch_add(b.len() as u64, Ordering::Relaxed);
-    }
-    Fetched { object, bytes }
+    Fetched::counted(object, bytes, progress)
 }
 
 /// Splits the objects into decode groups, keeping their order (`--raw` reads in the

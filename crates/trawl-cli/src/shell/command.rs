@@ -337,6 +337,7 @@ async fn save(session: &mut Session, args: &[&str]) -> Result<()> {
     }
     std::fs::write(&path, &query.sql).with_context(|| path.display().to_string())?;
     session.reload_catalog();
+    // Read now, so a query file that cannot be loaded is named at the `\save`.
     session.catalog()?;
     let params: Vec<String> = query
         .params
