@@ -31,9 +31,23 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        array_to_string(array_sort(array_agg(DISTINCT awsregion)), ', ') AS regions
 FROM cloudtrail
 WHERE useridentity.type = 'AssumedRole'
-  AND (useridentity.sessioncontext.ec2roledelivery IS NOT NULL
-       OR regexp_like(coalesce(session_name(useridentity.arn), ''), '^i-[0-9a-fA-F]{8,17}$'))
+  -- CASE, not OR: OR evaluated the regex on every other session's name too. A name
+  -- that looks like an instance id follows a '/' in the ARN.
+  AND CASE WHEN useridentity.sessioncontext.ec2roledelivery IS NOT NULL THEN true
+           WHEN useridentity.arn LIKE '%/i-%'
+           THEN regexp_like(coalesce(session_name(useridentity.arn), ''), '^i-[0-9a-fA-F]{8,17}$')
+           ELSE false END
   AND useridentity.invokedby IS NULL
+  -- The names alone first: one lookup per row, where the pair below builds a string.
+  AND eventname IN (
+        'DescribeDBInstances', 'DescribeOrganization', 'DescribeParameters', 'DescribeRepositories',
+        'DescribeSnapshots', 'DescribeTrails', 'GetAccountAuthorizationDetails',
+        'GetAccountPasswordPolicy', 'GetAccountSummary', 'GetCallerIdentity', 'GetTrailStatus',
+        'ListAccessKeys', 'ListAccountAliases', 'ListAccounts', 'ListAliases',
+        'ListAttachedRolePolicies', 'ListAttachedUserPolicies', 'ListBuckets', 'ListClusters',
+        'ListDetectors', 'ListFunctions', 'ListFunctions20150331', 'ListGroups', 'ListInstanceProfiles',
+        'ListKeys', 'ListPolicies', 'ListRolePolicies', 'ListRoles', 'ListSecrets', 'ListTables',
+        'ListTrails', 'ListUserPolicies', 'ListUsers')
   AND split_part(eventsource, '.', 1) || ':' || eventname IN (
         'sts:GetCallerIdentity', 's3:ListBuckets',
         'iam:GetAccountSummary', 'iam:GetAccountAuthorizationDetails', 'iam:ListAccountAliases', 'iam:GetAccountPasswordPolicy',

@@ -20,8 +20,12 @@ WITH calls AS (
          session_name(useridentity.arn) AS instance_session
   FROM cloudtrail
   WHERE useridentity.type = 'AssumedRole'
-    AND (useridentity.sessioncontext.ec2roledelivery IS NOT NULL
-         OR regexp_like(coalesce(session_name(useridentity.arn), ''), '^i-[0-9a-fA-F]{8,17}$'))
+    -- CASE, not OR: OR evaluated the regex on every other session's name too. A name
+    -- that looks like an instance id follows a '/' in the ARN.
+    AND CASE WHEN useridentity.sessioncontext.ec2roledelivery IS NOT NULL THEN true
+             WHEN useridentity.arn LIKE '%/i-%'
+             THEN regexp_like(coalesce(session_name(useridentity.arn), ''), '^i-[0-9a-fA-F]{8,17}$')
+             ELSE false END
     AND useridentity.invokedby IS NULL
     AND NOT coalesce(is_aws_service_source(sourceipaddress), false)
     AND NOT coalesce(is_private_ip(sourceipaddress), false)
