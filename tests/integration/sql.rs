@@ -846,6 +846,22 @@ fn damaged_and_foreign_lake_files_are_named() {
     // The session itself is fine: what does not read the table answers.
     let out = run("SELECT 1 + 1");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Also with the lake named relative to the working directory: its files are the
+    // lake's own, not foreign ones whose footers are read before anything runs.
+    let relative = |sql: &str| {
+        trawl()
+            .current_dir(tmp.path())
+            .args(["sql", "--lake", "lake", "-c", sql])
+            .output()
+            .unwrap()
+    };
+    let out = relative("SELECT 1 + 1");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = relative("SELECT count(*) FROM cloudtrail");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("damaged lake file: "), "{err}");
+    assert!(!err.contains("not one of the lake's files"), "{err}");
 
     // A Parquet file of another tool among the lake's.
     std::fs::write(cut, &bytes).unwrap();
