@@ -416,6 +416,14 @@ pub async fn prefetch(
         Some(g) => g.kept_by(ctx, &predicate)?,
         None => None,
     } {
+        // The join drops the rows of the other groups only after the scan decoded
+        // them whole, wide columns and all (1.94M of 2M events, 103.6 MB read, 1.2 s
+        // of a hunt, 2026-12-08). The kept groups' event names, a short list, go into
+        // the scan as a row filter: the wide columns are then decoded for their rows
+        // alone.
+        if keys.iter().any(|k| k == c::EVENTNAME) {
+            df = df.filter(one_of(&kept, c::EVENTNAME).await?)?;
+        }
         // NULL is a value of a key here (`errorcode` is NULL on most events): IS
         // NOT DISTINCT FROM makes the join match it.
         let on: Vec<Expr> = keys
@@ -436,6 +444,36 @@ pub async fn prefetch(
     let filtered = Arc::new(FilterExec::try_new(predicate, scan)?);
     let batches = datafusion::physical_plan::collect(filtered, ctx.task_ctx()).await?;
     Ok(Subset { schema, batches })
+}
+
+/// `column IN (its values in kept)`, NULL included when one of them is NULL.
+async fn one_of(kept: &DataFrame, column: &str) -> Result<Expr> {
+    use datafusion::prelude::col;
+    let values = kept
+        .clone()
+        .select_columns(&[column])?
+        .distinct()?
+        .collect()
+        .await?;
+    let mut list = Vec::new();
+    let mut null = false;
+    for batch in &values {
+        let array = batch.column(0);
+        for i in 0..batch.num_rows() {
+            let value = datafusion::common::ScalarValue::try_from_array(array, i)?;
+            if value.is_null() {
+                null = true;
+            } else {
+                list.push(Expr::Literal(value, None));
+            }
+        }
+    }
+    let named = col(Column::new_unqualified(column)).in_list(list, false);
+    Ok(if null {
+        named.or(col(Column::new_unqualified(column)).is_null())
+    } else {
+        named
+    })
 }
 
 #[cfg(test)]
@@ -632,18 +670,28 @@ mod tests {
             Field::new("requestparameters", DataType::Utf8, true),
         ]));
         let names = [
-            "ConsoleLogin",
-            "ConsoleLogin",
-            "ConsoleLogin",
-            "GetObject",
-            "PutUserPolicy",
-            "PutUserPolicy",
+            Some("ConsoleLogin"),
+            Some("ConsoleLogin"),
+            Some("ConsoleLogin"),
+            Some("GetObject"),
+            Some("PutUserPolicy"),
+            Some("PutUserPolicy"),
+            None,
         ];
-        let errors = [None, Some("Failed"), None, None, None, Some("AccessDenied")];
+        let errors = [
+            None,
+            Some("Failed"),
+            None,
+            None,
+            None,
+            Some("AccessDenied"),
+            Some("Odd"),
+        ];
         let addresses = [
             "192.0.2.1",
             "192.0.2.1",
             "192.0.2.2",
+            "192.0.2.1",
             "192.0.2.1",
             "192.0.2.1",
             "192.0.2.1",
@@ -655,7 +703,7 @@ mod tests {
                 Arc::new(StringArray::from(errors.to_vec())),
                 Arc::new(StringArray::from(addresses.to_vec())),
                 Arc::new(StringArray::from(
-                    (0..6).map(|i| format!("{{\"n\":{i}}}")).collect::<Vec<_>>(),
+                    (0..7).map(|i| format!("{{\"n\":{i}}}")).collect::<Vec<_>>(),
                 )),
             ],
         )
@@ -675,10 +723,15 @@ mod tests {
         let policies = col("eventname")
             .eq(lit("PutUserPolicy"))
             .and(col("errorcode").is_null());
-        let reads = [read(logins.clone()), read(policies.clone())];
+        // A record without an event name is a group too: the scan's list of the kept
+        // groups' names lets it through.
+        let nameless = col("eventname")
+            .is_null()
+            .and(col("errorcode").eq(lit("Odd")));
+        let reads = [read(logins.clone()), read(policies.clone()), read(nameless)];
         let filters: Vec<Expr> = reads.iter().filter_map(selective_filter).collect();
         let (_, kept, groups) = selectivities(&ctx, "cloudtrail", &filters).await.unwrap();
-        assert_eq!(kept, vec![2, 1]);
+        assert_eq!(kept, vec![2, 1, 1]);
         let subset = prefetch(&ctx, "cloudtrail", &reads, Some(&groups))
             .await
             .unwrap();
@@ -695,7 +748,10 @@ mod tests {
             v.sort();
             v
         };
-        assert_eq!(params(&subset.batches), vec![r#"{"n":0}"#, r#"{"n":4}"#]);
+        assert_eq!(
+            params(&subset.batches),
+            vec![r#"{"n":0}"#, r#"{"n":4}"#, r#"{"n":6}"#]
+        );
         // Without the groups, the same rows.
         let plain = prefetch(&ctx, "cloudtrail", &reads, None).await.unwrap();
         assert_eq!(params(&plain.batches), params(&subset.batches));
