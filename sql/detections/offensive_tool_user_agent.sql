@@ -22,7 +22,9 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        count(*) AS events,
        count(errorcode) AS failed
 FROM cloudtrail
-WHERE regexp_like(useragent, '(?i)(trufflehog|pacu|cloudfox|weirdaal|stratus-red-team|kali|parrot|pentoo)')
+-- Lower-cased first: a case-sensitive alternation of literals is matched with a SIMD
+-- search, where (?i) took 0.77 s of predicate time over 2M events.
+WHERE regexp_like(lower(useragent), 'trufflehog|pacu|cloudfox|weirdaal|stratus-red-team|kali|parrot|pentoo')
   AND eventtime >= $since
   AND eventtime <= $until
 GROUP BY coalesce(useridentity.arn, useridentity.type), recipientaccountid, awsregion

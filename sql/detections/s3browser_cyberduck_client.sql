@@ -21,7 +21,7 @@ SELECT array_agg(eventid ORDER BY eventtime, eventid) AS eventids,
        array_to_string(array_sort(array_agg(DISTINCT eventsource)), ', ') AS services,
        count(*) AS events
 FROM cloudtrail
-WHERE (strpos(lower(useragent), 's3 browser') > 0 OR strpos(lower(useragent), 'cyberduck') > 0)
+WHERE regexp_like(lower(useragent), 's3 browser|cyberduck')
   AND errorcode IS NULL
   AND eventtime >= $since
   AND eventtime <= $until
