@@ -503,9 +503,9 @@ pub(crate) async fn refuse_foreign_files(lake: &Path) -> Result<Option<u32>> {
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|x| x == "parquet") {
-                // Relative to the lake as given: the walk starts there, where the
-                // opened lake's root is canonical, so a relative `--lake` took every
-                // file for a foreign one (each footer read, the schema inferred).
+                // Relative to the lake as given, where the walk started. Against the
+                // opened lake's canonical root, a relative `--lake` made every file
+                // look foreign (each footer read, the schema inferred).
                 let rel = path.strip_prefix(lake).unwrap_or(&path);
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 if !live.contains(rel.as_str()) {
