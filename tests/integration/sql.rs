@@ -804,6 +804,84 @@ fn a_closed_pipe_ends_quietly() {
     }
 }
 
+/// Row groups a query considers, from its `EXPLAIN ANALYZE` (the statistics
+/// pruning's total: those the scan did not rule out before it).
+fn row_groups_considered(lake: &Path, sql: &str) -> u64 {
+    let plan = sql_csv(lake, &format!("EXPLAIN ANALYZE {sql}"));
+    let at = plan
+        .find("row_groups_pruned_statistics=")
+        .unwrap_or_else(|| panic!("no row group metrics in {plan}"));
+    plan[at + "row_groups_pruned_statistics=".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unreadable row group metrics in {plan}"))
+}
+
+#[test]
+fn a_key_or_principal_skips_the_row_groups_its_bloom_filters_rule_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    generate(
+        &archive,
+        &["--events", "6000", "--accounts", "2", "--days", "1"],
+    );
+    let lake = tmp.path().join("lake");
+    // A small memory limit: small row groups, so that a key is absent from some.
+    let (code, _) = convert_json(&[&archive], &lake, &["--memory-limit", "2M"]);
+    assert_eq!(code, 0);
+    let key = one_value(
+        &lake,
+        "SELECT useridentity.accesskeyid FROM cloudtrail WHERE useridentity.accesskeyid \
+         IS NOT NULL GROUP BY 1 ORDER BY count(*), 1 LIMIT 1",
+    );
+    let arn = one_value(
+        &lake,
+        &format!(
+            "SELECT min(useridentity.arn) FROM cloudtrail WHERE useridentity.accesskeyid = '{key}'"
+        ),
+    );
+    // The same rows as a filter the bloom filters cannot serve (concat hides the field).
+    for (needle, plain) in [
+        (
+            format!("useridentity.accesskeyid = '{key}'"),
+            format!("concat(useridentity.accesskeyid, '') = '{key}'"),
+        ),
+        (
+            format!("useridentity.arn IN ('{arn}', 'arn:aws:iam::000000000000:user/nobody')"),
+            format!("concat(useridentity.arn, '') = '{arn}'"),
+        ),
+        (
+            "useridentity.principalid = 'AIDANOBODYHERE' AND eventname IS NOT NULL".to_string(),
+            "concat(useridentity.principalid, '') = 'AIDANOBODYHERE'".to_string(),
+        ),
+    ] {
+        let sql = |filter: &str| {
+            format!("SELECT count(*), min(eventid), max(eventid) FROM cloudtrail WHERE {filter}")
+        };
+        assert_eq!(
+            sql_csv(&lake, &sql(&needle)),
+            sql_csv(&lake, &sql(&plain)),
+            "{needle}"
+        );
+        let (pruned, all) = (
+            row_groups_considered(&lake, &sql(&needle)),
+            row_groups_considered(&lake, &sql(&plain)),
+        );
+        assert!(
+            all > 1 && pruned < all,
+            "{needle}: {pruned} of {all} row groups"
+        );
+    }
+    assert_ne!(
+        one_value(
+            &lake,
+            &format!("SELECT count(*) FROM cloudtrail WHERE useridentity.accesskeyid = '{key}'")
+        ),
+        "0"
+    );
+}
+
 #[test]
 fn damaged_and_foreign_lake_files_are_named() {
     let tmp = tempfile::tempdir().unwrap();

@@ -223,7 +223,18 @@ impl TableProvider for LakeTable {
         for f in filters {
             all.extend(date_filters(f));
         }
-        self.inner.scan(state, projection, &all, limit).await
+        let plan = self.inner.scan(state, projection, &all, limit).await?;
+        let needles = crate::identity_pruning::needles(filters);
+        if needles.is_empty() {
+            return Ok(plan);
+        }
+        // Pruning only narrows the scan: a file it cannot read is read, and reported,
+        // by the scan itself.
+        Ok(
+            crate::identity_pruning::prune(state, Arc::clone(&plan), &needles)
+                .await
+                .unwrap_or(plan),
+        )
     }
 }
 

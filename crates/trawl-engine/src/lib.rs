@@ -9,6 +9,7 @@ mod dialect;
 mod file_stats;
 pub mod functions;
 mod headers;
+mod identity_pruning;
 pub mod integrity;
 mod lake;
 mod lake_only;
