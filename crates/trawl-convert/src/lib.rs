@@ -25,4 +25,4 @@ pub use lake::{
 pub use remote::{PublishCounts, RemoteLake, TABLE_FILES_RECORD};
 pub use sort::SortOptions;
 pub use source::{ListingCounts, SourceObject, resolve, resolve_filtered};
-pub use writer::{LayoutOptions, row_key, writer_properties};
+pub use writer::{BLOOM_COLUMNS, LayoutOptions, row_key, writer_properties};

@@ -83,7 +83,7 @@ impl Default for LayoutOptions {
 /// Columns with a bloom filter: the needles of an investigation (one event, one key,
 /// one address, one principal, one action), whose values are spread over all row
 /// groups so min/max statistics cannot rule a row group out.
-const BLOOM_COLUMNS: &[&[&str]] = &[
+pub const BLOOM_COLUMNS: &[&[&str]] = &[
     &[col::EVENTID],
     &[col::EVENTNAME],
     &[col::SOURCEIPADDRESS],

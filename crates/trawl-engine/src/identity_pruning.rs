@@ -33,9 +33,6 @@ use trawl_cloudtrail::col as c;
 /// Files whose footer and bloom filters are read at once.
 const FILES_AT_ONCE: usize = 16;
 
-/// The `useridentity` fields the lake writes bloom filters for.
-const FIELDS: &[&str] = &["accesskeyid", "arn", "principalid"];
-
 /// A `useridentity` field and the values a scan's filter requires it to hold one of.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Needle {
@@ -44,7 +41,7 @@ pub(crate) struct Needle {
 }
 
 /// The needles of a scan's filters: conjuncts `useridentity.F = 'v'` and
-/// `useridentity.F IN ('v', ...)` for the fields above.
+/// `useridentity.F IN ('v', ...)` for the fields the lake writes bloom filters for.
 pub(crate) fn needles(filters: &[Expr]) -> Vec<Needle> {
     filters
         .iter()
@@ -83,7 +80,7 @@ fn needle(e: &Expr) -> Option<Needle> {
 }
 
 /// The field `e` reads, when it is `useridentity.F` (`get_field(useridentity, 'F')`)
-/// for one of [`FIELDS`].
+/// and the lake's writer gives `F` a bloom filter ([`trawl_convert::BLOOM_COLUMNS`]).
 fn field_of(e: &Expr) -> Option<&'static str> {
     let Expr::ScalarFunction(f) = without_string_cast(e) else {
         return None;
@@ -93,7 +90,12 @@ fn field_of(e: &Expr) -> Option<&'static str> {
             if f.name() == "get_field" && column.name == c::USERIDENTITY =>
         {
             let name = string_literal(name)?;
-            FIELDS.iter().copied().find(|field| *field == name)
+            trawl_convert::BLOOM_COLUMNS
+                .iter()
+                .find_map(|path| match path {
+                    [parent, field] if *parent == c::USERIDENTITY && *field == name => Some(*field),
+                    _ => None,
+                })
         }
         _ => None,
     }
