@@ -7,6 +7,7 @@
 mod compact;
 mod convert;
 mod error;
+mod file_writer;
 pub mod integrity;
 mod lake;
 mod remote;

@@ -26,11 +26,8 @@ use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Int32Array, RecordBatch, StringArray};
-use arrow::compute::{
-    SortColumn, concat, filter_record_batch, interleave_record_batch, lexsort_to_indices,
-};
+use arrow::compute::{SortColumn, concat, filter_record_batch, lexsort_to_indices};
 use arrow::datatypes::{Int32Type, SchemaRef, TimestampMillisecondType};
-use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::{KeyValue, SortingColumn};
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
@@ -38,6 +35,7 @@ use parquet::schema::types::ColumnPath;
 use trawl_cloudtrail::{SCHEMA_VERSION, SCHEMA_VERSION_KEY, col, schema};
 
 use crate::error::{Error, Invariant, Result};
+use crate::file_writer::{FileRows, LakeFileWriter, Picked, encode};
 use crate::lake::{FileEntry, TABLE_DIR};
 
 /// Name of the helper column carrying days since the epoch of `eventtime`.
@@ -197,7 +195,7 @@ struct OpenFile {
     day: i32,
     rel: String,
     path: PathBuf,
-    writer: ArrowWriter<fs::File>,
+    writer: LakeFileWriter,
     rows: u64,
     /// The chunk that last appended to it.
     last_chunk: u64,
@@ -349,10 +347,10 @@ impl PartitionWriter {
         self.write_runs(&batches, runs)
     }
 
-    /// Appends each day's rows (in order) to that day's file of this run, on as many
-    /// threads as there are cores and days: encoding and compressing Parquet is most of
-    /// the writer's work, and files of different days share nothing. A file is full at
-    /// `max_rows_per_file` rows and the day goes on in a new one.
+    /// Appends each day's rows (in order) to that day's file of this run, then to new
+    /// files as each fills up at `max_rows_per_file`. Encoding and compressing Parquet
+    /// is most of the writer's work: [`encode`] spreads the files' columns over as many
+    /// threads as there are cores.
     fn write_runs(
         &mut self,
         batches: &[&RecordBatch],
@@ -362,68 +360,53 @@ impl PartitionWriter {
         self.chunks += 1;
         let chunk = self.chunks;
         let max = self.opts.max_rows_per_file.max(1);
-        let mut jobs = Vec::with_capacity(runs.len());
         // The chunk's last days stay open for the next chunk (sources are listed in
         // time order within an account and region, so it goes on from there); the others
         // close when written, so a chunk over many days holds few writers at once.
         let first_kept = runs.len().saturating_sub(self.opts.open_files.max(1));
-        for (index, (day, rows)) in runs.into_iter().enumerate() {
-            let open = self.days.remove(&day);
-            // Names of the files this day may need after the open one, taken here so a
-            // run's file names do not depend on which thread gets there first.
-            let room = open
-                .as_ref()
-                .map_or(0, |f| max.saturating_sub(f.rows as usize));
-            let fresh = rows.len().saturating_sub(room).div_ceil(max);
-            let names = (0..fresh).map(|_| self.next_file(day)).collect();
-            self.rows += rows.len() as u64;
-            jobs.push(std::sync::Mutex::new(Some(DayJob {
-                day,
-                chunk,
-                keep: index >= first_kept,
-                open,
-                names,
-                rows,
-            })));
-        }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(jobs.len());
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let (props, schema) = (&self.chunk_props, &self.out_schema);
-        let mut done: Vec<(usize, Result<DayWritten>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut out = Vec::new();
-                        loop {
-                            let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(slot) = jobs.get(j) else {
-                                break;
-                            };
-                            let job = slot.lock().ok().and_then(|mut s| s.take());
-                            if let Some(job) = job {
-                                out.push((j, append_day(job, props, schema, batches, max)));
-                            }
+        // (file, its rows, whether it closes after them)
+        let mut portions: Vec<(OpenFile, &[Picked], bool)> = Vec::new();
+        for (index, (day, rows)) in runs.iter().enumerate() {
+            let mut open = self.days.remove(day);
+            let mut rest = rows.as_slice();
+            while !rest.is_empty() {
+                let file = match open.take() {
+                    Some(f) if (f.rows as usize) < max => f,
+                    full => {
+                        if let Some(f) = full {
+                            self.files.push(close_file(f)?);
                         }
-                        out
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_default())
-                .collect()
-        });
-        if done.len() != jobs.len() {
-            return Err(Invariant::WriterThread.into());
-        }
-        done.sort_by_key(|(j, _)| *j);
-        for (_, written) in done {
-            let DayWritten { closed, open } = written?;
-            self.files.extend(closed);
+                        let name = self.next_file(*day);
+                        open_file(*day, name, &self.chunk_props, &self.out_schema)?
+                    }
+                };
+                let n = (max - file.rows as usize).min(rest.len());
+                let (part, after) = rest.split_at(n);
+                rest = after;
+                portions.push((file, part, !rest.is_empty() || index < first_kept));
+            }
             if let Some(f) = open {
-                self.days.insert(f.day, f);
+                self.days.insert(*day, f);
+            }
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut files: Vec<FileRows> = portions
+            .iter_mut()
+            .map(|(f, rows, closes)| FileRows {
+                file: &mut f.writer,
+                rows,
+                closes: *closes,
+            })
+            .collect();
+        encode(&mut files, batches, threads)?;
+        for (mut file, rows, closes) in portions {
+            file.rows += rows.len() as u64;
+            file.last_chunk = chunk;
+            self.rows += rows.len() as u64;
+            if closes {
+                self.files.push(close_file(file)?);
+            } else {
+                self.days.insert(file.day, file);
             }
         }
         self.limit_pending()?;
@@ -584,27 +567,6 @@ impl PartitionWriter {
     }
 }
 
-/// A day's rows of one chunk, for the file of that day the run has open (if any) and
-/// the new files it may need.
-struct DayJob {
-    day: i32,
-    chunk: u64,
-    /// Whether the day's file stays open for later chunks.
-    keep: bool,
-    open: Option<OpenFile>,
-    names: std::collections::VecDeque<(String, PathBuf)>,
-    rows: Vec<(usize, usize)>,
-}
-
-/// What appending a day's rows did: files it filled (closed), and the one left open.
-struct DayWritten {
-    closed: Vec<FileEntry>,
-    open: Option<OpenFile>,
-}
-
-/// Rows moved into one output batch at a time when a chunk is written.
-const OUTPUT_BATCH_ROWS: usize = 8192;
-
 fn create_file(path: &Path) -> Result<fs::File> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -618,7 +580,7 @@ fn open_file(
     props: &WriterProperties,
     schema: &SchemaRef,
 ) -> Result<OpenFile> {
-    let writer = ArrowWriter::try_new(create_file(&path)?, schema.clone(), Some(props.clone()))?;
+    let writer = LakeFileWriter::try_new(create_file(&path)?, schema.clone(), props.clone())?;
     Ok(OpenFile {
         day,
         rel,
@@ -639,53 +601,6 @@ fn close_file(file: OpenFile) -> Result<FileEntry> {
         rows: file.rows,
         bytes,
     })
-}
-
-/// Appends rows picked from `batches` in the given order to the day's open file, then
-/// to new ones as each fills up.
-fn append_day(
-    job: DayJob,
-    props: &WriterProperties,
-    schema: &SchemaRef,
-    batches: &[&RecordBatch],
-    max_rows: usize,
-) -> Result<DayWritten> {
-    let DayJob {
-        day,
-        chunk,
-        keep,
-        mut open,
-        mut names,
-        rows,
-    } = job;
-    let mut closed = Vec::new();
-    let mut rest = rows.as_slice();
-    while !rest.is_empty() {
-        let mut file = match open.take() {
-            Some(f) if (f.rows as usize) < max_rows => f,
-            full => {
-                if let Some(f) = full {
-                    closed.push(close_file(f)?);
-                }
-                let name = names.pop_front().ok_or(Invariant::NoOpenFile)?;
-                open_file(day, name, props, schema)?
-            }
-        };
-        let n = (max_rows - file.rows as usize).min(rest.len());
-        let (part, after) = rest.split_at(n);
-        for piece in part.chunks(OUTPUT_BATCH_ROWS) {
-            file.writer
-                .write(&interleave_record_batch(batches, piece)?)?;
-        }
-        file.rows += n as u64;
-        file.last_chunk = chunk;
-        rest = after;
-        open = Some(file);
-    }
-    if !keep && let Some(f) = open.take() {
-        closed.push(close_file(f)?);
-    }
-    Ok(DayWritten { closed, open })
 }
 
 fn strings<'a>(column: &'static str, array: &'a ArrayRef) -> Result<&'a StringArray> {
