@@ -166,7 +166,7 @@ pub struct ConvertArgs {
     /// Input format; `auto` sniffs each file.
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub format: InputFormat,
-    /// Files decoded in parallel [default: number of cores].
+    /// Files decoded, and Parquet columns encoded, in parallel [default: number of cores].
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
     /// Memory for decoded rows in flight (e.g. 256M, 1G): rows are sorted and written

@@ -736,6 +736,7 @@ async fn run_chunk(
     // The row groups being filled get an eighth of it (32 MB of the default 256M).
     let layout = LayoutOptions {
         pending_bytes: opts.sort.memory_limit / 8,
+        encode_threads: opts.jobs.max(1),
         ..opts.layout.clone()
     };
     let writer = spawn_writer(&staged, layout, rx);

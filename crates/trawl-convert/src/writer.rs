@@ -62,6 +62,8 @@ pub struct LayoutOptions {
     /// Day files a run keeps open at once: each holds its encoders (some MB). Past it,
     /// the files of the days written longest ago close.
     pub open_files: usize,
+    /// Threads encoding and compressing the files' columns (`trawl convert --jobs`).
+    pub encode_threads: usize,
 }
 
 impl Default for LayoutOptions {
@@ -74,6 +76,7 @@ impl Default for LayoutOptions {
             pending_bytes: 32 << 20,
             open_row_groups: 128,
             open_files: 16,
+            encode_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }
@@ -332,8 +335,8 @@ impl PartitionWriter {
 
     /// Appends each day's rows (in order) to that day's file of this run, then to new
     /// files as each fills up at `max_rows_per_file`. Encoding and compressing Parquet
-    /// is most of the writer's work: [`encode`] spreads the files' columns over as many
-    /// threads as there are cores.
+    /// is most of the writer's work: [`encode`] spreads the files' columns over
+    /// [`LayoutOptions::encode_threads`] threads.
     fn write_runs(
         &mut self,
         batches: &[&RecordBatch],
@@ -372,7 +375,7 @@ impl PartitionWriter {
                 self.days.insert(*day, f);
             }
         }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = self.opts.encode_threads;
         let mut files: Vec<FileRows> = portions
             .iter_mut()
             .map(|(f, rows, closes)| FileRows {
