@@ -17,7 +17,7 @@ use datafusion::catalog::Session;
 use datafusion::common::{Result, ScalarValue};
 use datafusion::datasource::listing::PartitionedFile;
 use datafusion::datasource::physical_plan::parquet::{
-    DefaultParquetFileReaderFactory, ParquetAccessPlan, ParquetFileReaderFactory,
+    CachedParquetFileReaderFactory, ParquetAccessPlan, ParquetFileReaderFactory,
 };
 use datafusion::datasource::physical_plan::{FileScanConfig, FileScanConfigBuilder};
 use datafusion::datasource::source::DataSourceExec;
@@ -138,8 +138,13 @@ pub(crate) async fn prune(
         return Ok(plan);
     };
     let store = state.runtime_env().object_store(&config.object_store_url)?;
-    // DataFusion's own reader over the session's store (local disk or S3).
-    let readers = DefaultParquetFileReaderFactory::new(store);
+    // DataFusion's own reader over the session's store (local disk or S3), through the
+    // session's footer cache: the scan that follows finds each footer read here there
+    // instead of reading and decoding it again.
+    let readers = CachedParquetFileReaderFactory::new(
+        store,
+        state.runtime_env().cache_manager.get_file_metadata_cache(),
+    );
     // Each file once (a file split into byte ranges, one per partition, is listed
     // once per range), several at a time: on S3 each read is a round trip.
     let mut files: HashMap<object_store::path::Path, PartitionedFile> = HashMap::new();
@@ -182,7 +187,7 @@ pub(crate) async fn prune(
 /// The access plan of one file: every row group, less those whose bloom filter of a
 /// needle's field holds none of its values; `None` when none is skipped.
 async fn access_plan(
-    readers: &DefaultParquetFileReaderFactory,
+    readers: &CachedParquetFileReaderFactory,
     file: PartitionedFile,
     needles: &[Needle],
 ) -> Result<Option<ParquetAccessPlan>> {
