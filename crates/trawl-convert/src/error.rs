@@ -92,6 +92,8 @@ pub enum Invariant {
     PermitsClosed,
     #[error("a Parquet encoding thread stopped before it finished its files")]
     WriterThread,
+    #[error("the Parquet schema's leaf columns do not match the lake schema's fields")]
+    LeafColumns,
     /// Every row read is written or dropped as a duplicate.
     #[error("the {stage} lost rows: read {read}, wrote {written}, dropped {duplicates} duplicates")]
     RowsLost {

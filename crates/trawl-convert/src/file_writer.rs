@@ -63,7 +63,7 @@ impl LakeFileWriter {
         let mut leaves = vec![0..0; schema.fields().len()];
         for leaf in 0..descr.num_columns() {
             let root = descr.get_column_root_idx(leaf);
-            let range = leaves.get_mut(root).ok_or(Invariant::WriterThread)?;
+            let range = leaves.get_mut(root).ok_or(Invariant::LeafColumns)?;
             // Leaf 0 is the first field's first, so an untouched range ends at 0.
             *range = if range.end == 0 {
                 leaf..leaf + 1
@@ -162,10 +162,7 @@ fn write_leaves(
 ) -> Result<()> {
     let mut writers = writers.iter_mut();
     for leaf in compute_leaves(field, column)? {
-        writers
-            .next()
-            .ok_or(Invariant::WriterThread)?
-            .write(&leaf)?;
+        writers.next().ok_or(Invariant::LeafColumns)?.write(&leaf)?;
     }
     Ok(())
 }
