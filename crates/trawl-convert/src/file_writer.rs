@@ -10,7 +10,6 @@
 use std::fs;
 use std::ops::Range;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow::array::{Array, RecordBatch};
 use arrow::compute::interleave;
@@ -244,55 +243,29 @@ pub fn encode(files: &mut [FileRows], batches: &[&RecordBatch], threads: usize) 
         let rows: usize = plans[u.file].iter().map(|s| s.rows.len()).sum();
         std::cmp::Reverse(weight[u.field].max(1) * rows)
     });
+    // A unit is taken whole (its writers move into the encoding), hence the slots.
     let slots: Vec<Mutex<Option<Unit>>> = units.into_iter().map(|u| Mutex::new(Some(u))).collect();
-    let next = AtomicUsize::new(0);
-    let threads = threads.clamp(1, slots.len().max(1));
-    let plans = &plans;
-    let schema = &schema;
-    let done: Vec<(usize, usize, Result<Vec<Encoded>>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let j = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(slot) = slots.get(j) else {
-                            break;
-                        };
-                        let Some(unit) = slot.lock().ok().and_then(|mut s| s.take()) else {
-                            continue;
-                        };
-                        let (file, field) = (unit.file, unit.field);
-                        let encoded = encode_unit(unit, &plans[file], schema, batches);
-                        out.push((file, field, encoded));
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
+    let (plans, schema) = (&plans, &schema);
+    let done = trawl_verify::par_map(&slots, threads, |slot| {
+        let unit = slot
+            .lock()
+            .ok()
+            .and_then(|mut s| s.take())
+            .ok_or(Invariant::WriterThread)?;
+        let (file, field) = (unit.file, unit.field);
+        Ok::<_, crate::error::Error>((
+            file,
+            field,
+            encode_unit(unit, &plans[file], schema, batches)?,
+        ))
     });
-    let expected: usize = files.iter().map(|f| f.file.leaves.len()).sum::<usize>();
     let mut results: Vec<Vec<Option<Vec<Encoded>>>> = files
         .iter()
         .map(|f| (0..f.file.leaves.len()).map(|_| None).collect())
         .collect();
-    let mut got = 0;
-    for (file, field, encoded) in done {
-        results[file][field] = Some(encoded?);
-        got += 1;
-    }
-    // A file with no rows has no units; any other missing unit is a thread that died.
-    let empty: usize = files
-        .iter()
-        .filter(|f| f.rows.is_empty())
-        .map(|f| f.file.leaves.len())
-        .sum();
-    if got + empty != expected {
-        return Err(Invariant::WriterThread.into());
+    for encoded in done {
+        let (file, field, encoded) = encoded?;
+        results[file][field] = Some(encoded);
     }
     for (FileRows { file, .. }, (fields, segments)) in
         files.iter_mut().zip(results.into_iter().zip(plans))

@@ -311,12 +311,12 @@ impl PartitionWriter {
             strings(col::EVENTID, &id)?,
         );
         let order = chunk_order(&days, accounts, regions, times.values(), ids);
-        let locate: Vec<(usize, usize)> = batches
+        let locate: Vec<Picked> = batches
             .iter()
             .enumerate()
             .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
             .collect();
-        let mut runs: Vec<(i32, Vec<(usize, usize)>)> = Vec::new();
+        let mut runs: Vec<(i32, Vec<Picked>)> = Vec::new();
         for i in order {
             let i = i as usize;
             let key = row_key(accounts, regions, times.value(i), ids, i);
@@ -340,7 +340,7 @@ impl PartitionWriter {
     fn write_runs(
         &mut self,
         batches: &[&RecordBatch],
-        runs: Vec<(i32, Vec<(usize, usize)>)>,
+        runs: Vec<(i32, Vec<Picked>)>,
     ) -> Result<()> {
         self.close()?;
         self.chunks += 1;

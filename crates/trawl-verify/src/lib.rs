@@ -19,6 +19,8 @@ mod verify;
 pub use digest::{Digest, DigestError, Header, LogFileEntry, PreviousLink};
 #[cfg(feature = "aws")]
 pub use fetch::{FetchedKey, KeyFetchError, fetch_public_keys};
+/// Also the converter's: it encodes Parquet columns with it.
+pub use pool::par_map;
 pub use report::{
     ChainId, ChainSummary, Counts, FileKind, FileResult, Finding, Problem, Report, SignatureSource,
     Status, UnlistedReason,

@@ -4,7 +4,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-pub(crate) fn par_map<T: Sync, R: Send>(
+/// `f` of every item, in order, on up to `threads` scoped threads taking the next item
+/// as each finishes one; a panic in `f` resumes in the caller.
+pub fn par_map<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
